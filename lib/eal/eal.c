@@ -1,0 +1,2 @@
+/* eal.c: part of the eal library (being written). */
+#include "sl_eal.h"

@@ -1,0 +1,213 @@
+/* sl_eal.h: the Sluice environment layer, the one header an application
+ * includes first: init from argv, logging, lcore threads, TSC time, and
+ * DMA-able memory with a VA->IOVA registry that other layers listen to. */
+#ifndef SL_EAL_H
+#define SL_EAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- common helpers ---------------------------------------------------- */
+
+#define SL_CACHE_LINE_SIZE 64
+#define sl_cache_aligned __attribute__((aligned(SL_CACHE_LINE_SIZE)))
+#define sl_likely(x) __builtin_expect(!!(x), 1)
+#define sl_unlikely(x) __builtin_expect(!!(x), 0)
+#define sl_always_inline inline __attribute__((always_inline))
+#define SL_ALIGN_CEIL(v, a) (((v) + ((a) - 1)) & ~((__typeof__(v))(a) - 1))
+#define SL_DIM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- init -------------------------------------------------------------- */
+
+/* Parse the EAL options at the front of argv (up to "--" or the first
+ * non-EAL argument), start lcore threads and reserve memory.
+ * Returns the number of arguments consumed, so the application goes on with
+ * argc - ret, argv + ret; or -1 with errno set and a logged message that
+ * says what was wrong and how to fix it. Nothing stays allocated on error.
+ *
+ * Options: -l/--lcores LIST, --main-lcore N, -a/--allow BDF[,k=v...],
+ * --vdev NAME[,k=v...], --no-huge, -m/--socket-mem MB, --huge-dir DIR,
+ * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
+ * debug, optionally COMPONENT:LEVEL), -h/--help. */
+int sl_eal_init(int argc, char **argv);
+
+/* Stop lcore threads, release memory (listeners see FREE events first). */
+int sl_eal_cleanup(void);
+
+/* Reset parsing state between tests in one process is not supported:
+ * one init, one cleanup per process; a second init after cleanup works. */
+
+enum sl_iova_mode {
+	SL_IOVA_VA = 1, /* IOVA = process virtual address (default) */
+	SL_IOVA_PA = 2, /* IOVA = physical address (no-IOMMU), hugepages only */
+};
+
+#define SL_DEVARG_NAME_LEN 64
+#define SL_DEVARG_ARGS_LEN 192
+#define SL_MAX_DEVARGS 32
+
+/* One -a or --vdev item: "0000:01:00.0,iommu=type1" gives name
+ * "0000:01:00.0" and args "iommu=type1". */
+struct sl_devarg {
+	char name[SL_DEVARG_NAME_LEN];
+	char args[SL_DEVARG_ARGS_LEN];
+};
+
+/* Look up KEY in a "k1=v1,k2=v2" string; copies the value into VAL
+ * (always NUL-terminated). Returns 0 if found, -1 otherwise. */
+int sl_devarg_get(const char *args, const char *key, char *val, size_t len);
+
+struct sl_eal_config {
+	unsigned nb_allow;
+	struct sl_devarg allow[SL_MAX_DEVARGS];
+	unsigned nb_vdev;
+	struct sl_devarg vdev[SL_MAX_DEVARGS];
+	bool no_huge;
+	size_t mem_bytes;          /* memory reserved at init (-m); 0 = default */
+	enum sl_iova_mode iova_mode;
+	char huge_dir[256];        /* hugetlbfs mount in use, "" when memfd/anon */
+};
+
+const struct sl_eal_config *sl_eal_get_config(void);
+
+/* ---- logging ----------------------------------------------------------- */
+
+enum sl_log_level {
+	SL_LOG_ERR = 1,
+	SL_LOG_WARNING = 2,
+	SL_LOG_NOTICE = 3,
+	SL_LOG_INFO = 4,
+	SL_LOG_DEBUG = 5,
+};
+
+/* Log one line "component: message" to stderr if LEVEL is enabled for
+ * COMPONENT. Messages need no trailing newline. */
+void sl_log(enum sl_log_level level, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sl_vlog(enum sl_log_level level, const char *component, const char *fmt, va_list ap);
+void sl_log_set_level(enum sl_log_level level);
+/* Per-component level; overrides the global one. */
+int sl_log_set_component_level(const char *component, enum sl_log_level level);
+bool sl_log_enabled(enum sl_log_level level, const char *component);
+
+#define SL_LOG(LEVEL, COMPONENT, ...) sl_log(SL_LOG_##LEVEL, COMPONENT, __VA_ARGS__)
+
+/* ---- lcores ------------------------------------------------------------ */
+
+#define SL_MAX_LCORE 128
+#define SL_LCORE_ID_ANY UINT32_MAX
+
+/* The calling thread's lcore id; SL_LCORE_ID_ANY on non-EAL threads. */
+extern __thread unsigned sl_per_lcore_id;
+static inline unsigned sl_lcore_id(void) { return sl_per_lcore_id; }
+
+unsigned sl_lcore_count(void);              /* enabled lcores, main included */
+unsigned sl_get_main_lcore(void);
+bool sl_lcore_is_enabled(unsigned lcore_id);
+int sl_lcore_to_cpu_id(unsigned lcore_id);  /* CPU the lcore is pinned to */
+/* Next enabled lcore after I (I = -1 to start); SL_MAX_LCORE when none. */
+unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap);
+
+#define SL_LCORE_FOREACH(i) \
+	for ((i) = sl_get_next_lcore(-1, false, false); (i) < SL_MAX_LCORE; \
+	     (i) = sl_get_next_lcore((i), false, false))
+#define SL_LCORE_FOREACH_WORKER(i) \
+	for ((i) = sl_get_next_lcore(-1, true, false); (i) < SL_MAX_LCORE; \
+	     (i) = sl_get_next_lcore((i), true, false))
+
+typedef int (*sl_lcore_function_t)(void *arg);
+
+/* Run FN(ARG) on worker WORKER_ID. 0, or -EBUSY if it is still running. */
+int sl_eal_remote_launch(sl_lcore_function_t fn, void *arg, unsigned worker_id);
+/* Wait for a worker to finish; returns FN's return value. */
+int sl_eal_wait_lcore(unsigned worker_id);
+/* Wait for every worker. */
+void sl_eal_mp_wait_lcore(void);
+
+/* ---- time -------------------------------------------------------------- */
+
+static inline uint64_t sl_rdtsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+#else
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#endif
+}
+
+/* TSC ticks per second, calibrated once at init. */
+uint64_t sl_tsc_hz(void);
+void sl_delay_us(unsigned us);
+
+static inline void sl_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("pause");
+#endif
+}
+
+/* ---- DMA-able memory --------------------------------------------------- */
+
+#define SL_BAD_IOVA UINT64_MAX
+
+enum sl_mem_source {
+	SL_MEM_HUGETLBFS = 1, /* file in a mounted hugetlbfs */
+	SL_MEM_MEMFD_HUGE = 2, /* memfd_create(MFD_HUGETLB) */
+	SL_MEM_ANON_4K = 3,   /* --no-huge: locked anonymous 4 KiB pages */
+};
+
+/* A contiguous virtual range of pinned memory, registered once. In VA mode
+ * its IOVA range is contiguous (iova = va). In PA mode every page is
+ * physically contiguous within itself; use sl_mem_virt2iova for others. */
+struct sl_memseg {
+	void *va;
+	uint64_t iova;          /* IOVA of va; SL_BAD_IOVA if not contiguous */
+	size_t len;
+	size_t page_size;
+	enum sl_mem_source source;
+	int fd;                 /* backing fd (hugetlbfs/memfd), -1 for anon */
+	uint64_t fd_offset;
+};
+
+/* Zeroed DMA-able memory of SIZE bytes aligned to ALIGN (power of two, 0
+ * means cache line), never crossing a page boundary when it fits in one
+ * page. NAME labels it in logs and dumps. NULL with errno on failure. */
+void *sl_dma_zmalloc(const char *name, size_t size, size_t align);
+void sl_dma_free(void *ptr);
+
+/* IOVA of any byte inside registered memory; SL_BAD_IOVA otherwise. */
+uint64_t sl_mem_virt2iova(const void *va);
+/* Segment holding VA, or NULL. */
+const struct sl_memseg *sl_mem_virt2memseg(const void *va);
+/* Call CB on every segment; stops and returns CB's value if non-zero. */
+int sl_memseg_walk(int (*cb)(const struct sl_memseg *seg, void *arg), void *arg);
+enum sl_iova_mode sl_eal_iova_mode(void);
+
+enum sl_mem_event {
+	SL_MEM_EVENT_ADD = 1,    /* segment just reserved, before first use */
+	SL_MEM_EVENT_REMOVE = 2, /* segment about to be released */
+};
+
+/* A listener (dma_map is one) learns of every segment added or removed.
+ * An ADD callback that returns non-zero makes the reservation fail (the
+ * segment is released, listeners already told get a REMOVE). A new
+ * listener is called with ADD for every segment that already exists; if
+ * that fails, registration fails and nothing stays registered. */
+typedef int (*sl_mem_event_cb)(enum sl_mem_event ev, const struct sl_memseg *seg, void *arg);
+int sl_mem_event_register(const char *name, sl_mem_event_cb cb, void *arg);
+int sl_mem_event_unregister(const char *name, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_EAL_H */

@@ -1,0 +1,2 @@
+/* ethdev.c: part of the ethdev library (being written). */
+#include "sl_eal.h"

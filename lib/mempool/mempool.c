@@ -1,0 +1,2 @@
+/* mempool.c: part of the mempool library (being written). */
+#include "sl_eal.h"

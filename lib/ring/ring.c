@@ -1,0 +1,2 @@
+/* ring.c: part of the ring library (being written). */
+#include "sl_eal.h"
