@@ -34,7 +34,9 @@ extern "C" {
  * Options: -l/--lcores LIST, --main-lcore N, -a/--allow BDF[,k=v...],
  * --vdev NAME[,k=v...], --no-huge, -m/--socket-mem MB, --huge-dir DIR,
  * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
- * debug, optionally COMPONENT:LEVEL), -h/--help. */
+ * debug, optionally COMPONENT:LEVEL), --vfio-backend auto|iommufd|type1|noiommu
+ * (for all devices; per device: -a BDF,iommu=type1), --allow-noiommu
+ * (opt in to unsafe no-IOMMU), -h/--help. */
 int sl_eal_init(int argc, char **argv);
 
 /* Stop lcore threads, release memory (listeners see FREE events first). */
@@ -72,7 +74,23 @@ struct sl_eal_config {
 	size_t mem_bytes;          /* memory reserved at init (-m); 0 = default */
 	enum sl_iova_mode iova_mode;
 	char huge_dir[256];        /* hugetlbfs mount in use, "" when memfd/anon */
+	char vfio_backend[16];     /* "auto" (default), "iommufd", "type1", "noiommu" */
+	bool allow_noiommu;        /* --allow-noiommu given */
 };
+
+/* Layers above the EAL (ethdev's vdev probe, bus_vfio's PCI scan) register
+ * a hook, usually from a constructor. sl_eal_init runs every init hook in
+ * ascending PRIORITY once memory and lcores are up; if one fails, the
+ * cleanups of those already run are called in reverse and init fails.
+ * sl_eal_cleanup runs the cleanups in reverse order first. */
+struct sl_eal_hook {
+	const char *name;
+	int priority;             /* bus scan 100, device probe 200, ... */
+	int (*init)(void);        /* 0 or -1 with errno (and a logged reason) */
+	void (*cleanup)(void);    /* may be NULL */
+	struct sl_eal_hook *next; /* owned by the EAL */
+};
+void sl_eal_register_hook(struct sl_eal_hook *hook);
 
 const struct sl_eal_config *sl_eal_get_config(void);
 
