@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# devtools/test-all.sh: the whole Sluice test suite, as CI runs it.
+#   1. installs what is missing (devtools/install-deps.sh) and reserves hugepages
+#   2. build/      : -Werror build, host unit tests (meson test)
+#   3. build-asan/ : ASan+UBSan build, the same unit tests
+#   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
+# Ends with one line "N passed, N failed" over all of them; exit 1 if any failed.
+# Environment: SLUICE_GUEST_KERNEL=<bzImage> to use a given guest kernel
+# (otherwise cached, otherwise built: see test/vm/), SLUICE_SKIP_GUEST=1 to
+# leave out stage 4 (for a quick local run; CI never sets it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+passed=0 failed=0
+stages=()
+note() { printf '\n=== %s ===\n' "$*"; }
+stage_result() { # name pass fail seconds
+  passed=$((passed + $2)); failed=$((failed + $3))
+  stages+=("$(printf '%-22s %4d passed %4d failed  %5ds' "$1" "$2" "$3" "$4")")
+}
+
+# count meson test results from a build dir's testlog.json: prints "PASS FAIL"
+meson_counts() {
+  python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            p += 1
+        else:
+            f += 1            # FAIL, TIMEOUT, SKIP, ERROR: a skipped test is a failed test here
+except FileNotFoundError:
+    pass
+print(p, f)
+PY
+}
+
+run_meson_stage() { # name builddir setup-args...
+  local name=$1 dir=$2; shift 2
+  local t0=$SECONDS
+  note "$name: configure and build ($dir)"
+  if [ -d "$dir/meson-private" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || { stage_result "$name" 0 1 $((SECONDS - t0)); return 1; }
+  else
+    meson setup "$dir" "$@" >/dev/null || { stage_result "$name" 0 1 $((SECONDS - t0)); return 1; }
+  fi
+  if ! ninja -C "$dir"; then
+    echo "$name: build failed" >&2
+    stage_result "$name" 0 1 $((SECONDS - t0)); return 1
+  fi
+  note "$name: unit tests"
+  rm -f "$dir/meson-logs/testlog.json"
+  meson test -C "$dir" --print-errorlogs
+  local rc=$?
+  read -r p f < <(meson_counts "$dir")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # meson itself failed
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "$name: no test ran" >&2; f=1; fi
+  stage_result "$name" "$p" "$f" $((SECONDS - t0))
+}
+
+note "dependencies"
+devtools/install-deps.sh || { echo "test-all: installing dependencies failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+devtools/hugepages.sh 512 || { echo "test-all: cannot reserve hugepages on this host" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+run_meson_stage "unit (werror)" build -Dwerror=true
+run_meson_stage "unit (asan+ubsan)" build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+
+if [ "${SLUICE_SKIP_GUEST:-0}" = 1 ]; then
+  echo "test-all: SLUICE_SKIP_GUEST=1: guest suite left out (not a full run)"
+  stage_result "guest suite" 0 1 0
+else
+  note "guest suite (QEMU, real VFIO)"
+  t0=$SECONDS
+  log=$(mktemp)
+  test/vm/run-suite.sh --build-dir "$top/build" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "guest suite: no check ran" >&2; f=1; fi
+  rm -f "$log"
+  stage_result "guest suite" "$p" "$f" $((SECONDS - t0))
+fi
+
+note "summary"
+printf '%s\n' "${stages[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
