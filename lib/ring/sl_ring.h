@@ -1,0 +1,367 @@
+/* sl_ring.h: a fixed-size lock-free ring (FIFO) of pointers.
+ *
+ * The ring has a power-of-two number of slots and two head/tail pairs,
+ * one for producers and one for consumers. An enqueue first reserves
+ * slots by moving the producer head (a plain store for a single producer,
+ * a compare-and-swap for several), copies its pointers, then publishes
+ * them by moving the producer tail once every earlier producer has
+ * published; dequeue mirrors this on the consumer side. Indices run freely
+ * over 32 bits and are masked only to address slots, so all SIZE slots are
+ * usable.
+ *
+ * Bulk calls move all N objects or none; burst calls move as many as they
+ * can. The sl_ring_enqueue_* / sl_ring_dequeue_* calls use the producer and
+ * consumer modes chosen at creation (SL_RING_F_SP_ENQ, SL_RING_F_SC_DEQ);
+ * the sl_ring_mp_* / sp_* / mc_* / sc_* calls force one. A single-producer
+ * or single-consumer ring must never be used from two threads at once on
+ * that side. */
+#ifndef SL_RING_H
+#define SL_RING_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "sl_eal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SL_RING_NAMESIZE 32
+#define SL_RING_SZ_MAX (1u << 30) /* most slots a ring can have */
+
+/* flags for sl_ring_create / sl_ring_init */
+#define SL_RING_F_SP_ENQ 0x1 /* one producer thread at a time */
+#define SL_RING_F_SC_DEQ 0x2 /* one consumer thread at a time */
+
+/* One side (producer or consumer) of the ring. HEAD is where the next
+ * reservation starts, TAIL is where the slots published to the other side
+ * end. */
+struct sl_ring_headtail {
+	uint32_t head;
+	uint32_t tail;
+	uint32_t single; /* 1: one thread on this side, no compare-and-swap */
+};
+
+struct sl_ring {
+	char name[SL_RING_NAMESIZE];
+	unsigned flags;
+	uint32_t size;     /* number of slots, a power of two */
+	uint32_t mask;     /* size - 1 */
+	uint32_t capacity; /* objects the ring can hold (= size) */
+	int allocated;     /* 1 when sl_ring_create allocated it */
+
+	/* producer and consumer each on their own pair of cache lines, so
+	 * that the adjacent-line prefetcher does not make them share */
+	struct sl_ring_headtail prod __attribute__((aligned(2 * SL_CACHE_LINE_SIZE)));
+	struct sl_ring_headtail cons __attribute__((aligned(2 * SL_CACHE_LINE_SIZE)));
+	void *slots[] __attribute__((aligned(2 * SL_CACHE_LINE_SIZE)));
+};
+
+/* Bytes needed for a ring of COUNT slots (COUNT a power of two up to
+ * SL_RING_SZ_MAX); -EINVAL otherwise. */
+ssize_t sl_ring_get_memsize(unsigned count);
+
+/* Set up a ring in caller-provided memory of sl_ring_get_memsize(COUNT)
+ * bytes, aligned to 128. 0, or -EINVAL with a logged reason. */
+int sl_ring_init(struct sl_ring *r, const char *name, unsigned count, unsigned flags);
+
+/* Allocate and set up a ring of COUNT slots (a power of two). NULL with
+ * errno set (EINVAL, ENOMEM) and a logged reason on failure. */
+struct sl_ring *sl_ring_create(const char *name, unsigned count, unsigned flags);
+
+/* Release a ring from sl_ring_create (NULL is fine). Rings set up with
+ * sl_ring_init belong to the caller's memory and are left alone. */
+void sl_ring_free(struct sl_ring *r);
+
+/* ---- internals of the inline fast path ------------------------------- */
+
+enum sl_ring_behavior {
+	SL_RING_FIXED = 0,    /* all N or nothing */
+	SL_RING_VARIABLE = 1, /* as many as possible */
+};
+
+/* Reserve up to N slots on the producer side. Returns the number reserved
+ * (0..N) and sets *OLD_HEAD to the first; *FREE gets the free slots seen
+ * before reserving. */
+static sl_always_inline unsigned
+sl_ring_move_prod_head_(struct sl_ring *r, int single, unsigned n, enum sl_ring_behavior behavior,
+			uint32_t *old_head, uint32_t *free_entries)
+{
+	const uint32_t capacity = r->capacity;
+	uint32_t head = __atomic_load_n(&r->prod.head, __ATOMIC_RELAXED);
+	unsigned want = n;
+
+	for (;;) {
+		/* Acquire pairs with the consumers' release of cons.tail: their
+		 * reads of the slots we are about to overwrite are done. */
+		uint32_t cons_tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+		/* unsigned arithmetic modulo 2^32; with a stale HEAD the value
+		 * may be off but then the compare-and-swap below fails */
+		uint32_t free_now = capacity + cons_tail - head;
+
+		n = want;
+		if (sl_unlikely(n > free_now))
+			n = behavior == SL_RING_FIXED ? 0 : free_now;
+		*free_entries = free_now;
+		if (sl_unlikely(n == 0))
+			return 0;
+		if (single) {
+			__atomic_store_n(&r->prod.head, head + n, __ATOMIC_RELAXED);
+			break;
+		}
+		if (sl_likely(__atomic_compare_exchange_n(&r->prod.head, &head, head + n, 0,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+			break;
+		/* HEAD now holds the value another producer moved it to */
+	}
+	*old_head = head;
+	return n;
+}
+
+/* Reserve up to N filled slots on the consumer side (see above). */
+static sl_always_inline unsigned
+sl_ring_move_cons_head_(struct sl_ring *r, int single, unsigned n, enum sl_ring_behavior behavior,
+			uint32_t *old_head, uint32_t *entries)
+{
+	uint32_t head = __atomic_load_n(&r->cons.head, __ATOMIC_RELAXED);
+	unsigned want = n;
+
+	for (;;) {
+		/* Acquire pairs with the producers' release of prod.tail: the
+		 * slots up to it are written. */
+		uint32_t prod_tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+		uint32_t avail = prod_tail - head;
+
+		n = want;
+		if (sl_unlikely(n > avail))
+			n = behavior == SL_RING_FIXED ? 0 : avail;
+		*entries = avail;
+		if (sl_unlikely(n == 0))
+			return 0;
+		if (single) {
+			__atomic_store_n(&r->cons.head, head + n, __ATOMIC_RELAXED);
+			break;
+		}
+		if (sl_likely(__atomic_compare_exchange_n(&r->cons.head, &head, head + n, 0,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+			break;
+	}
+	*old_head = head;
+	return n;
+}
+
+/* Publish slots [OLD, NEW) to the other side: wait until every earlier
+ * reservation on this side is published, then release. */
+static sl_always_inline void
+sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, uint32_t new_val)
+{
+	if (!single) {
+		/* acquire, so that what earlier threads published is ordered
+		 * before our release below and reaches the other side too */
+		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old_val))
+			sl_pause();
+	}
+	__atomic_store_n(&ht->tail, new_val, __ATOMIC_RELEASE);
+}
+
+static sl_always_inline void
+sl_ring_copy_in_(struct sl_ring *r, uint32_t head, void *const *objs, unsigned n)
+{
+	const uint32_t size = r->size;
+	uint32_t idx = head & r->mask;
+	void **slots = r->slots;
+	unsigned i;
+
+	if (sl_likely(idx + n <= size)) {
+		for (i = 0; i < n; i++)
+			slots[idx + i] = objs[i];
+	} else {
+		unsigned first = size - idx;
+		for (i = 0; i < first; i++)
+			slots[idx + i] = objs[i];
+		for (; i < n; i++)
+			slots[i - first] = objs[i];
+	}
+}
+
+static sl_always_inline void
+sl_ring_copy_out_(const struct sl_ring *r, uint32_t head, void **objs, unsigned n)
+{
+	const uint32_t size = r->size;
+	uint32_t idx = head & r->mask;
+	void *const *slots = r->slots;
+	unsigned i;
+
+	if (sl_likely(idx + n <= size)) {
+		for (i = 0; i < n; i++)
+			objs[i] = slots[idx + i];
+	} else {
+		unsigned first = size - idx;
+		for (i = 0; i < first; i++)
+			objs[i] = slots[idx + i];
+		for (; i < n; i++)
+			objs[i] = slots[i - first];
+	}
+}
+
+static sl_always_inline unsigned
+sl_ring_do_enqueue_(struct sl_ring *r, void *const *objs, unsigned n, enum sl_ring_behavior behavior,
+		    int single, unsigned *free_space)
+{
+	uint32_t head, free_entries;
+
+	n = sl_ring_move_prod_head_(r, single, n, behavior, &head, &free_entries);
+	if (n != 0) {
+		sl_ring_copy_in_(r, head, objs, n);
+		sl_ring_update_tail_(&r->prod, single, head, head + n);
+	}
+	if (free_space != NULL)
+		*free_space = free_entries - n;
+	return n;
+}
+
+static sl_always_inline unsigned
+sl_ring_do_dequeue_(struct sl_ring *r, void **objs, unsigned n, enum sl_ring_behavior behavior,
+		    int single, unsigned *available)
+{
+	uint32_t head, entries;
+
+	n = sl_ring_move_cons_head_(r, single, n, behavior, &head, &entries);
+	if (n != 0) {
+		sl_ring_copy_out_(r, head, objs, n);
+		sl_ring_update_tail_(&r->cons, single, head, head + n);
+	}
+	if (available != NULL)
+		*available = entries - n;
+	return n;
+}
+
+/* ---- enqueue --------------------------------------------------------- */
+
+/* Bulk: enqueue all N objects, or none. Returns N or 0. FREE_SPACE (may be
+ * NULL) gets the free slots left after the call. */
+static sl_always_inline unsigned
+sl_ring_mp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, 0, free_space);
+}
+
+static sl_always_inline unsigned
+sl_ring_sp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, 1, free_space);
+}
+
+static sl_always_inline unsigned
+sl_ring_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, (int)r->prod.single, free_space);
+}
+
+/* Burst: enqueue as many of the N objects as fit; returns how many. */
+static sl_always_inline unsigned
+sl_ring_mp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, 0, free_space);
+}
+
+static sl_always_inline unsigned
+sl_ring_sp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, 1, free_space);
+}
+
+static sl_always_inline unsigned
+sl_ring_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
+{
+	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, (int)r->prod.single, free_space);
+}
+
+/* One object: 0, or -ENOBUFS when the ring is full. */
+static sl_always_inline int
+sl_ring_enqueue(struct sl_ring *r, void *obj)
+{
+	return sl_ring_enqueue_bulk(r, &obj, 1, NULL) ? 0 : -ENOBUFS;
+}
+
+/* ---- dequeue --------------------------------------------------------- */
+
+/* Bulk: dequeue all N objects, or none. Returns N or 0. AVAILABLE (may be
+ * NULL) gets the objects left in the ring after the call. */
+static sl_always_inline unsigned
+sl_ring_mc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, 0, available);
+}
+
+static sl_always_inline unsigned
+sl_ring_sc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, 1, available);
+}
+
+static sl_always_inline unsigned
+sl_ring_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, (int)r->cons.single, available);
+}
+
+/* Burst: dequeue up to N objects; returns how many. */
+static sl_always_inline unsigned
+sl_ring_mc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, 0, available);
+}
+
+static sl_always_inline unsigned
+sl_ring_sc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, 1, available);
+}
+
+static sl_always_inline unsigned
+sl_ring_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
+{
+	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, (int)r->cons.single, available);
+}
+
+/* One object: 0, or -ENOENT when the ring is empty. */
+static sl_always_inline int
+sl_ring_dequeue(struct sl_ring *r, void **obj)
+{
+	return sl_ring_dequeue_bulk(r, obj, 1, NULL) ? 0 : -ENOENT;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+/* Objects in the ring now (a snapshot while others are working). */
+static inline unsigned
+sl_ring_count(const struct sl_ring *r)
+{
+	/* consumer side first: it never passes the producer tail, so the
+	 * difference is never negative; it can exceed the capacity only if
+	 * producers moved on in between, hence the clamp */
+	uint32_t cons_tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+	uint32_t prod_tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+	uint32_t count = prod_tail - cons_tail;
+	return count > r->capacity ? r->capacity : count;
+}
+
+static inline unsigned
+sl_ring_free_count(const struct sl_ring *r)
+{
+	return r->capacity - sl_ring_count(r);
+}
+
+static inline int sl_ring_full(const struct sl_ring *r) { return sl_ring_free_count(r) == 0; }
+static inline int sl_ring_empty(const struct sl_ring *r) { return sl_ring_count(r) == 0; }
+static inline unsigned sl_ring_get_size(const struct sl_ring *r) { return r->size; }
+static inline unsigned sl_ring_get_capacity(const struct sl_ring *r) { return r->capacity; }
+static inline const char *sl_ring_name(const struct sl_ring *r) { return r->name; }
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_RING_H */
