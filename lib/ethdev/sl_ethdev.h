@@ -1,0 +1,257 @@
+/* sl_ethdev.h: the Sluice Ethernet device API. Ports are created by drivers
+ * (software vdevs such as "null0" from --vdev, PCI NICs from bus_vfio); an
+ * application configures them, sets up rx/tx queues on a mempool, starts
+ * them and moves packets with sl_eth_rx_burst/sl_eth_tx_burst, which are
+ * inline calls through per-queue function pointers (one indirect call per
+ * burst, no checks on the fast path).
+ *
+ * Control functions return 0 (or a count) on success and a negative errno on
+ * failure, after logging under the "ethdev" component what was wrong:
+ *   -ENODEV  the port id names no port;
+ *   -EINVAL  a bad argument (queue count, queue id, descriptor count, MTU...);
+ *   -EBUSY   the port is started and the call needs it stopped;
+ *   -ENOTSUP the driver cannot do this;
+ * Control functions are not thread safe: call them from one thread. */
+#ifndef SL_ETHDEV_H
+#define SL_ETHDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sl_eal.h"
+#include "sl_mbuf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SL_MAX_ETHPORTS 32
+#define SL_MAX_QUEUES_PER_PORT 16
+#define SL_ETH_NAME_MAX_LEN 64
+#define SL_ETH_XSTATS_NAME_SIZE 64
+#define SL_ETH_DEFAULT_MTU 1500
+#define SL_ETHER_ADDR_LEN 6
+#define SL_ETHER_HDR_LEN 14
+#define SL_ETHER_CRC_LEN 4
+
+struct sl_ether_addr {
+	uint8_t addr_bytes[SL_ETHER_ADDR_LEN];
+} __attribute__((aligned(2)));
+
+/* Ethernet header, as on the wire. */
+struct sl_ether_hdr {
+	struct sl_ether_addr dst_addr;
+	struct sl_ether_addr src_addr;
+	uint16_t ether_type; /* big endian */
+} __attribute__((aligned(2)));
+
+static inline bool sl_is_multicast_ether_addr(const struct sl_ether_addr *a)
+{
+	return (a->addr_bytes[0] & 1) != 0;
+}
+
+static inline bool sl_is_zero_ether_addr(const struct sl_ether_addr *a)
+{
+	for (unsigned i = 0; i < SL_ETHER_ADDR_LEN; i++)
+		if (a->addr_bytes[i] != 0)
+			return false;
+	return true;
+}
+
+/* "aa:bb:cc:dd:ee:ff" into BUF (at least 18 bytes). */
+void sl_ether_format_addr(char *buf, size_t size, const struct sl_ether_addr *a);
+
+/* What a port can do (sl_eth_dev_info_get). */
+struct sl_eth_dev_info {
+	const char *driver_name;     /* e.g. "net_null" */
+	const char *name;            /* port name, e.g. "null0" */
+	uint16_t max_rx_queues;
+	uint16_t max_tx_queues;
+	uint16_t rx_desc_min, rx_desc_max, rx_desc_default;
+	uint16_t tx_desc_min, tx_desc_max, tx_desc_default;
+	uint16_t min_mtu, max_mtu;
+	uint32_t max_rx_pktlen;
+	uint32_t max_mac_addrs;
+	uint32_t speed_capa_mbps;    /* best link speed */
+	uint64_t rx_offload_capa;
+	uint64_t tx_offload_capa;
+};
+
+/* Port configuration (sl_eth_dev_configure). A zeroed struct means the
+ * defaults; CONF may also be NULL. */
+struct sl_eth_conf {
+	uint16_t mtu;               /* 0: keep the current MTU (1500 at first) */
+	uint64_t rx_offloads;
+	uint64_t tx_offloads;
+};
+
+struct sl_eth_rxconf {
+	uint16_t rx_free_thresh;    /* 0: driver default */
+	uint64_t offloads;
+};
+
+struct sl_eth_txconf {
+	uint16_t tx_free_thresh;    /* 0: driver default */
+	uint16_t tx_rs_thresh;      /* 0: driver default */
+	uint64_t offloads;
+};
+
+enum sl_eth_link_state { SL_ETH_LINK_DOWN = 0, SL_ETH_LINK_UP = 1 };
+
+struct sl_eth_link {
+	uint32_t speed_mbps;  /* 0 when unknown or down */
+	uint8_t status;       /* SL_ETH_LINK_UP / SL_ETH_LINK_DOWN */
+	uint8_t full_duplex;
+	uint8_t autoneg;
+};
+
+/* Basic statistics; per-queue counters for the first
+ * SL_MAX_QUEUES_PER_PORT queues. */
+struct sl_eth_stats {
+	uint64_t ipackets;    /* packets received */
+	uint64_t opackets;    /* packets sent */
+	uint64_t ibytes;
+	uint64_t obytes;
+	uint64_t imissed;     /* dropped by the device: no rx descriptor free */
+	uint64_t ierrors;     /* received in error */
+	uint64_t oerrors;     /* failed to send */
+	uint64_t rx_nombuf;   /* rx mbuf allocation failures */
+	uint64_t q_ipackets[SL_MAX_QUEUES_PER_PORT];
+	uint64_t q_opackets[SL_MAX_QUEUES_PER_PORT];
+	uint64_t q_ibytes[SL_MAX_QUEUES_PER_PORT];
+	uint64_t q_obytes[SL_MAX_QUEUES_PER_PORT];
+	uint64_t q_errors[SL_MAX_QUEUES_PER_PORT];
+};
+
+struct sl_eth_xstat_name {
+	char name[SL_ETH_XSTATS_NAME_SIZE];
+};
+
+struct sl_eth_xstat {
+	uint64_t id;     /* index into the names */
+	uint64_t value;
+};
+
+/* ---- ports ------------------------------------------------------------- */
+
+/* Ports that exist (attached, not yet closed). */
+uint16_t sl_eth_dev_count_avail(void);
+bool sl_eth_dev_is_valid_port(uint16_t port_id);
+/* Next valid port at or after PORT_ID; SL_MAX_ETHPORTS when none. */
+uint16_t sl_eth_find_next(uint16_t port_id);
+
+#define SL_ETH_FOREACH_DEV(p) \
+	for ((p) = sl_eth_find_next(0); (p) < SL_MAX_ETHPORTS; (p) = sl_eth_find_next((p) + 1))
+
+/* 0 and *PORT_ID, or -ENODEV when no port has that name. */
+int sl_eth_dev_get_port_by_name(const char *name, uint16_t *port_id);
+/* Port name, or NULL for a bad port id. */
+const char *sl_eth_dev_name(uint16_t port_id);
+
+int sl_eth_dev_info_get(uint16_t port_id, struct sl_eth_dev_info *info);
+
+/* Set the number of rx and tx queues (1..max from dev_info) and the port
+ * configuration. The port must be stopped. Reconfiguring to fewer queues
+ * releases the queues beyond the new counts. */
+int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_queue,
+			 const struct sl_eth_conf *conf);
+
+/* Set up rx queue QUEUE_ID with NB_DESC descriptors (0: driver default)
+ * taking buffers from MP. The port must be configured and stopped. CONF may
+ * be NULL. Setting up a queue again replaces it. */
+int sl_eth_rx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
+			  const struct sl_eth_rxconf *conf, struct sl_mempool *mp);
+int sl_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
+			  const struct sl_eth_txconf *conf);
+
+/* Start: every configured queue must be set up. Stop: rx/tx bursts return 0
+ * afterwards (the caller must first stop its lcores that poll the port). */
+int sl_eth_dev_start(uint16_t port_id);
+int sl_eth_dev_stop(uint16_t port_id);
+bool sl_eth_dev_is_started(uint16_t port_id);
+/* Release the port and everything it holds; the id becomes invalid. A started
+ * port is stopped first. */
+int sl_eth_dev_close(uint16_t port_id);
+
+/* ---- statistics -------------------------------------------------------- */
+
+int sl_eth_stats_get(uint16_t port_id, struct sl_eth_stats *stats);
+int sl_eth_stats_reset(uint16_t port_id);
+
+/* Extended statistics: the basic counters under stable names
+ * ("rx_good_packets", "rx_q0_packets", ...) followed by the driver's own.
+ * Both calls return the number of xstats; when SIZE is smaller than that (or
+ * the array NULL) nothing is written, so call once with NULL to size. */
+int sl_eth_xstats_get_names(uint16_t port_id, struct sl_eth_xstat_name *names, unsigned size);
+int sl_eth_xstats_get(uint16_t port_id, struct sl_eth_xstat *xstats, unsigned size);
+/* 0 and *VALUE for the xstat called NAME; -EINVAL when there is none. */
+int sl_eth_xstats_get_by_name(uint16_t port_id, const char *name, uint64_t *value);
+int sl_eth_xstats_reset(uint16_t port_id);
+
+/* ---- link, MAC, filters, MTU ------------------------------------------ */
+
+/* Current link state without waiting. */
+int sl_eth_link_get_nowait(uint16_t port_id, struct sl_eth_link *link);
+/* Poll until the link is up or TIMEOUT_MS passed: 0 when up (LINK filled),
+ * -ETIMEDOUT when still down. */
+int sl_eth_link_wait(uint16_t port_id, unsigned timeout_ms, struct sl_eth_link *link);
+
+int sl_eth_macaddr_get(uint16_t port_id, struct sl_ether_addr *mac);
+/* Unicast, non-zero addresses only. */
+int sl_eth_dev_default_mac_addr_set(uint16_t port_id, const struct sl_ether_addr *mac);
+
+int sl_eth_promiscuous_enable(uint16_t port_id);
+int sl_eth_promiscuous_disable(uint16_t port_id);
+/* 1, 0, or -ENODEV. */
+int sl_eth_promiscuous_get(uint16_t port_id);
+int sl_eth_allmulticast_enable(uint16_t port_id);
+int sl_eth_allmulticast_disable(uint16_t port_id);
+int sl_eth_allmulticast_get(uint16_t port_id);
+
+int sl_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
+int sl_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu);
+
+/* ---- fast path ---------------------------------------------------------- */
+
+typedef uint16_t (*sl_eth_rx_burst_t)(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+typedef uint16_t (*sl_eth_tx_burst_t)(void *txq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+
+/* What a burst call needs for one queue: the driver's function and its queue. */
+struct sl_eth_fp_rxq {
+	sl_eth_rx_burst_t rx_burst;
+	void *queue;
+};
+struct sl_eth_fp_txq {
+	sl_eth_tx_burst_t tx_burst;
+	void *queue;
+};
+struct sl_eth_fp_port {
+	struct sl_eth_fp_rxq rxq[SL_MAX_QUEUES_PER_PORT];
+	struct sl_eth_fp_txq txq[SL_MAX_QUEUES_PER_PORT];
+} sl_cache_aligned;
+
+/* Filled by sl_eth_dev_start; a stopped port's entries point at functions
+ * that return 0. Read only by the inline burst functions below. */
+extern struct sl_eth_fp_port sl_eth_fp_ports[SL_MAX_ETHPORTS];
+
+/* Receive up to NB_PKTS packets from queue QUEUE_ID of PORT_ID into PKTS.
+ * PORT_ID and QUEUE_ID must be valid (they are not checked here). */
+static inline uint16_t sl_eth_rx_burst(uint16_t port_id, uint16_t queue_id,
+				       struct sl_mbuf **pkts, uint16_t nb_pkts)
+{
+	const struct sl_eth_fp_rxq *q = &sl_eth_fp_ports[port_id].rxq[queue_id];
+	return q->rx_burst(q->queue, pkts, nb_pkts);
+}
+
+/* Send up to NB_PKTS packets; returns how many the driver took (and now
+ * owns). The caller still owns PKTS[ret..NB_PKTS-1]. */
+static inline uint16_t sl_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
+				       struct sl_mbuf **pkts, uint16_t nb_pkts)
+{
+	const struct sl_eth_fp_txq *q = &sl_eth_fp_ports[port_id].txq[queue_id];
+	return q->tx_burst(q->queue, pkts, nb_pkts);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_ETHDEV_H */

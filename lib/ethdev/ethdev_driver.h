@@ -1,0 +1,137 @@
+/* ethdev_driver.h: the driver side of ethdev (not for applications). A
+ * driver registers a struct sl_eth_driver (from a constructor, with
+ * SL_ETH_DRIVER_REGISTER); ethdev probes it for every --vdev whose name
+ * starts with the driver's vdev_prefix (with or without "net_"), and bus_vfio
+ * probes it through sl_eth_pci_probe for every PCI function whose ids are in
+ * the driver's pci_ids table. Probe allocates a port with
+ * sl_eth_dev_allocate, fills dev_ops, dev_private, the MAC address and the
+ * burst functions, and returns 0. */
+#ifndef SL_ETHDEV_DRIVER_H
+#define SL_ETHDEV_DRIVER_H
+
+#include "sl_ethdev.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sl_eth_dev;
+
+/* Driver operations. Mandatory: dev_infos_get, dev_configure, dev_start,
+ * dev_stop, dev_close, rx/tx_queue_setup, rx/tx_queue_release, stats_get,
+ * stats_reset. The others may be NULL (the call then returns -ENOTSUP, or
+ * for link_update reports what dev->link holds). ethdev has already checked
+ * the port, the queue ids and the started/stopped state before a call.
+ * Each returns 0 or a negative errno (having logged why). */
+struct sl_eth_dev_ops {
+	int (*dev_infos_get)(struct sl_eth_dev *dev, struct sl_eth_dev_info *info);
+	int (*dev_configure)(struct sl_eth_dev *dev);
+	int (*dev_start)(struct sl_eth_dev *dev);
+	int (*dev_stop)(struct sl_eth_dev *dev);
+	/* Free dev_private and everything else the driver holds; the queues
+	 * have been released already. */
+	void (*dev_close)(struct sl_eth_dev *dev);
+
+	/* Store the queue object in dev->rx_queues[q] / dev->tx_queues[q]. */
+	int (*rx_queue_setup)(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc,
+			      const struct sl_eth_rxconf *conf, struct sl_mempool *mp);
+	int (*tx_queue_setup)(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc,
+			      const struct sl_eth_txconf *conf);
+	void (*rx_queue_release)(struct sl_eth_dev *dev, uint16_t q);
+	void (*tx_queue_release)(struct sl_eth_dev *dev, uint16_t q);
+
+	/* Refresh dev->link; WAIT: may block briefly for autonegotiation. */
+	int (*link_update)(struct sl_eth_dev *dev, bool wait);
+
+	int (*stats_get)(struct sl_eth_dev *dev, struct sl_eth_stats *stats);
+	int (*stats_reset)(struct sl_eth_dev *dev);
+	/* Driver-specific xstats: return the count; fill when SIZE is enough. */
+	int (*xstats_get_names)(struct sl_eth_dev *dev, struct sl_eth_xstat_name *names,
+				unsigned size);
+	int (*xstats_get)(struct sl_eth_dev *dev, uint64_t *values, unsigned size);
+	int (*xstats_reset)(struct sl_eth_dev *dev);
+
+	int (*mac_addr_set)(struct sl_eth_dev *dev, const struct sl_ether_addr *mac);
+	int (*promiscuous_enable)(struct sl_eth_dev *dev);
+	int (*promiscuous_disable)(struct sl_eth_dev *dev);
+	int (*allmulticast_enable)(struct sl_eth_dev *dev);
+	int (*allmulticast_disable)(struct sl_eth_dev *dev);
+	int (*mtu_set)(struct sl_eth_dev *dev, uint16_t mtu);
+};
+
+/* One port. ethdev owns the struct; the driver owns dev_private and the
+ * queue objects. */
+struct sl_eth_dev {
+	uint16_t port_id;
+	char name[SL_ETH_NAME_MAX_LEN];
+	const struct sl_eth_driver *driver;
+	const struct sl_eth_dev_ops *dev_ops;
+	void *dev_private;
+	void *bus_device;            /* opaque bus_vfio device, NULL for vdevs */
+
+	/* Burst functions for every queue, set by the driver at probe (it may
+	 * change them in dev_start, e.g. to pick a vector path). */
+	sl_eth_rx_burst_t rx_pkt_burst;
+	sl_eth_tx_burst_t tx_pkt_burst;
+
+	bool configured;
+	bool started;
+	uint16_t nb_rx_queues;
+	uint16_t nb_tx_queues;
+	void *rx_queues[SL_MAX_QUEUES_PER_PORT];
+	void *tx_queues[SL_MAX_QUEUES_PER_PORT];
+	struct sl_eth_conf conf;
+
+	struct sl_eth_link link;
+	struct sl_ether_addr mac_addr;
+	uint16_t mtu;
+	bool promiscuous;
+	bool all_multicast;
+};
+
+/* A PCI vendor/device pair a driver claims; tables end with {0, 0}. */
+struct sl_eth_pci_id {
+	uint16_t vendor_id;
+	uint16_t device_id;
+};
+
+struct sl_eth_driver {
+	const char *name;                     /* "net_null", "net_igb", ... */
+	/* vdev drivers: --vdev names starting with this ("null" takes
+	 * "null0" and "net_null0"); NULL for PCI drivers. */
+	const char *vdev_prefix;
+	int (*probe_vdev)(const char *name, const char *args);
+	/* PCI drivers: the ids they handle and the probe bus_vfio's scan ends
+	 * in. BUS_DEVICE is bus_vfio's device, opaque to ethdev. */
+	const struct sl_eth_pci_id *pci_ids;
+	int (*probe_pci)(void *bus_device, const struct sl_eth_pci_id *id);
+	struct sl_eth_driver *next;           /* owned by ethdev */
+};
+
+void sl_eth_driver_register(struct sl_eth_driver *drv);
+
+#define SL_ETH_DRIVER_REGISTER(drv) \
+	__attribute__((constructor)) static void sl_eth_driver_register_##drv(void) \
+	{ sl_eth_driver_register(&(drv)); }
+
+/* The driver registered under NAME, or NULL. */
+const struct sl_eth_driver *sl_eth_driver_find(const char *name);
+
+/* Called by bus_vfio for a PCI function it has opened: finds the driver
+ * whose table holds VENDOR:DEVICE and calls its probe_pci. Returns what the
+ * probe returned, or -ENODEV when no registered driver claims the ids. */
+int sl_eth_pci_probe(void *bus_device, uint16_t vendor_id, uint16_t device_id);
+
+/* Take a free port id for NAME (unique) and return its zeroed device with
+ * the driver set; NULL with a log line when the name is in use or every id
+ * is taken. */
+struct sl_eth_dev *sl_eth_dev_allocate(const char *name, const struct sl_eth_driver *drv);
+/* Give a port id back (probe failure path; close does it otherwise). */
+void sl_eth_dev_release(struct sl_eth_dev *dev);
+/* The device behind a valid port id, or NULL. */
+struct sl_eth_dev *sl_eth_dev_get(uint16_t port_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_ETHDEV_DRIVER_H */
