@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,7 +37,12 @@ extern "C" {
  * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
  * debug, optionally COMPONENT:LEVEL), --vfio-backend auto|iommufd|type1|noiommu
  * (for all devices; per device: -a BDF,iommu=type1), --allow-noiommu
- * (opt in to unsafe no-IOMMU), -h/--help. */
+ * (opt in to unsafe no-IOMMU), -h/--help.
+ *
+ * As in DPDK, argv[ret] is overwritten with argv[0], so the application's
+ * own argument vector (argv + ret) again starts with the program name and
+ * can be handed to getopt. -h/--help prints the usage and exits(0).
+ * Without -m the EAL reserves 64 MiB at init; the heap grows later. */
 int sl_eal_init(int argc, char **argv);
 
 /* Stop lcore threads, release memory (listeners see FREE events first). */
@@ -113,6 +119,9 @@ void sl_log_set_level(enum sl_log_level level);
 /* Per-component level; overrides the global one. */
 int sl_log_set_component_level(const char *component, enum sl_log_level level);
 bool sl_log_enabled(enum sl_log_level level, const char *component);
+enum sl_log_level sl_log_get_level(void);
+/* Send log lines to STREAM instead of stderr (NULL: back to stderr). */
+void sl_log_set_stream(FILE *stream);
 
 #define SL_LOG(LEVEL, COMPONENT, ...) sl_log(SL_LOG_##LEVEL, COMPONENT, __VA_ARGS__)
 
@@ -202,6 +211,8 @@ struct sl_memseg {
  * page. NAME labels it in logs and dumps. NULL with errno on failure. */
 void *sl_dma_zmalloc(const char *name, size_t size, size_t align);
 void sl_dma_free(void *ptr);
+/* Print the heap's segments and live blocks (with their names) to F. */
+void sl_dma_dump(FILE *f);
 
 /* IOVA of any byte inside registered memory; SL_BAD_IOVA otherwise. */
 uint64_t sl_mem_virt2iova(const void *va);

@@ -1,0 +1,317 @@
+/* eal_lcore.c: lcore threads. lcore N runs on CPU N; the main lcore is
+ * the thread that called sl_eal_init, pinned for the EAL's lifetime, and
+ * every other lcore is a thread pinned to its CPU that sleeps until
+ * sl_eal_remote_launch hands it a function. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eal_private.h"
+
+__thread unsigned sl_per_lcore_id = SL_LCORE_ID_ANY;
+
+enum lcore_state {
+	LCORE_WAIT,     /* idle, ready for a launch */
+	LCORE_RUNNING,  /* running fn */
+	LCORE_FINISHED, /* fn returned; sl_eal_wait_lcore collects ret */
+};
+
+struct lcore {
+	bool enabled;
+	bool thread_started;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum lcore_state state;
+	bool quit;
+	sl_lcore_function_t fn;
+	void *arg;
+	int ret;
+};
+
+static struct lcore lcores[SL_MAX_LCORE];
+static unsigned lcore_count;
+static unsigned main_lcore;
+static bool lcores_up;
+static cpu_set_t main_saved_affinity;
+static bool main_affinity_saved;
+
+unsigned sl_lcore_count(void)
+{
+	return lcore_count;
+}
+
+unsigned sl_get_main_lcore(void)
+{
+	return main_lcore;
+}
+
+bool sl_lcore_is_enabled(unsigned lcore_id)
+{
+	return lcore_id < SL_MAX_LCORE && lcores[lcore_id].enabled;
+}
+
+int sl_lcore_to_cpu_id(unsigned lcore_id)
+{
+	return sl_lcore_is_enabled(lcore_id) ? (int)lcore_id : -1;
+}
+
+unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap)
+{
+	unsigned start = i + 1; /* i = -1 wraps to 0 */
+
+	for (unsigned n = 0; n < SL_MAX_LCORE; n++) {
+		unsigned id = start + n;
+		if (id >= SL_MAX_LCORE) {
+			if (!wrap)
+				return SL_MAX_LCORE;
+			id -= SL_MAX_LCORE;
+		}
+		if (!lcores[id].enabled || (skip_main && id == main_lcore))
+			continue;
+		return id;
+	}
+	return SL_MAX_LCORE;
+}
+
+static void *lcore_thread(void *arg)
+{
+	struct lcore *lc = arg;
+
+	sl_per_lcore_id = (unsigned)(lc - lcores);
+	pthread_mutex_lock(&lc->lock);
+	for (;;) {
+		while (lc->state != LCORE_RUNNING && !lc->quit)
+			pthread_cond_wait(&lc->cond, &lc->lock);
+		if (lc->quit)
+			break;
+		sl_lcore_function_t fn = lc->fn;
+		void *fn_arg = lc->arg;
+		pthread_mutex_unlock(&lc->lock);
+		int ret = fn(fn_arg);
+		pthread_mutex_lock(&lc->lock);
+		lc->ret = ret;
+		lc->state = LCORE_FINISHED;
+		pthread_cond_broadcast(&lc->cond);
+	}
+	pthread_mutex_unlock(&lc->lock);
+	return NULL;
+}
+
+static int pin_thread(pthread_t t, unsigned cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(t, sizeof(set), &set);
+}
+
+int sl_eal_remote_launch(sl_lcore_function_t fn, void *arg, unsigned worker_id)
+{
+	struct lcore *lc;
+	int ret = 0;
+
+	if (fn == NULL || !sl_lcore_is_enabled(worker_id) || worker_id == main_lcore ||
+	    !lcores[worker_id].thread_started)
+		return -EINVAL;
+	lc = &lcores[worker_id];
+	pthread_mutex_lock(&lc->lock);
+	if (lc->state != LCORE_WAIT) {
+		ret = -EBUSY;
+	} else {
+		lc->fn = fn;
+		lc->arg = arg;
+		lc->state = LCORE_RUNNING;
+		pthread_cond_broadcast(&lc->cond);
+	}
+	pthread_mutex_unlock(&lc->lock);
+	return ret;
+}
+
+int sl_eal_wait_lcore(unsigned worker_id)
+{
+	struct lcore *lc;
+	int ret = 0;
+
+	if (!sl_lcore_is_enabled(worker_id) || !lcores[worker_id].thread_started)
+		return 0;
+	lc = &lcores[worker_id];
+	pthread_mutex_lock(&lc->lock);
+	while (lc->state == LCORE_RUNNING)
+		pthread_cond_wait(&lc->cond, &lc->lock);
+	if (lc->state == LCORE_FINISHED) {
+		ret = lc->ret;
+		lc->state = LCORE_WAIT;
+	}
+	pthread_mutex_unlock(&lc->lock);
+	return ret;
+}
+
+void sl_eal_mp_wait_lcore(void)
+{
+	unsigned i;
+
+	SL_LCORE_FOREACH_WORKER(i)
+		sl_eal_wait_lcore(i);
+}
+
+static void stop_workers(void)
+{
+	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
+		struct lcore *lc = &lcores[i];
+		if (!lc->thread_started)
+			continue;
+		pthread_mutex_lock(&lc->lock);
+		lc->quit = true;
+		pthread_cond_broadcast(&lc->cond);
+		pthread_mutex_unlock(&lc->lock);
+		/* A worker still inside fn is waited for: the application must
+		 * have made it return (sl_eal_cleanup documents this). */
+		pthread_join(lc->thread, NULL);
+		lc->thread_started = false;
+	}
+	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
+		if (lcores[i].enabled) {
+			pthread_mutex_destroy(&lcores[i].lock);
+			pthread_cond_destroy(&lcores[i].cond);
+		}
+	}
+}
+
+void eal_lcore_cleanup(void)
+{
+	if (!lcores_up)
+		return;
+	stop_workers();
+	if (main_affinity_saved)
+		pthread_setaffinity_np(pthread_self(), sizeof(main_saved_affinity),
+				       &main_saved_affinity);
+	main_affinity_saved = false;
+	sl_per_lcore_id = SL_LCORE_ID_ANY;
+	memset(lcores, 0, sizeof(lcores));
+	lcore_count = 0;
+	main_lcore = 0;
+	lcores_up = false;
+}
+
+int eal_lcore_init(const struct eal_options *opts)
+{
+	bool enabled[SL_MAX_LCORE];
+	cpu_set_t allowed;
+	int err;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+		err = errno;
+		SL_LOG(ERR, EAL_LOG, "cannot read this process's CPU affinity: %s", strerror(err));
+		errno = err;
+		return -1;
+	}
+	if (opts->lcores_given) {
+		memcpy(enabled, opts->lcore_enabled, sizeof(enabled));
+	} else {
+		for (unsigned i = 0; i < SL_MAX_LCORE; i++)
+			enabled[i] = CPU_ISSET(i, &allowed);
+	}
+	memset(lcores, 0, sizeof(lcores));
+	lcore_count = 0;
+	main_lcore = SL_MAX_LCORE;
+	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
+		if (!enabled[i])
+			continue;
+		lcores[i].enabled = true;
+		lcores[i].state = LCORE_WAIT;
+		pthread_mutex_init(&lcores[i].lock, NULL);
+		pthread_cond_init(&lcores[i].cond, NULL);
+		lcore_count++;
+		if (main_lcore == SL_MAX_LCORE)
+			main_lcore = i;
+	}
+	if (lcore_count == 0) {
+		SL_LOG(ERR, EAL_LOG, "no usable CPU for lcores: the affinity mask is empty");
+		errno = EINVAL;
+		return -1;
+	}
+	if (opts->main_lcore_given) {
+		if (!lcores[opts->main_lcore].enabled) {
+			SL_LOG(ERR, EAL_LOG,
+			       "invalid value '%u' for --main-lcore: CPU %u is not available to this "
+			       "process; expected an lcore from the -l/--lcores list",
+			       opts->main_lcore, opts->main_lcore);
+			errno = EINVAL;
+			goto fail;
+		}
+		main_lcore = opts->main_lcore;
+	}
+	lcores_up = true;
+
+	/* Pin the calling thread to the main lcore; restore it at cleanup. */
+	if (pthread_getaffinity_np(pthread_self(), sizeof(main_saved_affinity),
+				   &main_saved_affinity) == 0)
+		main_affinity_saved = true;
+	err = pin_thread(pthread_self(), main_lcore);
+	if (err != 0) {
+		SL_LOG(ERR, EAL_LOG, "cannot pin the main thread to CPU %u: %s", main_lcore,
+		       strerror(err));
+		errno = err;
+		goto fail;
+	}
+	sl_per_lcore_id = main_lcore;
+
+	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
+		struct lcore *lc = &lcores[i];
+		pthread_attr_t attr;
+		cpu_set_t set;
+		char name[16];
+
+		if (!lc->enabled || i == main_lcore)
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(i, &set);
+		pthread_attr_init(&attr);
+		/* Created already pinned, so it never runs on another CPU. */
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		err = pthread_create(&lc->thread, &attr, lcore_thread, lc);
+		pthread_attr_destroy(&attr);
+		if (err != 0) {
+			SL_LOG(ERR, EAL_LOG, "cannot start the thread of lcore %u: %s", i,
+			       strerror(err));
+			errno = err;
+			goto fail;
+		}
+		lc->thread_started = true;
+		snprintf(name, sizeof(name), "sl-lcore-%u", i);
+		pthread_setname_np(lc->thread, name);
+	}
+	return 0;
+fail:
+	err = errno;
+	lcores_up = true;
+	eal_lcore_cleanup();
+	errno = err;
+	return -1;
+}
+
+void eal_lcore_format(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < SL_MAX_LCORE && off < len;) {
+		unsigned j = i;
+		if (!lcores[i].enabled) {
+			i++;
+			continue;
+		}
+		while (j + 1 < SL_MAX_LCORE && lcores[j + 1].enabled)
+			j++;
+		int n = (j == i) ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", i)
+				 : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", i, j);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+		i = j + 1;
+	}
+}

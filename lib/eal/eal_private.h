@@ -1,0 +1,90 @@
+/* eal_private.h: what the EAL's source files share with each other and
+ * nobody else: the parsed options, and the init/cleanup entry points of the
+ * logging, lcore, timer, memory, registry and heap parts. */
+#ifndef SL_EAL_PRIVATE_H
+#define SL_EAL_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_eal.h"
+
+#define EAL_LOG "eal"
+
+#define EAL_DEFAULT_MEM_BYTES ((size_t)64 << 20)
+#define EAL_MAX_LOG_OPTS 16
+#define EAL_COMPONENT_LEN 32
+
+/* Everything sl_eal_init parsed from argv, before anything is applied.
+ * Parsing fills a fresh one of these; it becomes the live config only
+ * when the whole command line is valid. */
+struct eal_options {
+	struct sl_eal_config pub;
+	bool lcores_given;
+	bool lcore_enabled[SL_MAX_LCORE];
+	bool main_lcore_given;
+	unsigned main_lcore;
+	bool huge_dir_given;
+	int log_global;           /* 0: unchanged */
+	unsigned nb_log_comp;
+	struct {
+		char component[EAL_COMPONENT_LEN];
+		int level;
+	} log_comp[EAL_MAX_LOG_OPTS];
+};
+
+/* eal_options.c: parse argv into OPTS. Returns the number of arguments
+ * consumed after argv[0] (including a "--" separator), 1 with *HELP set
+ * when -h/--help was given, or -1 with errno = EINVAL and a logged
+ * message naming the option, the bad value and the accepted form. */
+int eal_parse_args(int argc, char **argv, struct eal_options *opts, bool *help);
+void eal_print_usage(const char *prgname);
+/* "err", "warning", ... or a number 1-5; 0 when not a level. */
+int eal_parse_log_level(const char *s);
+
+/* eal_log.c */
+void eal_log_reset_components(void);
+
+/* eal_timer.c */
+int eal_timer_init(void);
+
+/* eal_lcore.c: pin the calling thread to the main lcore and start one
+ * pinned thread per worker lcore. Undone completely on failure. */
+int eal_lcore_init(const struct eal_options *opts);
+void eal_lcore_cleanup(void);
+/* Describe the lcore set as "0-1" for the init log line. */
+void eal_lcore_format(char *buf, size_t len);
+
+/* eal_memory.c: reserve one segment of at least LEN bytes from the memory
+ * source chosen at init; fills SEG (va, len, page_size, source, fd) and
+ * the per-page IOVAs when in PA mode (*PAGE_IOVA, malloc'd, or NULL). */
+int eal_memory_init(struct sl_eal_config *cfg);
+void eal_memory_cleanup(void);
+int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova);
+void eal_memory_release(struct sl_memseg *seg, uint64_t *page_iova);
+/* "hugetlbfs /dev/hugepages (2 MiB pages)", "memfd (2 MiB pages)", ... */
+const char *eal_memory_describe(void);
+size_t eal_memory_page_size(void);
+
+/* eal_memreg.c: the registry of segments and the listeners.
+ * eal_memreg_add reserves LEN bytes, registers the segment and tells the
+ * listeners; on any failure the segment is released again and NULL
+ * returned with errno set. */
+int eal_memreg_init(enum sl_iova_mode mode);
+const struct sl_memseg *eal_memreg_add(size_t len);
+void eal_memreg_cleanup(void);
+void eal_mem_lock(void);
+void eal_mem_unlock(void);
+
+/* eal_malloc.c: the DMA heap over the registered segments. */
+int eal_heap_init(size_t initial_bytes);
+void eal_heap_cleanup(void);
+
+/* eal.c */
+bool eal_is_initialised(void);
+
+/* Format a byte count as "64 MiB", "2 MiB", "4 KiB", "1 GiB". */
+void eal_format_size(char *buf, size_t len, uint64_t bytes);
+
+#endif /* SL_EAL_PRIVATE_H */
