@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# test/vm/run-guest.sh: boot the test-bed guest (QEMU, TCG) in one scenario,
+# run a command in it, and exit with the command's in-guest exit status.
+#
+#   test/vm/run-guest.sh [options] SCENARIO -- COMMAND [ARG...]
+#
+# SCENARIO: iommufd | type1 | mixed (q35 + emulated VT-d) or noiommu (no
+# vIOMMU, vfio.enable_unsafe_noiommu_mode=1). The machine always has 2 igb
+# NICs on one QEMU hub (a wire between them) and 2 virtio-net NICs on
+# another, each behind its own pcie-root-port (own IOMMU group); in the guest
+# all four are bound to vfio-pci and hugepages are reserved before COMMAND
+# runs, chrooted into the host's root (read-only 9p), in the current
+# directory, with the variables listed in test/vm/guest-run.sh.
+#
+# Options:
+#   --build-dir DIR   build directory the command uses (default $SLUICE_BUILD_DIR, else ./build)
+#   --out DIR         run directory: console.log, results, exit-status
+#                     (default: <build-dir>/vm-runs/<scenario>-<time>); writable in the guest
+#   --timeout SECS    hard limit for the whole guest run (default 600)
+#   --hugepages N     2 MiB hugepages reserved in the guest (default 256)
+#   --mem MIB, --smp N  guest size (default 2048, 2)
+#   -v, --verbose     also stream the guest console to stderr
+#
+# Exit status: the command's status in the guest; 124 when the guest hung
+# (timeout); 125 when the run itself failed (QEMU or kernel missing, kernel
+# panic, expected device missing, guest setup failed): the message says which.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+
+die() { echo "run-guest: error: $*" >&2; exit 125; }
+usage() { sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
+
+build_dir=${SLUICE_BUILD_DIR:-$src/build}
+out= timeout_s=600 hugepages=256 mem=2048 smp=2 verbose=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-dir) build_dir=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--hugepages) hugepages=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	-v | --verbose) verbose=1; shift ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) echo "run-guest: unknown option $1" >&2; usage ;;
+	*) [ -z "${scenario:-}" ] || usage; scenario=$1; shift ;;
+	esac
+done
+[ -n "${scenario:-}" ] || usage
+[ $# -gt 0 ] || { echo "run-guest: no command given after --" >&2; usage; }
+case $scenario in iommufd | type1 | mixed | noiommu) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu)" ;; esac
+[ -d "$build_dir" ] || die "build directory $build_dir does not exist (meson setup $build_dir && ninja -C $build_dir)"
+build_dir=$(cd "$build_dir" && pwd)
+
+qemu=${SLUICE_QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null ||
+	die "$qemu not found: install QEMU >= 8 from bookworm-backports (devtools/install-deps.sh)"
+"$qemu" -device help 2>/dev/null | grep -q '"igb"' ||
+	die "$qemu has no igb device model (QEMU $("$qemu" --version | head -n1)); need QEMU >= 8 from bookworm-backports (devtools/install-deps.sh)"
+
+kernel=$("$here/kernel.sh") || die "no guest kernel (see the message above)"
+initramfs=$("$here/initramfs.sh") || die "cannot build the initramfs (see the message above)"
+
+if [ -z "$out" ]; then
+	out=$build_dir/vm-runs/$scenario-$(date +%Y%m%d-%H%M%S)-$$
+fi
+mkdir -p "$out" || die "cannot create run directory $out"
+out=$(cd "$out" && pwd)
+rm -f "$out/exit-status" "$out/console.log" "$out/qemu.err"
+log=$out/console.log
+
+# The command, run in the guest from the same directory as here.
+{
+	echo "# written by run-guest.sh: the command to run in the guest"
+	printf 'cd %q || exit 125\n' "$(pwd)"
+	printf '%q ' "$@"
+	echo
+} >"$out/command.sh"
+
+# Fixed MACs, so checks can compare what they read from the devices.
+macs=(52:54:00:5c:00:01 52:54:00:5c:00:02 52:54:00:5c:00:03 52:54:00:5c:00:04)
+{
+	echo "# written by run-guest.sh: settings for test/vm/guest-run.sh"
+	printf 'SLUICE_NIC_MACS=%q\n' "${macs[*]}"
+	[ -n "${SLUICE_VM_BIND:-}" ] && printf 'SLUICE_VM_BIND=%q\n' "$SLUICE_VM_BIND"
+	[ -n "${SLUICE_CHECK_TIMEOUT:-}" ] && printf 'SLUICE_CHECK_TIMEOUT=%q\n' "$SLUICE_CHECK_TIMEOUT"
+	true
+} >"$out/guest.env"
+
+machine=(-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem")
+cmdline="console=ttyS0 loglevel=4 panic=-1 sluice.scenario=$scenario sluice.run=$here/guest-run.sh"
+cmdline+=" sluice.out=$out sluice.src=$src sluice.build=$build_dir sluice.hugepages=$hugepages"
+iommu=()
+case $scenario in
+iommufd | type1 | mixed)
+	iommu=(-device intel-iommu,intremap=on,aw-bits=48)
+	cmdline+=" intel_iommu=on"
+	;;
+noiommu)
+	cmdline+=" intel_iommu=off vfio.enable_unsafe_noiommu_mode=1"
+	;;
+esac
+nics=()
+for i in 1 2 3 4; do
+	nics+=(-device "pcie-root-port,id=rp$i,chassis=$i,slot=$i")
+done
+# hub 0: two igb wired together; hub 1: two virtio-net wired together
+nics+=(-netdev hubport,id=p0,hubid=0 -device "igb,netdev=p0,bus=rp1,mac=${macs[0]}")
+nics+=(-netdev hubport,id=p1,hubid=0 -device "igb,netdev=p1,bus=rp2,mac=${macs[1]}")
+nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},disable-legacy=on,iommu_platform=on")
+nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},disable-legacy=on,iommu_platform=on")
+
+qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-config -display none -no-reboot
+	"${machine[@]}" "${iommu[@]}" "${nics[@]}"
+	-chardev stdio,id=con0,signal=off -serial chardev:con0
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap"
+	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
+printf '%q ' "${qemu_cmd[@]}" >"$out/qemu-command.txt"
+echo >>"$out/qemu-command.txt"
+
+echo "run-guest: scenario $scenario, kernel $kernel, console log $log" >&2
+t0=$(date +%s.%N)
+if [ "$verbose" = 1 ]; then
+	"${qemu_cmd[@]}" </dev/null 2>"$out/qemu.err" | tee "$log" >&2
+	qrc=${PIPESTATUS[0]}
+else
+	"${qemu_cmd[@]}" </dev/null >"$log" 2>"$out/qemu.err"
+	qrc=$?
+fi
+t1=$(date +%s.%N)
+wall=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}")
+echo "wall_s=$wall" >"$out/host-timing"
+
+last_lines() { tail -n "${1:-15}" "$log" | sed 's/^/  | /' >&2; }
+
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "run-guest: error: guest hung: no result within ${timeout_s}s in scenario $scenario; last console lines ($log):" >&2
+	last_lines 20
+	exit 124
+fi
+if grep -q "Kernel panic" "$log"; then
+	echo "run-guest: error: guest kernel panicked in scenario $scenario: $(grep -m1 'Kernel panic' "$log")" >&2
+	last_lines 20
+	exit 125
+fi
+if grep -q "^SLUICE-SETUP-FAIL" "$log"; then
+	echo "run-guest: error: guest setup failed in scenario $scenario: $(grep -m1 '^SLUICE-SETUP-FAIL' "$log" | cut -d' ' -f2-)" >&2
+	exit 125
+fi
+if grep -q "^SLUICE-GUEST-ERROR" "$log"; then
+	echo "run-guest: error: guest init failed in scenario $scenario: $(grep -m1 '^SLUICE-GUEST-ERROR' "$log" | cut -d' ' -f2-)" >&2
+	last_lines 10
+	exit 125
+fi
+if [ -f "$out/exit-status" ]; then
+	rc=$(cat "$out/exit-status")
+	echo "run-guest: scenario $scenario: command exited $rc in the guest (${wall}s wall)" >&2
+	exit "$rc"
+fi
+if [ "$qrc" != 0 ]; then
+	echo "run-guest: error: QEMU exited with status $qrc before the guest reported a result: $(head -c 2000 "$out/qemu.err")" >&2
+	last_lines 10
+	exit 125
+fi
+echo "run-guest: error: guest stopped without reporting a status in scenario $scenario; last console lines ($log):" >&2
+last_lines 20
+exit 125
