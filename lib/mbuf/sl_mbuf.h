@@ -2,12 +2,17 @@
  * in a mempool object; it carries the IOVA of its buffer so drivers post
  * sl_pktmbuf_data_iova(m) straight into descriptors without translating.
  *
- * CONTRACT (written before the implementation; signatures and the fields
- * below are fixed, fast-path functions become static inline here). */
+ * Allocation and free are inline: alloc takes objects from the pool's
+ * per-lcore cache and resets each header with a few stores (the rearm
+ * block in one); free_bulk hands a burst of simple mbufs of one pool back
+ * in one put. Multi-segment packets are chains linked by next, with
+ * nb_segs and pkt_len kept on the first segment. */
 #ifndef SL_MBUF_H
 #define SL_MBUF_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include "sl_eal.h"
 #include "sl_mempool.h"
 
@@ -46,30 +51,275 @@ struct sl_mbuf {
 	uint64_t udata64;
 } sl_cache_aligned;
 
+_Static_assert(offsetof(struct sl_mbuf, data_off) % 8 == 0 &&
+		       offsetof(struct sl_mbuf, port) == offsetof(struct sl_mbuf, data_off) + 6,
+	       "the rearm block must be one aligned 64-bit word");
+_Static_assert(offsetof(struct sl_mbuf, nb_segs) == offsetof(struct sl_mbuf, refcnt) + 2,
+	       "refcnt and nb_segs are checked together");
+
 /* A pool of N packet mbufs with DATA_ROOM bytes of buffer each
  * (headroom included, as DPDK counts it) and PRIV_SIZE bytes of
- * application area between header and buffer. */
+ * application area between header and buffer (a multiple of 8). Every
+ * mbuf's buf_addr, buf_iova, buf_len, pool and priv_size are set here,
+ * once. NULL with errno and a logged reason on failure. */
 struct sl_mempool *sl_pktmbuf_pool_create(const char *name, unsigned n, unsigned cache_size,
 					  uint16_t priv_size, uint16_t data_room_size);
 
-struct sl_mbuf *sl_pktmbuf_alloc(struct sl_mempool *mp);
+/* Pool parameters, kept in the pool's user words. */
+#define SL_PKTMBUF_POOL_REARM 0     /* mp->user[]: reset value of the rearm block */
+#define SL_PKTMBUF_POOL_DATA_ROOM 1 /* mp->user[]: data room per mbuf */
+#define SL_PKTMBUF_POOL_PRIV_SIZE 2 /* mp->user[]: private area per mbuf */
+
+static inline uint16_t sl_pktmbuf_data_room_size(const struct sl_mempool *mp)
+{
+	return (uint16_t)mp->user[SL_PKTMBUF_POOL_DATA_ROOM];
+}
+
+static inline uint16_t sl_pktmbuf_priv_size(const struct sl_mempool *mp)
+{
+	return (uint16_t)mp->user[SL_PKTMBUF_POOL_PRIV_SIZE];
+}
+
+/* The rearm block (data_off, refcnt, nb_segs, port) as one 64-bit word:
+ * an mbuf is rearmed with a single store. */
+#define SL_MBUF_PORT_INVALID UINT16_MAX
+
+static sl_always_inline uint64_t
+sl_mbuf_rearm_word(uint16_t data_off, uint16_t refcnt, uint16_t nb_segs, uint16_t port)
+{
+	uint16_t f[4] = { data_off, refcnt, nb_segs, port };
+	uint64_t w;
+	memcpy(&w, f, sizeof(w));
+	return w;
+}
+
+static sl_always_inline void sl_mbuf_set_rearm_(struct sl_mbuf *m, uint64_t w)
+{
+	memcpy(&m->data_off, &w, sizeof(w));
+}
+
+/* Invariants of an mbuf sitting in its pool: refcnt 1, nb_segs 1, next
+ * NULL; allocation relies on them and free restores them. */
+
+/* Fresh state of an allocated mbuf; REARM from the pool. */
+static sl_always_inline void sl_pktmbuf_reset_fast_(struct sl_mbuf *m, uint64_t rearm)
+{
+	sl_mbuf_set_rearm_(m, rearm);
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	m->pkt_len = 0;
+	m->data_len = 0;
+	m->vlan_tci = 0;
+}
+
+/* Reset every packet field of M (one segment, empty, default headroom);
+ * buffer, pool and refcnt are kept. */
+static inline void sl_pktmbuf_reset(struct sl_mbuf *m)
+{
+	uint16_t headroom = m->buf_len < SL_PKTMBUF_HEADROOM ? m->buf_len : SL_PKTMBUF_HEADROOM;
+
+	m->next = NULL;
+	m->data_off = headroom;
+	m->nb_segs = 1;
+	m->port = SL_MBUF_PORT_INVALID;
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	m->pkt_len = 0;
+	m->data_len = 0;
+	m->vlan_tci = 0;
+	m->hash_rss = 0;
+	m->queue = 0;
+}
+
+static sl_always_inline struct sl_mbuf *sl_pktmbuf_alloc(struct sl_mempool *mp)
+{
+	void *obj;
+
+	if (sl_unlikely(sl_mempool_get(mp, &obj) != 0))
+		return NULL;
+	sl_pktmbuf_reset_fast_((struct sl_mbuf *)obj, mp->user[SL_PKTMBUF_POOL_REARM]);
+	return (struct sl_mbuf *)obj;
+}
+
 /* All N or none: 0 or -ENOENT. Each mbuf comes reset. */
-int sl_pktmbuf_alloc_bulk(struct sl_mempool *mp, struct sl_mbuf **mbufs, unsigned n);
-void sl_pktmbuf_free(struct sl_mbuf *m);                    /* whole chain */
-void sl_pktmbuf_free_bulk(struct sl_mbuf **mbufs, unsigned n);
-void sl_pktmbuf_reset(struct sl_mbuf *m);
+static sl_always_inline int
+sl_pktmbuf_alloc_bulk(struct sl_mempool *mp, struct sl_mbuf **mbufs, unsigned n)
+{
+	uint64_t rearm;
+	unsigned i;
+
+	if (sl_unlikely(sl_mempool_get_bulk(mp, (void **)mbufs, n) != 0))
+		return -ENOENT;
+	rearm = mp->user[SL_PKTMBUF_POOL_REARM];
+	for (i = 0; i < n; i++)
+		sl_pktmbuf_reset_fast_(mbufs[i], rearm);
+	return 0;
+}
+
+/* Drop one reference to segment M. Returns M when it is to go back to
+ * its pool (and restores the pool invariants), NULL while other
+ * references remain. */
+static sl_always_inline struct sl_mbuf *sl_pktmbuf_prefree_seg(struct sl_mbuf *m)
+{
+	if (sl_likely(m->refcnt == 1)) {
+		if (m->next != NULL) {
+			m->next = NULL;
+			m->nb_segs = 1;
+		}
+		return m;
+	}
+	if (__atomic_sub_fetch(&m->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return NULL;
+	m->refcnt = 1;
+	if (m->next != NULL) {
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	return m;
+}
+
+/* Whether M is a lone segment with one reference: nb_segs and refcnt
+ * both 1, checked with one 32-bit compare (the same on either byte
+ * order). Its next is then NULL (nb_segs counts the chain). */
+static sl_always_inline int sl_pktmbuf_is_simple_(const struct sl_mbuf *m)
+{
+	uint32_t w;
+	memcpy(&w, &m->refcnt, sizeof(w));
+	return w == ((1u << 16) | 1u);
+}
+
+void sl_pktmbuf_free_chain_(struct sl_mbuf *m);
+void sl_pktmbuf_free_bulk_slow_(struct sl_mbuf **mbufs, unsigned n);
+
+/* Free a whole packet (every segment of the chain). NULL is ignored. */
+static sl_always_inline void sl_pktmbuf_free(struct sl_mbuf *m)
+{
+	if (m == NULL)
+		return;
+	if (sl_likely(sl_pktmbuf_is_simple_(m))) {
+		sl_mempool_put(m->pool, m);
+		return;
+	}
+	sl_pktmbuf_free_chain_(m);
+}
+
+/* Free N packets (whole chains; NULL entries are skipped), returning them
+ * to their pools in batches. */
+static sl_always_inline void sl_pktmbuf_free_bulk(struct sl_mbuf **mbufs, unsigned n)
+{
+	struct sl_mempool *mp;
+	unsigned i;
+
+	if (sl_unlikely(n == 0))
+		return;
+	/* common case: simple mbufs of one pool go back in one put, straight
+	 * from the caller's array */
+	if (sl_unlikely(mbufs[0] == NULL))
+		goto slow;
+	mp = mbufs[0]->pool;
+	for (i = 0; i < n; i++) {
+		const struct sl_mbuf *m = mbufs[i];
+		if (sl_unlikely(m == NULL || m->pool != mp || !sl_pktmbuf_is_simple_(m)))
+			goto slow;
+	}
+	sl_mempool_put_bulk(mp, (void *const *)mbufs, n);
+	return;
+slow:
+	sl_pktmbuf_free_bulk_slow_(mbufs, n);
+}
+
+/* Link packet TAIL behind packet HEAD (its last segment). 0, or -EOVERFLOW
+ * when the chain would have more than UINT16_MAX segments or its length
+ * more than UINT32_MAX bytes (nothing changed then). */
+int sl_pktmbuf_chain(struct sl_mbuf *head, struct sl_mbuf *tail);
+
+static inline struct sl_mbuf *sl_pktmbuf_lastseg(struct sl_mbuf *m)
+{
+	while (m->next != NULL)
+		m = m->next;
+	return m;
+}
 
 #define sl_pktmbuf_mtod_offset(m, t, o) ((t)((char *)(m)->buf_addr + (m)->data_off + (o)))
 #define sl_pktmbuf_mtod(m, t) sl_pktmbuf_mtod_offset(m, t, 0)
-uint64_t sl_pktmbuf_data_iova(const struct sl_mbuf *m);         /* buf_iova + data_off */
-uint64_t sl_pktmbuf_data_iova_default(const struct sl_mbuf *m); /* buf_iova + HEADROOM */
+#define sl_pktmbuf_pkt_len(m) ((m)->pkt_len)
+#define sl_pktmbuf_data_len(m) ((m)->data_len)
 
-uint16_t sl_pktmbuf_headroom(const struct sl_mbuf *m);
-uint16_t sl_pktmbuf_tailroom(const struct sl_mbuf *m);
-/* NULL (and m unchanged) when there is not enough room/data. */
-char *sl_pktmbuf_prepend(struct sl_mbuf *m, uint16_t len);
-char *sl_pktmbuf_append(struct sl_mbuf *m, uint16_t len);
-char *sl_pktmbuf_adj(struct sl_mbuf *m, uint16_t len);   /* drop from front */
-int sl_pktmbuf_trim(struct sl_mbuf *m, uint16_t len);    /* drop from back, 0 or -1 */
+/* buf_iova + data_off: what a driver writes into a descriptor */
+static sl_always_inline uint64_t sl_pktmbuf_data_iova(const struct sl_mbuf *m)
+{
+	return m->buf_iova + m->data_off;
+}
+
+/* buf_iova + HEADROOM: where an rx buffer's data starts after alloc */
+static sl_always_inline uint64_t sl_pktmbuf_data_iova_default(const struct sl_mbuf *m)
+{
+	return m->buf_iova + SL_PKTMBUF_HEADROOM;
+}
+
+static sl_always_inline uint16_t sl_pktmbuf_headroom(const struct sl_mbuf *m)
+{
+	return m->data_off;
+}
+
+/* room after the data of this segment */
+static sl_always_inline uint16_t sl_pktmbuf_tailroom(const struct sl_mbuf *m)
+{
+	return (uint16_t)(m->buf_len - m->data_off - m->data_len);
+}
+
+/* The functions below return NULL (or -1) and leave M unchanged when there
+ * is not enough room or data. */
+
+/* Grow the packet at the front by LEN bytes (first segment); returns the
+ * new data start. */
+static inline char *sl_pktmbuf_prepend(struct sl_mbuf *m, uint16_t len)
+{
+	if (sl_unlikely(len > m->data_off))
+		return NULL;
+	m->data_off = (uint16_t)(m->data_off - len);
+	m->data_len = (uint16_t)(m->data_len + len);
+	m->pkt_len += len;
+	return (char *)m->buf_addr + m->data_off;
+}
+
+/* Grow the packet at the end by LEN bytes (last segment); returns where
+ * the added bytes start. */
+static inline char *sl_pktmbuf_append(struct sl_mbuf *m, uint16_t len)
+{
+	struct sl_mbuf *last = sl_pktmbuf_lastseg(m);
+	char *tail;
+
+	if (sl_unlikely(len > sl_pktmbuf_tailroom(last)))
+		return NULL;
+	tail = (char *)last->buf_addr + last->data_off + last->data_len;
+	last->data_len = (uint16_t)(last->data_len + len);
+	m->pkt_len += len;
+	return tail;
+}
+
+/* Drop LEN bytes from the front (first segment); returns the new data
+ * start. */
+static inline char *sl_pktmbuf_adj(struct sl_mbuf *m, uint16_t len)
+{
+	if (sl_unlikely(len > m->data_len))
+		return NULL;
+	m->data_off = (uint16_t)(m->data_off + len);
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len -= len;
+	return (char *)m->buf_addr + m->data_off;
+}
+
+/* Drop LEN bytes from the end (last segment): 0, or -1. */
+static inline int sl_pktmbuf_trim(struct sl_mbuf *m, uint16_t len)
+{
+	struct sl_mbuf *last = sl_pktmbuf_lastseg(m);
+
+	if (sl_unlikely(len > last->data_len))
+		return -1;
+	last->data_len = (uint16_t)(last->data_len - len);
+	m->pkt_len -= len;
+	return 0;
+}
 
 #endif

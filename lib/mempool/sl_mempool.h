@@ -1,11 +1,17 @@
 /* sl_mempool.h: fixed-size object pools in DMA-able memory, with a
  * per-lcore cache in front of a lock-free ring, and bulk get/put.
  *
- * CONTRACT (written before the implementation; signatures are fixed, the
- * fast-path functions become static inline here, the struct may grow). */
+ * Get and put are inline: they touch only the calling lcore's cache (no
+ * locks, no atomics) and go to the ring in bulk when the cache runs empty
+ * or passes its flush threshold (1.5 x the cache size). Threads that are
+ * not EAL lcores (sl_lcore_id() == SL_LCORE_ID_ANY) use the ring directly.
+ * A pool's memory comes from sl_dma_zmalloc; no object straddles a page
+ * boundary where the pages are not IOVA-contiguous. */
 #ifndef SL_MEMPOOL_H
 #define SL_MEMPOOL_H
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "sl_eal.h"
 #include "sl_ring.h"
@@ -24,7 +30,21 @@ struct sl_mempool_cache {
 	void *objs[SL_MEMPOOL_CACHE_MAX_SIZE * 2];
 } sl_cache_aligned;
 
-struct sl_mempool;
+/* The pool. Read-mostly fields used on the fast path come first. */
+struct sl_mempool {
+	struct sl_ring *ring;                   /* objects not in any cache */
+	struct sl_mempool_cache *local_cache;   /* [SL_MAX_LCORE], always present */
+	unsigned size;                          /* number of objects */
+	unsigned elt_size;                      /* bytes per object (cache-line multiple) */
+	unsigned cache_size;                    /* per-lcore cache target (0: none) */
+	unsigned flags;
+	void *mem;                              /* DMA memory holding the objects */
+	size_t mem_len;
+	void **obj_table;                       /* every object, for sl_mempool_obj_iter */
+	char name[SL_MEMPOOL_NAMESIZE];
+	/* for the library built on top (mbuf keeps its pool parameters here) */
+	uint64_t user[4];
+} sl_cache_aligned;
 
 /* Called once per object at creation, e.g. to initialise mbuf headers. */
 typedef void (*sl_mempool_obj_cb)(struct sl_mempool *mp, void *arg, void *obj, unsigned idx);
@@ -38,12 +58,6 @@ struct sl_mempool *sl_mempool_create(const char *name, unsigned n, unsigned elt_
 				     sl_mempool_obj_cb obj_init, void *obj_init_arg);
 void sl_mempool_free(struct sl_mempool *mp);
 
-/* All N or none: 0, or -ENOENT when fewer than N are available. */
-int sl_mempool_get_bulk(struct sl_mempool *mp, void **objs, unsigned n);
-void sl_mempool_put_bulk(struct sl_mempool *mp, void *const *objs, unsigned n);
-int sl_mempool_get(struct sl_mempool *mp, void **obj);
-void sl_mempool_put(struct sl_mempool *mp, void *obj);
-
 unsigned sl_mempool_avail_count(const struct sl_mempool *mp);  /* ring + caches */
 unsigned sl_mempool_in_use_count(const struct sl_mempool *mp);
 unsigned sl_mempool_size(const struct sl_mempool *mp);
@@ -51,5 +65,89 @@ uint64_t sl_mempool_virt2iova(const void *obj);
 /* Call CB on every object of the pool (used or not). */
 void sl_mempool_obj_iter(struct sl_mempool *mp, sl_mempool_obj_cb cb, void *arg);
 const char *sl_mempool_name(const struct sl_mempool *mp);
+
+/* The cache of lcore LCORE_ID, or NULL for a non-EAL thread
+ * (SL_LCORE_ID_ANY). */
+static inline struct sl_mempool_cache *
+sl_mempool_default_cache(struct sl_mempool *mp, unsigned lcore_id)
+{
+	return lcore_id < SL_MAX_LCORE ? &mp->local_cache[lcore_id] : NULL;
+}
+
+/* Give every object in LCORE_ID's cache back to the ring. Only that lcore
+ * may call this while it runs (or anyone once it has stopped). */
+void sl_mempool_cache_flush(struct sl_mempool *mp, unsigned lcore_id);
+
+/* ---- fast path -------------------------------------------------------- */
+
+/* Out of line: refill/flush through the ring, and the uncached path of
+ * non-EAL threads (CACHE NULL). Called only by the inline functions. */
+int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
+			      void **objs, unsigned n);
+void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
+			       void *const *objs, unsigned n);
+
+/* All N or none: 0, or -ENOENT when fewer than N are available (objects
+ * held in other lcores' caches do not count). The most recently put
+ * objects come back first. */
+static sl_always_inline int
+sl_mempool_get_bulk(struct sl_mempool *mp, void **objs, unsigned n)
+{
+	unsigned lcore_id = sl_lcore_id();
+	struct sl_mempool_cache *cache;
+	void **src;
+	unsigned i, len;
+
+	if (sl_unlikely(lcore_id >= SL_MAX_LCORE))
+		return sl_mempool_get_bulk_slow_(mp, NULL, objs, n);
+	cache = &mp->local_cache[lcore_id];
+	len = cache->len;
+	if (sl_unlikely(n > len))
+		return sl_mempool_get_bulk_slow_(mp, cache, objs, n);
+	len -= n;
+	cache->len = len;
+	src = &cache->objs[len];
+	for (i = 0; i < n; i++)
+		objs[i] = src[i];
+	return 0;
+}
+
+/* Put N objects back: into this lcore's cache, flushing the cache to the
+ * ring when it would pass its threshold. */
+static sl_always_inline void
+sl_mempool_put_bulk(struct sl_mempool *mp, void *const *objs, unsigned n)
+{
+	unsigned lcore_id = sl_lcore_id();
+	struct sl_mempool_cache *cache;
+	void **dst;
+	unsigned i, len;
+
+	if (sl_unlikely(lcore_id >= SL_MAX_LCORE)) {
+		sl_mempool_put_bulk_slow_(mp, NULL, objs, n);
+		return;
+	}
+	cache = &mp->local_cache[lcore_id];
+	len = cache->len;
+	if (sl_unlikely(len + n > cache->flushthresh)) {
+		sl_mempool_put_bulk_slow_(mp, cache, objs, n);
+		return;
+	}
+	dst = &cache->objs[len];
+	cache->len = len + n;
+	for (i = 0; i < n; i++)
+		dst[i] = objs[i];
+}
+
+static sl_always_inline int
+sl_mempool_get(struct sl_mempool *mp, void **obj)
+{
+	return sl_mempool_get_bulk(mp, obj, 1);
+}
+
+static sl_always_inline void
+sl_mempool_put(struct sl_mempool *mp, void *obj)
+{
+	sl_mempool_put_bulk(mp, &obj, 1);
+}
 
 #endif
