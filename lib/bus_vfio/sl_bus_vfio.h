@@ -1,0 +1,180 @@
+/* sl_bus_vfio.h: the PCI bus over VFIO. Scans /sys/bus/pci/devices, keeps
+ * the functions bound to vfio-pci (or exactly those named with -a), picks a
+ * VFIO backend per device (iommufd, type1 or no-IOMMU; logged with the
+ * reason; forced with --vfio-backend or -a BDF,iommu=...), and gives one
+ * device API whatever the backend: info, regions, BAR mmap (pread/pwrite
+ * when a region cannot be mapped), config space, bus mastering, reset,
+ * MSI-X/MSI/INTx eventfds, and the device's DMA address space (dma_map).
+ * The scan runs as an EAL init hook; ethdev PCI drivers are then probed
+ * through sl_eth_pci_probe with a struct sl_pci_device as the bus device. */
+#ifndef SL_BUS_VFIO_H
+#define SL_BUS_VFIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sl_dma_map.h"
+#include "sl_eal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- PCI addresses ------------------------------------------------------ */
+
+struct sl_pci_addr {
+	uint32_t domain;
+	uint8_t bus;
+	uint8_t devid;    /* 0..0x1f */
+	uint8_t function; /* 0..7 */
+};
+
+#define SL_PCI_ADDR_STRLEN 16 /* "0000:00:00.0" and NUL, with room for wide domains */
+
+/* Parse "DDDD:BB:DD.F" or the short "BB:DD.F" (domain 0), hex, nothing
+ * trailing. 0, or -1 with errno EINVAL. */
+int sl_pci_addr_parse(const char *str, struct sl_pci_addr *out);
+/* "0000:01:00.0" into BUF (at least SL_PCI_ADDR_STRLEN bytes). */
+void sl_pci_addr_format(const struct sl_pci_addr *addr, char *buf, size_t len);
+int sl_pci_addr_cmp(const struct sl_pci_addr *a, const struct sl_pci_addr *b);
+
+/* ---- the bus ------------------------------------------------------------ */
+
+/* What the scan is told. sl_eal_init's hook fills it from the EAL config
+ * (-a list, --vfio-backend, --allow-noiommu) and, for tests, the
+ * environment variables SL_SYSFS_ROOT (instead of /sys) and SL_DEV_ROOT
+ * (prefix of /dev). */
+struct sl_bus_vfio_conf {
+	const char *sysfs_root;        /* NULL: "/sys" */
+	const char *dev_root;          /* NULL: "" (so "/dev/..." as is) */
+	unsigned nb_allow;
+	const struct sl_devarg *allow; /* -a items; none: every vfio-pci function */
+	const char *vfio_backend;      /* NULL/"auto", "iommufd", "type1", "noiommu" */
+	bool allow_noiommu;
+};
+
+/* Scan the bus with CONF, replacing the previous device list (devices still
+ * open are closed first). A device named with -a that is missing, not
+ * bound to vfio-pci, malformed, unusable (no-IOMMU without opt-in, group
+ * not viable, forced backend unavailable) fails the scan with a message
+ * naming the fix; unnamed vfio-pci devices that cannot be used are skipped
+ * with a warning. 0 or -1 with errno. Opens no file descriptor. */
+int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf);
+/* Close every open device and forget the list. */
+void sl_bus_vfio_cleanup(void);
+
+/* Whether the EAL probe hook opens devices and hands them to ethdev drivers
+ * (default true). Tests that drive devices by hand turn it off before
+ * sl_eal_init. */
+void sl_bus_vfio_set_autoprobe(bool on);
+
+struct sl_pci_device;
+
+unsigned sl_pci_device_count(void);
+struct sl_pci_device *sl_pci_device_get(unsigned index);
+/* By address string (long or short form); NULL if not in the list. */
+struct sl_pci_device *sl_pci_device_find(const char *bdf);
+
+struct sl_pci_device_info {
+	struct sl_pci_addr addr;
+	char name[SL_PCI_ADDR_STRLEN];  /* "0000:01:00.0" */
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t subsystem_vendor_id;
+	uint16_t subsystem_device_id;
+	uint32_t class_id;              /* 24-bit class code */
+	int numa_node;                  /* -1 when unknown */
+	char driver[32];                /* kernel driver bound ("vfio-pci") */
+	int iommu_group;                /* -1 when none */
+	enum sl_dma_backend backend;    /* chosen at scan */
+	char backend_reason[160];       /* why */
+	const char *args;               /* the -a arguments ("" when none) */
+	bool is_open;
+	uint32_t num_regions;           /* after open */
+	uint32_t num_irqs;
+	bool has_reset;                 /* VFIO_DEVICE_FLAGS_RESET */
+};
+int sl_pci_device_info(const struct sl_pci_device *dev, struct sl_pci_device_info *info);
+const char *sl_pci_device_name(const struct sl_pci_device *dev);
+
+/* ---- open / close ------------------------------------------------------- */
+
+/* Open through the chosen backend: iommufd (cdev bound to /dev/iommu and
+ * attached to an IOAS of its own, packet memory copied in) or a group in
+ * the shared type1/no-IOMMU container. Reads device and region info and
+ * resets the device. On failure nothing stays open. */
+int sl_pci_dev_open(struct sl_pci_device *dev);
+/* Disable interrupts and bus mastering, unmap BARs, reset, detach from the
+ * address space and close every fd. The device can be opened again. */
+void sl_pci_dev_close(struct sl_pci_device *dev);
+
+enum sl_dma_backend sl_pci_dev_backend(const struct sl_pci_device *dev);
+/* The address space the device DMAs in (valid while open). Packet memory
+ * from the EAL registry is already in it: descriptors take
+ * sl_mem_virt2iova() addresses. */
+struct sl_dma_as *sl_pci_dev_dma_as(const struct sl_pci_device *dev);
+/* The VFIO device fd (valid while open), for what this API lacks. */
+int sl_pci_dev_fd(const struct sl_pci_device *dev);
+
+/* ---- regions, BARs, config space --------------------------------------- */
+
+struct sl_pci_region {
+	uint32_t index;   /* 0..5 BARs, 6 ROM, 7 config, 8 VGA */
+	uint32_t flags;   /* VFIO_REGION_INFO_FLAG_* */
+	uint64_t size;
+	uint64_t offset;  /* in the device fd */
+	bool mappable;
+};
+#define SL_PCI_CONFIG_REGION 7
+
+int sl_pci_region_info(struct sl_pci_device *dev, unsigned index, struct sl_pci_region *out);
+/* Map BAR (once; later calls return the same mapping). Areas a sparse-mmap
+ * capability excludes (e.g. an MSI-X table) stay inaccessible: use the
+ * region read/write calls for them. NULL with errno when the BAR cannot be
+ * mapped (then use sl_pci_region_read/write). */
+void *sl_pci_bar_map(struct sl_pci_device *dev, unsigned bar, size_t *len);
+/* pread/pwrite of a region (any index); 0 or -1 with errno. */
+int sl_pci_region_read(struct sl_pci_device *dev, unsigned index, uint64_t off, void *buf, size_t len);
+int sl_pci_region_write(struct sl_pci_device *dev, unsigned index, uint64_t off, const void *buf,
+			size_t len);
+/* 32-bit BAR register access through the mapping, or pread/pwrite. */
+uint32_t sl_pci_bar_read32(struct sl_pci_device *dev, unsigned bar, uint64_t off);
+void sl_pci_bar_write32(struct sl_pci_device *dev, unsigned bar, uint64_t off, uint32_t val);
+
+int sl_pci_cfg_read(struct sl_pci_device *dev, uint32_t off, void *buf, size_t len);
+int sl_pci_cfg_write(struct sl_pci_device *dev, uint32_t off, const void *buf, size_t len);
+/* Set or clear Bus Master Enable (and Memory Space Enable with it). */
+int sl_pci_set_bus_master(struct sl_pci_device *dev, bool on);
+
+/* VFIO_DEVICE_RESET; -1/ENOTSUP when the device offers none. */
+int sl_pci_reset(struct sl_pci_device *dev);
+
+/* ---- interrupts --------------------------------------------------------- */
+
+enum sl_pci_irq_type {
+	SL_PCI_IRQ_INTX = 0, /* VFIO_PCI_INTX_IRQ_INDEX */
+	SL_PCI_IRQ_MSI = 1,
+	SL_PCI_IRQ_MSIX = 2,
+};
+/* Vectors the device offers for TYPE (0 when none). */
+unsigned sl_pci_irq_count(struct sl_pci_device *dev, enum sl_pci_irq_type type);
+/* Enable NVEC vectors of TYPE, each signalling a new eventfd written to
+ * EFDS[i] (owned by the device; closed by disable/close). One type at a
+ * time. */
+int sl_pci_irq_enable(struct sl_pci_device *dev, enum sl_pci_irq_type type, unsigned nvec, int *efds);
+int sl_pci_irq_disable(struct sl_pci_device *dev);
+/* INTx is masked by the kernel when it fires: unmask after handling. */
+int sl_pci_intx_unmask(struct sl_pci_device *dev);
+
+/* ---- driver side -------------------------------------------------------- */
+
+/* A driver's per-device pointer (e.g. its ethdev port), kept by the bus. */
+void sl_pci_dev_set_driver_data(struct sl_pci_device *dev, void *data);
+void *sl_pci_dev_get_driver_data(const struct sl_pci_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_BUS_VFIO_H */

@@ -1,0 +1,113 @@
+/* sl_dma_map.h: IO address spaces for device DMA. One object type hides the
+ * three VFIO backends (an iommufd IOAS, a legacy type1 container, a no-IOMMU
+ * container). Packet memory from the EAL registry is registered once and
+ * put into every live address space: under iommufd it is IOMMU_IOAS_MAPped
+ * once into a source IOAS and IOMMU_IOAS_COPYed into each device's IOAS, so
+ * pages are pinned and charged once; type1 containers get one mapping per
+ * segment; no-IOMMU uses physical addresses. bus_vfio attaches devices (or
+ * groups) to address spaces; drivers only need sl_mem_virt2iova(). */
+#ifndef SL_DMA_MAP_H
+#define SL_DMA_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sl_dma_backend {
+	SL_DMA_BACKEND_NONE = 0,
+	SL_DMA_BACKEND_IOMMUFD = 1, /* /dev/iommu IOAS, device cdev attached to it */
+	SL_DMA_BACKEND_TYPE1 = 2,   /* /dev/vfio/vfio container, VFIO_TYPE1v2_IOMMU */
+	SL_DMA_BACKEND_NOIOMMU = 3, /* /dev/vfio/vfio container, VFIO_NOIOMMU_IOMMU, IOVA = PA */
+};
+
+/* "iommufd", "type1", "noiommu" ("none" for NONE). */
+const char *sl_dma_backend_name(enum sl_dma_backend be);
+/* Parse one of the names above; SL_DMA_BACKEND_NONE for anything else. */
+enum sl_dma_backend sl_dma_backend_parse(const char *name);
+
+/* An inclusive IOVA interval, as the kernel reports it. */
+struct sl_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+#define SL_DMA_MAX_IOVA_RANGES 16
+
+/* An IO address space. Opaque; reference counted. */
+struct sl_dma_as;
+
+/* A new, empty address space of backend BE (an iommufd IOAS gets its own
+ * IOAS id; type1/no-IOMMU a container of its own). NULL with errno and a
+ * logged reason on failure. Packet memory is put into it when the first
+ * device or group is attached (so its usable IOVA ranges are known). */
+struct sl_dma_as *sl_dma_as_create(enum sl_dma_backend be, const char *name);
+
+/* The process-wide shared address space of BE (created on first use;
+ * each call takes a reference). Type1 and no-IOMMU groups normally share
+ * one container so memory is pinned once for all of them. */
+struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be);
+
+/* Drop a reference; the last one unmaps everything and releases the
+ * IOAS/container (every device must have been detached). */
+void sl_dma_as_put(struct sl_dma_as *as);
+
+enum sl_dma_backend sl_dma_as_backend(const struct sl_dma_as *as);
+const char *sl_dma_as_name(const struct sl_dma_as *as);
+
+/* Attach FD to the address space: for iommufd, an opened device cdev
+ * (/dev/vfio/devices/vfioN), which is bound to the iommufd and attached to
+ * the IOAS; for type1/no-IOMMU, a group fd, which joins the container.
+ * The usable IOVA ranges are re-read and every registered segment is
+ * checked against them and mapped (or copied) in. On failure nothing stays
+ * attached or mapped. WHO names the device or group in messages. */
+int sl_dma_as_attach(struct sl_dma_as *as, int fd, const char *who);
+/* Undo sl_dma_as_attach for FD (the device/group fd is not closed). */
+int sl_dma_as_detach(struct sl_dma_as *as, int fd);
+
+/* Number of devices/groups attached. */
+unsigned sl_dma_as_nb_attached(const struct sl_dma_as *as);
+
+/* Usable IOVA ranges of the address space as last read from the kernel
+ * (after the latest attach). Returns the number of ranges (possibly more
+ * than MAX, of which MAX were copied), -1 if not known yet. */
+int sl_dma_as_iova_ranges(const struct sl_dma_as *as, struct sl_iova_range *out, unsigned max);
+
+/* Map [VA, VA+LEN) at IOVA into this one address space (memory outside the
+ * EAL registry, e.g. a test buffer). Page aligned. Refused with a clear
+ * message when IOVA is outside the usable ranges, when RLIMIT_MEMLOCK or
+ * the type1 entry limit would be exceeded. No-IOMMU: refused (EOPNOTSUPP). */
+int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len);
+/* Unmap exactly what one sl_dma_as_map mapped. A zero-length unmap or one
+ * the kernel reports as partial is an error. */
+int sl_dma_as_unmap(struct sl_dma_as *as, uint64_t iova, size_t len);
+
+/* How iommufd address spaces receive registered memory. */
+enum sl_dma_iommufd_mode {
+	SL_DMA_IOMMUFD_COPY = 0,     /* MAP once into a source IOAS, COPY into each (default) */
+	SL_DMA_IOMMUFD_MAP_EACH = 1, /* MAP every segment into each IOAS (pins N times; for comparison) */
+};
+/* Only before the first iommufd address space exists; -1/EBUSY otherwise. */
+int sl_dma_set_iommufd_mode(enum sl_dma_iommufd_mode mode);
+
+struct sl_dma_stats {
+	unsigned nb_segments;      /* registered packet-memory segments */
+	uint64_t segment_bytes;    /* their total size */
+	unsigned nb_as;            /* live address spaces */
+	uint64_t nb_ioas_map;      /* IOMMU_IOAS_MAP calls made (all time) */
+	uint64_t nb_ioas_copy;     /* IOMMU_IOAS_COPY calls made */
+	uint64_t nb_type1_map;     /* VFIO_IOMMU_MAP_DMA calls made */
+	uint64_t nb_unmap;         /* successful unmaps of any kind */
+};
+void sl_dma_get_stats(struct sl_dma_stats *st);
+
+/* Log the address spaces, their backends, ranges and mappings (INFO). */
+void sl_dma_map_dump(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SL_DMA_MAP_H */
