@@ -1,0 +1,555 @@
+/* test_ethdev.c: the ethdev API over net_null ports: the port registry,
+ * configure/queue setup/start/stop/close and their error cases, bursts and
+ * the statistics and xstats they produce, link, MAC, promiscuous and
+ * all-multicast, MTU, net_null's size/copy/no-rx options, and PCI driver
+ * matching through a test driver. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ethdev_driver.h"
+#include "sl_eal.h"
+#include "sl_ethdev.h"
+#include "sl_mbuf.h"
+#include "sl_mempool.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                   \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;                                                   \
+		}                                                                     \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                         \
+	do {                                                                                   \
+		long long va_ = (long long)(a), vb_ = (long long)(b);                          \
+		if (va_ != vb_) {                                                              \
+			fprintf(stderr, "FAIL %s:%d: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
+				#a, #b, va_, vb_);                                             \
+			failures++;                                                            \
+		}                                                                              \
+	} while (0)
+
+#define REQUIRE(cond)                                                                   \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			fprintf(stderr, "FATAL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			exit(1);                                                        \
+		}                                                                       \
+	} while (0)
+
+#define BURST 32
+
+static uint16_t port_of(const char *name)
+{
+	uint16_t p = SL_MAX_ETHPORTS;
+	REQUIRE(sl_eth_dev_get_port_by_name(name, &p) == 0);
+	return p;
+}
+
+/* configure + one pool for every rx queue + start */
+static int bring_up(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct sl_mempool *mp)
+{
+	int ret = sl_eth_dev_configure(port, nrxq, ntxq, NULL);
+	for (uint16_t q = 0; ret == 0 && q < nrxq; q++)
+		ret = sl_eth_rx_queue_setup(port, q, 0, NULL, mp);
+	for (uint16_t q = 0; ret == 0 && q < ntxq; q++)
+		ret = sl_eth_tx_queue_setup(port, q, 0, NULL);
+	if (ret == 0)
+		ret = sl_eth_dev_start(port);
+	return ret;
+}
+
+static void test_registry(void)
+{
+	CHECK_EQ(sl_eth_dev_count_avail(), 4);
+	unsigned n = 0;
+	uint16_t p;
+	SL_ETH_FOREACH_DEV(p) {
+		CHECK(sl_eth_dev_is_valid_port(p));
+		CHECK(sl_eth_dev_name(p) != NULL);
+		n++;
+	}
+	CHECK_EQ(n, 4);
+	CHECK(!sl_eth_dev_is_valid_port(SL_MAX_ETHPORTS - 1));
+	CHECK(!sl_eth_dev_is_valid_port(UINT16_MAX));
+	CHECK(sl_eth_dev_name(200) == NULL);
+	uint16_t id;
+	CHECK_EQ(sl_eth_dev_get_port_by_name("nonexistent", &id), -ENODEV);
+	/* "net_null1" was given with the DPDK-style prefix: same driver */
+	CHECK_EQ(sl_eth_dev_get_port_by_name("net_null1", &id), 0);
+
+	struct sl_eth_dev_info info;
+	CHECK_EQ(sl_eth_dev_info_get(port_of("null0"), &info), 0);
+	CHECK(strcmp(info.driver_name, "net_null") == 0);
+	CHECK(strcmp(info.name, "null0") == 0);
+	CHECK_EQ(info.max_rx_queues, SL_MAX_QUEUES_PER_PORT);
+	CHECK_EQ(info.max_tx_queues, SL_MAX_QUEUES_PER_PORT);
+	CHECK_EQ(sl_eth_dev_info_get(77, &info), -ENODEV);
+
+	/* a second port with a taken name is refused */
+	CHECK(sl_eth_dev_allocate("null0", sl_eth_driver_find("net_null")) == NULL);
+	CHECK(sl_eth_driver_find("net_null") != NULL);
+	CHECK(sl_eth_driver_find("net_nothing") == NULL);
+}
+
+static void test_errors(struct sl_mempool *mp)
+{
+	uint16_t p = port_of("null0");
+	struct sl_eth_stats st;
+
+	/* bad port ids everywhere */
+	CHECK_EQ(sl_eth_dev_configure(99, 1, 1, NULL), -ENODEV);
+	CHECK_EQ(sl_eth_rx_queue_setup(99, 0, 0, NULL, mp), -ENODEV);
+	CHECK_EQ(sl_eth_tx_queue_setup(99, 0, 0, NULL), -ENODEV);
+	CHECK_EQ(sl_eth_dev_start(99), -ENODEV);
+	CHECK_EQ(sl_eth_dev_stop(99), -ENODEV);
+	CHECK_EQ(sl_eth_dev_close(99), -ENODEV);
+	CHECK_EQ(sl_eth_stats_get(99, &st), -ENODEV);
+	CHECK_EQ(sl_eth_promiscuous_enable(99), -ENODEV);
+	CHECK_EQ(sl_eth_dev_set_mtu(99, 1500), -ENODEV);
+
+	/* order: nothing before configure */
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, mp), -EINVAL);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_start(p), -EINVAL);
+
+	/* queue counts */
+	CHECK_EQ(sl_eth_dev_configure(p, 0, 1, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 0, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, SL_MAX_QUEUES_PER_PORT + 1, 1, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, 1, SL_MAX_QUEUES_PER_PORT + 1, NULL), -EINVAL);
+	struct sl_eth_conf bad_offload = {.rx_offloads = 1};
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &bad_offload), -EINVAL);
+	struct sl_eth_conf bad_mtu = {.mtu = 20};
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &bad_mtu), -EINVAL);
+
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, NULL), 0);
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 2, 0, NULL, mp), -EINVAL); /* only queues 0, 1 */
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 5, 0, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, NULL), -EINVAL); /* no pool */
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, mp), 0);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), 0);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 1, 0, NULL), 0);
+	/* rx queue 1 is missing */
+	CHECK_EQ(sl_eth_dev_start(p), -EINVAL);
+	CHECK(!sl_eth_dev_is_started(p));
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 1, 0, NULL, mp), 0);
+	/* setting up a queue twice replaces it */
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 1, 512, NULL, mp), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK(sl_eth_dev_is_started(p));
+	CHECK_EQ(sl_eth_dev_start(p), 0); /* already started: fine */
+
+	/* no setup or reconfiguration while started */
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, mp), -EBUSY);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), -EBUSY);
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), -EBUSY);
+
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0); /* twice is fine */
+	/* reconfigure to fewer queues: queue 0 stays set up, so start works */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	/* and back to two: queue 1 was released and needs a setup again */
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, NULL), 0);
+	CHECK_EQ(sl_eth_dev_start(p), -EINVAL);
+}
+
+/* Fill the first 128 data bytes of every mbuf of a pool with *(uchar *)ARG. */
+static void mark_buffer(struct sl_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct sl_mbuf *m = obj;
+	(void)mp;
+	(void)idx;
+	memset((char *)m->buf_addr + SL_PKTMBUF_HEADROOM, *(unsigned char *)arg, 128);
+}
+
+static void test_bursts_and_stats(struct sl_mempool *mp)
+{
+	uint16_t p = port_of("null0");
+	struct sl_mbuf *pkts[BURST];
+	struct sl_eth_stats st;
+	unsigned avail0 = sl_mempool_avail_count(mp);
+
+	/* a stopped port receives and sends nothing */
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, BURST), 0);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 0), 0);
+
+	REQUIRE(bring_up(p, 2, 2, mp) == 0);
+	CHECK_EQ(sl_eth_stats_reset(p), 0);
+
+	/* net_null must not touch packet data: mark every buffer first */
+	unsigned char mark = 0xab;
+	sl_mempool_obj_iter(mp, mark_buffer, &mark);
+
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, BURST), BURST);
+	for (unsigned i = 0; i < BURST; i++) {
+		CHECK_EQ(pkts[i]->data_len, 64);
+		CHECK_EQ(pkts[i]->pkt_len, 64);
+		CHECK_EQ(pkts[i]->port, p);
+		CHECK_EQ(pkts[i]->nb_segs, 1);
+		CHECK_EQ((unsigned char)sl_pktmbuf_mtod(pkts[i], char *)[10], 0xab);
+	}
+	CHECK_EQ(sl_mempool_avail_count(mp), avail0 - BURST);
+	CHECK_EQ(sl_eth_tx_burst(p, 1, pkts, BURST), BURST);
+	CHECK_EQ(sl_mempool_avail_count(mp), avail0);
+
+	CHECK_EQ(sl_eth_rx_burst(p, 1, pkts, 16), 16);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 10), 10);
+	CHECK_EQ(sl_eth_tx_burst(p, 1, pkts + 10, 6), 6);
+	CHECK_EQ(sl_mempool_avail_count(mp), avail0);
+
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, BURST + 16);
+	CHECK_EQ(st.opackets, BURST + 16);
+	CHECK_EQ(st.ibytes, (BURST + 16) * 64);
+	CHECK_EQ(st.obytes, (BURST + 16) * 64);
+	CHECK_EQ(st.q_ipackets[0], BURST);
+	CHECK_EQ(st.q_ipackets[1], 16);
+	CHECK_EQ(st.q_opackets[0], 10);
+	CHECK_EQ(st.q_opackets[1], BURST + 6);
+	CHECK_EQ(st.q_obytes[1], (BURST + 6) * 64);
+	CHECK_EQ(st.imissed, 0);
+	CHECK_EQ(st.ierrors, 0);
+	CHECK_EQ(st.oerrors, 0);
+	CHECK_EQ(st.rx_nombuf, 0);
+
+	/* xstats: names and values agree with the basic stats */
+	int n = sl_eth_xstats_get_names(p, NULL, 0);
+	/* 8 basic, 3 per rx queue, 2 per tx queue, 1 driver counter per rx queue */
+	CHECK_EQ(n, 8 + 3 * 2 + 2 * 2 + 2);
+	REQUIRE(n > 0 && n < 100);
+	struct sl_eth_xstat_name names[100];
+	struct sl_eth_xstat xs[100];
+	memset(names, 0, sizeof(names));
+	CHECK_EQ(sl_eth_xstats_get_names(p, names, 3), n); /* too small: nothing written */
+	CHECK(names[0].name[0] == '\0');
+	CHECK_EQ(sl_eth_xstats_get_names(p, names, (unsigned)n), n);
+	CHECK_EQ(sl_eth_xstats_get(p, xs, (unsigned)n), n);
+	int found = 0;
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(xs[i].id, i);
+		if (strcmp(names[i].name, "rx_good_packets") == 0) {
+			CHECK_EQ(xs[i].value, BURST + 16);
+			found++;
+		} else if (strcmp(names[i].name, "tx_good_bytes") == 0) {
+			CHECK_EQ(xs[i].value, (BURST + 16) * 64);
+			found++;
+		} else if (strcmp(names[i].name, "rx_q1_packets") == 0) {
+			CHECK_EQ(xs[i].value, 16);
+			found++;
+		} else if (strcmp(names[i].name, "tx_q0_packets") == 0) {
+			CHECK_EQ(xs[i].value, 10);
+			found++;
+		} else if (strcmp(names[i].name, "rx_q0_mbuf_allocation_errors") == 0) {
+			CHECK_EQ(xs[i].value, 0);
+			found++;
+		}
+	}
+	CHECK_EQ(found, 5);
+	uint64_t v = 1234;
+	CHECK_EQ(sl_eth_xstats_get_by_name(p, "tx_q1_packets", &v), 0);
+	CHECK_EQ(v, BURST + 6);
+	CHECK_EQ(sl_eth_xstats_get_by_name(p, "no_such_counter", &v), -EINVAL);
+
+	/* reset */
+	CHECK_EQ(sl_eth_xstats_reset(p), 0);
+	CHECK_EQ(sl_eth_xstats_get_by_name(p, "rx_good_packets", &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 4), 4);
+	sl_pktmbuf_free_bulk(pkts, 4);
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, 4);
+	CHECK_EQ(sl_eth_stats_reset(p), 0);
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, 0);
+	CHECK_EQ(st.opackets, 0);
+
+	/* stop: bursts return nothing again, counters stay */
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 2), 2);
+	sl_pktmbuf_free_bulk(pkts, 2);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, BURST), 0);
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, 2);
+	CHECK_EQ(sl_mempool_avail_count(mp), avail0);
+}
+
+static struct sl_mempool *small;
+
+static void test_nombuf(void)
+{
+	/* a pool of 48 without cache: the second burst of 32 cannot be served */
+	small = sl_pktmbuf_pool_create("ethdev_small", 48, 0, 0, SL_MBUF_DEFAULT_BUF_SIZE);
+	REQUIRE(small != NULL);
+	uint16_t p = port_of("net_null1");
+	REQUIRE(bring_up(p, 1, 1, small) == 0);
+	struct sl_mbuf *a[BURST], *b[BURST];
+	CHECK_EQ(sl_eth_rx_burst(p, 0, a, BURST), BURST);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, b, BURST), 0);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, b, BURST), 0);
+	/* size=128 on this port */
+	CHECK_EQ(a[0]->data_len, 128);
+	CHECK_EQ(a[BURST - 1]->pkt_len, 128);
+	struct sl_eth_stats st;
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, BURST);
+	CHECK_EQ(st.ibytes, BURST * 128);
+	CHECK_EQ(st.rx_nombuf, 2 * BURST);
+	uint64_t v = 0;
+	CHECK_EQ(sl_eth_xstats_get_by_name(p, "rx_q0_mbuf_allocation_errors", &v), 0);
+	CHECK_EQ(v, 2 * BURST);
+	CHECK_EQ(sl_eth_xstats_get_by_name(p, "rx_mbuf_allocation_errors", &v), 0);
+	CHECK_EQ(v, 2 * BURST);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, a, BURST), BURST);
+	CHECK_EQ(sl_mempool_avail_count(small), 48);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	/* the pool is free to go once the port no longer refers to it */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+}
+
+static void test_copy_and_norx(struct sl_mempool *mp)
+{
+	uint16_t pc = port_of("null2"), pn = port_of("null3");
+	struct sl_mbuf *pkts[BURST];
+	unsigned char mark = 0xcd;
+	sl_mempool_obj_iter(mp, mark_buffer, &mark);
+
+	REQUIRE(bring_up(pc, 1, 1, mp) == 0);
+	CHECK_EQ(sl_eth_rx_burst(pc, 0, pkts, BURST), BURST);
+	for (unsigned i = 0; i < BURST; i++) {
+		const unsigned char *d = sl_pktmbuf_mtod(pkts[i], const unsigned char *);
+		/* copy=1: the 64-byte (zeroed) template was copied in, the rest untouched */
+		CHECK_EQ(d[0], 0);
+		CHECK_EQ(d[63], 0);
+		CHECK_EQ(d[64], 0xcd);
+	}
+	CHECK_EQ(sl_eth_tx_burst(pc, 0, pkts, BURST), BURST);
+	struct sl_eth_stats st;
+	CHECK_EQ(sl_eth_stats_get(pc, &st), 0);
+	CHECK_EQ(st.opackets, BURST);
+
+	REQUIRE(bring_up(pn, 1, 1, mp) == 0);
+	CHECK_EQ(sl_eth_rx_burst(pn, 0, pkts, BURST), 0); /* no-rx=1 */
+	CHECK_EQ(sl_eth_stats_get(pn, &st), 0);
+	CHECK_EQ(st.ipackets, 0);
+	CHECK_EQ(st.rx_nombuf, 0);
+	CHECK_EQ(sl_eth_dev_stop(pc), 0);
+	CHECK_EQ(sl_eth_dev_stop(pn), 0);
+}
+
+static void test_link_mac_modes_mtu(struct sl_mempool *mp)
+{
+	uint16_t p = port_of("null0");
+	struct sl_eth_link link;
+
+	CHECK_EQ(sl_eth_link_get_nowait(p, &link), 0);
+	CHECK_EQ(link.status, SL_ETH_LINK_DOWN);
+	CHECK_EQ(sl_eth_link_wait(p, 20, &link), -ETIMEDOUT);
+	CHECK_EQ(sl_eth_link_get_nowait(42, &link), -ENODEV);
+	REQUIRE(bring_up(p, 1, 1, mp) == 0);
+	CHECK_EQ(sl_eth_link_wait(p, 1000, &link), 0);
+	CHECK_EQ(link.status, SL_ETH_LINK_UP);
+	CHECK_EQ(link.speed_mbps, 10000);
+	CHECK_EQ(link.full_duplex, 1);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_link_get_nowait(p, &link), 0);
+	CHECK_EQ(link.status, SL_ETH_LINK_DOWN);
+
+	struct sl_ether_addr mac;
+	CHECK_EQ(sl_eth_macaddr_get(p, &mac), 0);
+	CHECK(!sl_is_multicast_ether_addr(&mac));
+	CHECK(!sl_is_zero_ether_addr(&mac));
+	CHECK_EQ(mac.addr_bytes[5], p);
+	struct sl_ether_addr other;
+	CHECK_EQ(sl_eth_macaddr_get(port_of("null2"), &other), 0);
+	CHECK(memcmp(&mac, &other, sizeof(mac)) != 0); /* unique per port */
+	char buf[24];
+	sl_ether_format_addr(buf, sizeof(buf), &mac);
+	CHECK_EQ(strlen(buf), 17);
+
+	struct sl_ether_addr mcast = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+	struct sl_ether_addr zero = {{0}};
+	struct sl_ether_addr good = {{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
+	CHECK_EQ(sl_eth_dev_default_mac_addr_set(p, &mcast), -EINVAL);
+	CHECK_EQ(sl_eth_dev_default_mac_addr_set(p, &zero), -EINVAL);
+	CHECK_EQ(sl_eth_macaddr_get(p, &other), 0);
+	CHECK(memcmp(&other, &mac, sizeof(mac)) == 0); /* unchanged by refusals */
+	CHECK_EQ(sl_eth_dev_default_mac_addr_set(p, &good), 0);
+	CHECK_EQ(sl_eth_macaddr_get(p, &other), 0);
+	CHECK(memcmp(&other, &good, sizeof(good)) == 0);
+	CHECK_EQ(sl_eth_dev_default_mac_addr_set(88, &good), -ENODEV);
+
+	CHECK_EQ(sl_eth_promiscuous_get(p), 0);
+	CHECK_EQ(sl_eth_promiscuous_enable(p), 0);
+	CHECK_EQ(sl_eth_promiscuous_get(p), 1);
+	CHECK_EQ(sl_eth_promiscuous_disable(p), 0);
+	CHECK_EQ(sl_eth_promiscuous_get(p), 0);
+	CHECK_EQ(sl_eth_promiscuous_get(88), -ENODEV);
+	CHECK_EQ(sl_eth_allmulticast_get(p), 0);
+	CHECK_EQ(sl_eth_allmulticast_enable(p), 0);
+	CHECK_EQ(sl_eth_allmulticast_get(p), 1);
+	CHECK_EQ(sl_eth_allmulticast_disable(p), 0);
+	CHECK_EQ(sl_eth_allmulticast_get(p), 0);
+
+	uint16_t mtu = 0;
+	CHECK_EQ(sl_eth_dev_get_mtu(p, &mtu), 0);
+	CHECK_EQ(mtu, SL_ETH_DEFAULT_MTU);
+	CHECK_EQ(sl_eth_dev_set_mtu(p, 9000), 0);
+	CHECK_EQ(sl_eth_dev_get_mtu(p, &mtu), 0);
+	CHECK_EQ(mtu, 9000);
+	CHECK_EQ(sl_eth_dev_set_mtu(p, 9001), -EINVAL);
+	CHECK_EQ(sl_eth_dev_set_mtu(p, 40), -EINVAL);
+	CHECK_EQ(sl_eth_dev_get_mtu(p, &mtu), 0);
+	CHECK_EQ(mtu, 9000);
+	struct sl_eth_conf conf = {.mtu = 2000};
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &conf), 0);
+	CHECK_EQ(sl_eth_dev_get_mtu(p, &mtu), 0);
+	CHECK_EQ(mtu, 2000);
+}
+
+/* ---- a PCI driver, to check matching and the bus-device hand-over ---- */
+
+static void *seen_bus_device;
+static const struct sl_eth_pci_id *seen_id;
+static int fake_closed;
+
+static int fake_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
+{
+	(void)d;
+	i->max_rx_queues = 1;
+	i->max_tx_queues = 1;
+	return 0;
+}
+static int fake_ok(struct sl_eth_dev *d) { (void)d; return 0; }
+static void fake_close(struct sl_eth_dev *d) { (void)d; fake_closed++; }
+static int fake_stats(struct sl_eth_dev *d, struct sl_eth_stats *s) { (void)d; (void)s; return 0; }
+
+static const struct sl_eth_dev_ops fake_ops = {
+	.dev_infos_get = fake_infos,
+	.dev_configure = fake_ok,
+	.dev_start = fake_ok,
+	.dev_stop = fake_ok,
+	.dev_close = fake_close,
+	.stats_get = fake_stats,
+	.stats_reset = fake_ok,
+};
+
+static const struct sl_eth_pci_id fake_ids[] = {{0xfffe, 0x0001}, {0xfffe, 0x0003}, {0, 0}};
+static struct sl_eth_driver fake_driver;
+
+static int fake_probe(void *bus_device, const struct sl_eth_pci_id *id)
+{
+	seen_bus_device = bus_device;
+	seen_id = id;
+	struct sl_eth_dev *dev = sl_eth_dev_allocate("fake:00.0", &fake_driver);
+	if (dev == NULL)
+		return -ENOSPC;
+	dev->dev_ops = &fake_ops;
+	dev->bus_device = bus_device;
+	return 0;
+}
+
+static struct sl_eth_driver fake_driver = {
+	.name = "net_fake_pci",
+	.pci_ids = fake_ids,
+	.probe_pci = fake_probe,
+};
+
+static void test_pci_probe(void)
+{
+	int token;
+	sl_eth_driver_register(&fake_driver);
+	sl_eth_driver_register(&fake_driver); /* twice: no harm */
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0002), -ENODEV);
+	CHECK(seen_bus_device == NULL);
+	unsigned before = sl_eth_dev_count_avail();
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0003), 0);
+	CHECK(seen_bus_device == &token);
+	CHECK(seen_id == &fake_ids[1]);
+	CHECK_EQ(sl_eth_dev_count_avail(), before + 1);
+	uint16_t p = port_of("fake:00.0");
+	CHECK(sl_eth_dev_get(p)->bus_device == &token);
+	struct sl_eth_dev_info info;
+	CHECK_EQ(sl_eth_dev_info_get(p, &info), 0);
+	CHECK(strcmp(info.driver_name, "net_fake_pci") == 0);
+	/* optional ops left out: -ENOTSUP, not a crash */
+	CHECK_EQ(sl_eth_promiscuous_enable(p), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_set_mtu(p, 1400), -ENOTSUP);
+	struct sl_ether_addr good = {{0x02, 1, 2, 3, 4, 5}};
+	CHECK_EQ(sl_eth_dev_default_mac_addr_set(p, &good), -ENOTSUP);
+	CHECK_EQ(sl_eth_xstats_get_names(p, NULL, 0), 8); /* no queues yet, no driver xstats */
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(fake_closed, 1);
+	CHECK_EQ(sl_eth_dev_count_avail(), before);
+}
+
+static void test_close(void)
+{
+	uint16_t p = port_of("null3");
+	unsigned before = sl_eth_dev_count_avail();
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(sl_eth_dev_count_avail(), before - 1);
+	CHECK(!sl_eth_dev_is_valid_port(p));
+	CHECK_EQ(sl_eth_dev_start(p), -ENODEV);
+	CHECK_EQ(sl_eth_dev_close(p), -ENODEV);
+	uint16_t id;
+	CHECK_EQ(sl_eth_dev_get_port_by_name("null3", &id), -ENODEV);
+	/* a started port is stopped by close */
+	p = port_of("null2");
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK(sl_eth_dev_is_started(p));
+	before = sl_eth_dev_count_avail();
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(sl_eth_dev_count_avail(), before - 1);
+	struct sl_mbuf *pkts[4];
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 4), 0); /* its queues are gone */
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	char *eal_args[] = {argv[0], "-l", "0-1", "--vdev", "null0", "--vdev", "net_null1,size=128",
+			    "--vdev", "null2,copy=1", "--vdev", "null3,no-rx=1", "-m", "32", NULL};
+	const char *no_huge = getenv("ETHDEV_TEST_NO_HUGE");
+	int eal_argc = (int)SL_DIM(eal_args) - 1;
+	if (no_huge != NULL && no_huge[0] == '1')
+		eal_args[eal_argc++] = "--no-huge";
+	REQUIRE(sl_eal_init(eal_argc, eal_args) >= 0);
+
+	struct sl_mempool *mp = sl_pktmbuf_pool_create("ethdev_test", 1024, 32, 0, SL_MBUF_DEFAULT_BUF_SIZE);
+	REQUIRE(mp != NULL);
+
+	test_registry();
+	test_errors(mp);
+	test_bursts_and_stats(mp);
+	test_nombuf();
+	test_copy_and_norx(mp);
+	test_link_mac_modes_mtu(mp);
+	test_pci_probe();
+	test_close();
+
+	/* close what is left, then the pools can go */
+	uint16_t p;
+	SL_ETH_FOREACH_DEV(p)
+		CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(sl_eth_dev_count_avail(), 0);
+	CHECK_EQ(sl_mempool_in_use_count(mp), 0);
+	sl_mempool_free(mp);
+	CHECK_EQ(sl_mempool_in_use_count(small), 0);
+	sl_mempool_free(small);
+	CHECK_EQ(sl_eal_cleanup(), 0);
+
+	if (failures) {
+		fprintf(stderr, "test_ethdev: %d check(s) failed\n", failures);
+		return 1;
+	}
+	printf("test_ethdev: all checks passed\n");
+	return 0;
+}

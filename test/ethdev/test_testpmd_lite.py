@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""test_testpmd_lite.py: testpmd-lite end to end over two net_null ports.
+
+Runs the binary (path given as the first argument) in every forwarding mode
+with --json and checks the summary: the run stops by itself, packets were
+counted, io/mac/macswap forward everything they receive to the paired port,
+rxonly sends nothing, txonly receives nothing and sends packets of --txpkts
+bytes, cycles per packet and rates are positive. Also: --max-packets,
+SIGINT while forwarding, several queues and cores, --no-huge, and bad
+options that must fail with a message.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+BIN = sys.argv[1]
+EAL = ["-l", "0-1", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+
+
+def run(app_args, eal=EAL, timeout=60):
+    p = subprocess.run([BIN] + eal + ["--"] + app_args, capture_output=True, text=True, timeout=timeout)
+    return p
+
+
+def run_json(name, app_args, eal=EAL):
+    p = run(app_args + ["--json"], eal)
+    check(p.returncode == 0, f"{name}: exit code {p.returncode}, stderr: {p.stderr[-2000:]}")
+    try:
+        return json.loads(p.stdout)
+    except json.JSONDecodeError as e:
+        check(False, f"{name}: stdout is not one JSON object ({e}): {p.stdout[:500]!r}")
+        return None
+
+
+def port(r, i):
+    return r["ports"][i]
+
+
+def check_common(name, r, mode):
+    check(r["forward_mode"] == mode, f"{name}: forward_mode {r['forward_mode']}")
+    check(len(r["ports"]) == 2, f"{name}: {len(r['ports'])} ports")
+    check(r["packets"] > 0, f"{name}: no packets counted")
+    check(r["mpps"] > 0 and r["gbps"] > 0, f"{name}: mpps {r['mpps']} gbps {r['gbps']}")
+    check(r["cycles_per_packet"] > 0, f"{name}: cycles_per_packet {r['cycles_per_packet']}")
+    check(r["core_cycles"] > 0, f"{name}: core_cycles {r['core_cycles']}")
+    # cycles per packet is the streams' cycles over the counted packets
+    cpp = r["core_cycles"] / r["packets"]
+    check(abs(cpp - r["cycles_per_packet"]) < 0.01 + 1e-6 * cpp, f"{name}: cycles_per_packet {r['cycles_per_packet']} != {cpp}")
+    check(sum(s["core_cycles"] for s in r["streams"]) == r["core_cycles"], f"{name}: stream cycles do not add up")
+    for i in range(2):
+        check(port(r, i)["rx_missed"] == 0 and port(r, i)["rx_nombuf"] == 0,
+              f"{name}: port {i} missed/nombuf {port(r, i)}")
+
+
+def check_forwarding(name, r, mode):
+    """io, mac, macswap: every packet received on one port leaves by the other."""
+    check_common(name, r, mode)
+    t = r["total"]
+    check(t["rx_packets"] > 0, f"{name}: nothing received")
+    check(t["rx_packets"] == t["tx_packets"] + t["fwd_dropped"],
+          f"{name}: rx {t['rx_packets']} != tx {t['tx_packets']} + dropped {t['fwd_dropped']}")
+    check(t["fwd_dropped"] == 0, f"{name}: null ports never refuse, yet {t['fwd_dropped']} dropped")
+    check(r["packets"] == t["rx_packets"], f"{name}: packets {r['packets']} is not the rx total")
+    for i in range(2):
+        other = 1 - i
+        check(port(r, i)["rx_packets"] > 0, f"{name}: port {i} received nothing")
+        check(port(r, i)["rx_packets"] == port(r, other)["tx_packets"],
+              f"{name}: port {i} rx {port(r, i)['rx_packets']} != port {other} tx {port(r, other)['tx_packets']}")
+        check(port(r, i)["rx_bytes"] == 64 * port(r, i)["rx_packets"], f"{name}: port {i} rx bytes")
+        check(port(r, i)["tx_bytes"] == 64 * port(r, i)["tx_packets"], f"{name}: port {i} tx bytes")
+    for s in r["streams"]:
+        check(s["tx_port"] == 1 - s["rx_port"], f"{name}: stream {s} does not go to the paired port")
+        check(s["rx_packets"] == s["tx_packets"] > 0, f"{name}: stream {s}")
+    check(abs(r["gbps"] - r["mpps"] * 64 * 8 / 1000) < 0.01 * r["gbps"] + 1e-3, f"{name}: gbps vs mpps")
+
+
+def test_modes():
+    for mode in ("io", "mac", "macswap"):
+        r = run_json(mode, [f"--forward-mode={mode}", "--run-time=0.5", "--burst=32"])
+        if r is None:
+            continue
+        check(r["stopped_by"] == "run-time", f"{mode}: stopped_by {r['stopped_by']}")
+        check(0.45 <= r["duration_s"] <= 10, f"{mode}: duration {r['duration_s']}")
+        check(r["burst"] == 32 and r["nb_cores"] == 1, f"{mode}: burst/cores {r['burst']} {r['nb_cores']}")
+        check_forwarding(mode, r, mode)
+
+    r = run_json("rxonly", ["--forward-mode=rxonly", "--run-time=0.5"])
+    if r is not None:
+        check_common("rxonly", r, "rxonly")
+        t = r["total"]
+        check(t["rx_packets"] > 0 and t["tx_packets"] == 0, f"rxonly: totals {t}")
+        check(r["packets"] == t["rx_packets"], "rxonly: packets is the rx total")
+
+    r = run_json("txonly", ["--forward-mode=txonly", "--run-time=0.5", "--txpkts=128", "--txflows=8"])
+    if r is not None:
+        check_common("txonly", r, "txonly")
+        t = r["total"]
+        check(t["tx_packets"] > 0 and t["rx_packets"] == 0, f"txonly: totals {t}")
+        check(r["packets"] == t["tx_packets"], "txonly: packets is the tx total")
+        for i in range(2):
+            check(port(r, i)["tx_packets"] > 0, f"txonly: port {i} sent nothing")
+            check(port(r, i)["tx_bytes"] == 128 * port(r, i)["tx_packets"], f"txonly: port {i} tx bytes not 128 each")
+
+
+def test_max_packets():
+    r = run_json("max-packets", ["--max-packets=2000000"])
+    if r is not None:
+        check(r["stopped_by"] == "max-packets", f"max-packets: stopped_by {r['stopped_by']}")
+        check(r["packets"] >= 2000000, f"max-packets: only {r['packets']} packets")
+        check_forwarding("max-packets", r, "io")
+
+
+def test_sigint():
+    p = subprocess.Popen([BIN] + EAL + ["--", "--forward-mode=io", "--json", "--stats-period=0.2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    check(p.poll() is None, "sigint: exited before the signal")
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        check(False, "sigint: did not stop within 20 s of SIGINT")
+        return
+    check(p.returncode == 0, f"sigint: exit code {p.returncode}: {err[-1000:]}")
+    check("SIGINT received" in err, "sigint: no message about the signal")
+    check("port 0 (null0): rx" in err, "sigint: no periodic statistics on stderr")
+    try:
+        r = json.loads(out)
+    except json.JSONDecodeError:
+        check(False, f"sigint: stdout not JSON: {out[:300]!r}")
+        return
+    check(r["stopped_by"] == "signal", f"sigint: stopped_by {r['stopped_by']}")
+    check_forwarding("sigint", r, "io")
+
+    # SIGTERM too, text output: the totals are printed
+    p = subprocess.Popen([BIN] + EAL + ["--", "--forward-mode=io"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=20)
+    check(p.returncode == 0, f"sigterm: exit code {p.returncode}")
+    check("CPU cycles/packet=" in out and "Mpps" in out and "Gbit/s" in out, f"sigterm: summary missing: {out[-600:]}")
+
+
+def test_queues_and_cores():
+    r = run_json("2 queues", ["--rxq=2", "--txq=2", "--run-time=0.5"])
+    if r is not None:
+        check(len(r["streams"]) == 4, f"2 queues: {len(r['streams'])} streams")
+        check(all(s["rx_packets"] > 0 for s in r["streams"]), "2 queues: a stream received nothing")
+        check({(s["rx_port"], s["rx_queue"]) for s in r["streams"]} == {(0, 0), (0, 1), (1, 0), (1, 1)},
+              "2 queues: streams do not cover every rx queue")
+        check_forwarding("2 queues", r, "io")
+    # two forwarding lcores need three CPUs (the main lcore only prints)
+    if len(os.sched_getaffinity(0)) >= 3:
+        eal3 = ["-l", "0-2", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+        r = run_json("2 cores", ["--nb-cores=2", "--rxq=2", "--txq=2", "--run-time=0.5"], eal=eal3)
+        if r is not None:
+            check(r["nb_cores"] == 2, f"2 cores: nb_cores {r['nb_cores']}")
+            check_forwarding("2 cores", r, "io")
+        expect_failure("shared tx queue", ["--nb-cores=2", "--rxq=2", "--txq=1"], "tx queue", eal=eal3)
+    else:
+        print("test_queues_and_cores: 2 CPUs here, so the 2-forwarding-core run is left out")
+
+
+def test_no_huge():
+    r = run_json("no-huge", ["--run-time=0.3"], eal=EAL + ["--no-huge"])
+    if r is not None:
+        check_forwarding("no-huge", r, "io")
+
+
+def expect_failure(name, app_args, text, eal=EAL):
+    p = run(app_args + ["--run-time=0.2"], eal, timeout=30)
+    check(p.returncode != 0, f"{name}: exit code 0, expected a failure")
+    check(text in p.stderr, f"{name}: stderr lacks {text!r}: {p.stderr[-800:]}")
+
+
+def test_bad_options():
+    expect_failure("bad mode", ["--forward-mode=fast"], "unknown mode")
+    expect_failure("zero burst", ["--burst=0"], "--burst=0")
+    expect_failure("huge burst", ["--burst=100000"], "--burst=100000")
+    expect_failure("bad run time", ["--run-time=soon"], "--run-time=soon")
+    expect_failure("unknown option", ["--frobnicate"], "--frobnicate")
+    expect_failure("too many cores", ["--nb-cores=2"], "--nb-cores=2")
+    expect_failure("small txpkts", ["--forward-mode=txonly", "--txpkts=10"], "--txpkts=10")
+    expect_failure("unknown vdev", [], "no driver", eal=["-l", "0-1", "-m", "64", "--vdev", "nosuch0"])
+    expect_failure("bad vdev arg", [], "size=abc", eal=["-l", "0-1", "-m", "64", "--vdev", "null0,size=abc"])
+    expect_failure("unknown vdev key", [], "colour", eal=["-l", "0-1", "-m", "64", "--vdev", "null0,colour=red"])
+    expect_failure("no ports", [], "no ports", eal=["-l", "0-1", "-m", "64"])
+    expect_failure("no worker", [], "worker lcore", eal=["-l", "0", "-m", "64", "--vdev", "null0"])
+
+
+def main():
+    for t in (test_modes, test_max_packets, test_sigint, test_queues_and_cores, test_no_huge, test_bad_options):
+        t0 = time.time()
+        n = len(failures)
+        t()
+        print(f"{t.__name__}: {'ok' if len(failures) == n else 'FAILED'} ({time.time() - t0:.1f} s)")
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
