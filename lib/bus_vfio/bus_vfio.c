@@ -333,7 +333,7 @@ static int choose_backend(struct sl_pci_device *dev, const struct sl_bus_vfio_co
 	} else if (conf->vfio_backend && conf->vfio_backend[0] &&
 		   strcmp(conf->vfio_backend, "auto") != 0) {
 		snprintf(forced, sizeof(forced), "%s", conf->vfio_backend);
-		source = "--vfio-backend";
+		source = "--vfio-backend ";
 	}
 	dev_path(iommu_path, sizeof(iommu_path), "/dev/iommu");
 	snprintf(cdev_path, sizeof(cdev_path), "%s/dev/vfio/devices/vfio%d", bus.dev_root,
@@ -580,7 +580,7 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 		closedir(d);
 	}
 	for (dev = bus.devs; dev; dev = dev->next)
-		sl_log(SL_LOG_INFO, LOG_COMP, "%s [%04x:%04x] group %d: backend %s (%s)", dev->name,
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x] group %d: backend %s (%s)", dev->name,
 		       dev->vendor_id, dev->device_id, dev->iommu_group,
 		       sl_dma_backend_name(dev->backend), dev->reason);
 	return 0;
