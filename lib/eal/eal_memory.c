@@ -107,7 +107,7 @@ static long read_sysfs_long(const char *path)
 /* Explain how to get NEEDED more pages of PAGE_SIZE and fail with ENOMEM. */
 static int report_no_hugepages(size_t page_size, size_t bytes, const char *what)
 {
-	char dir[128], path[192], psz[32], want[32];
+	char dir[128], path[192], psz[32];
 	long total, free_pages, resv;
 	size_t needed = (bytes + page_size - 1) / page_size;
 
@@ -128,12 +128,11 @@ static int report_no_hugepages(size_t page_size, size_t bytes, const char *what)
 	long target = total + (long)needed - avail;
 
 	eal_format_size(psz, sizeof(psz), page_size);
-	eal_format_size(want, sizeof(want), needed * page_size);
 	SL_LOG(ERR, EAL_LOG,
-	       "memory: %s needs %zu hugepages of %s (%s) but only %ld of %ld are free; "
+	       "memory: %s needs %zu hugepage%s of %s but only %ld of %ld are free; "
 	       "reserve more as root with 'echo %ld > %s/nr_hugepages' "
 	       "(or ask for less with -m, or run with --no-huge to use 4 KiB pages)",
-	       what, needed, psz, want, avail, total, target, dir);
+	       what, needed, needed == 1 ? "" : "s", psz, avail, total, target, dir);
 	errno = ENOMEM;
 	return -1;
 }
@@ -296,7 +295,10 @@ int eal_memory_init(struct sl_eal_config *cfg)
 		snprintf(mem.desc, sizeof(mem.desc),
 			 "memfd (%s hugepages; no hugetlbfs mounted)", psz);
 	}
-	if (check_free_hugepages(mem.page_size, cfg->mem_bytes, "init (-m)") != 0)
+	char what[64], sz[32];
+	eal_format_size(sz, sizeof(sz), cfg->mem_bytes);
+	snprintf(what, sizeof(what), "reserving %s at init (-m)", sz);
+	if (check_free_hugepages(mem.page_size, cfg->mem_bytes, what) != 0)
 		return -1;
 	mem.ready = true;
 	return 0;
@@ -370,7 +372,7 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 	}
 	len = SL_ALIGN_CEIL(len, mem.page_size);
 	eal_format_size(sz, sizeof(sz), len);
-	snprintf(what, sizeof(what), "a %s segment", sz);
+	snprintf(what, sizeof(what), "reserving a segment of %s", sz);
 	*page_iova = NULL;
 	memset(seg, 0, sizeof(*seg));
 

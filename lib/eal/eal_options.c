@@ -97,7 +97,7 @@ static int parse_uint(const char *s, const char **end, unsigned long max, unsign
 		return -1;
 	while (isdigit((unsigned char)*p)) {
 		unsigned d = (unsigned)(*p - '0');
-		if (v > (max - d) / 10)
+		if (v > max / 10 || (v == max / 10 && d > max % 10))
 			return -1;
 		v = v * 10 + d;
 		p++;
