@@ -121,6 +121,30 @@ static void test_create(void)
 	free(seen);
 	free(all);
 	sl_mempool_free(mp);
+
+	/* several pages' worth of mbuf-sized objects: with --iova-mode pa the
+	 * pages are not IOVA-contiguous and objects must not straddle them */
+	mp = sl_mempool_create("pages", 1600, 2200, 0, 0, NULL, NULL);
+	CHECK(mp != NULL);
+	CHECK(mp->mem_len >= (size_t)1600 * 2240);
+	c = (struct iter_ctx){ .mp = mp };
+	sl_mempool_obj_iter(mp, check_obj, &c);
+	CHECK_EQ(c.count, 1600);
+	CHECK_EQ(c.bad, 0);
+	const struct sl_memseg *ms = sl_mem_virt2memseg(mp->mem);
+	CHECK(ms != NULL);
+	unsigned straddling = 0;
+	for (unsigned i = 0; i < 1600; i++) {
+		uintptr_t o = (uintptr_t)mp->obj_table[i];
+		if (o / ms->page_size != (o + mp->elt_size - 1) / ms->page_size)
+			straddling++;
+	}
+	if (ms->iova == SL_BAD_IOVA)
+		CHECK_EQ(straddling, 0);
+	printf("mempool layout: %zu-byte pages, %s, %u of 1600 objects straddle a page\n",
+	       ms->page_size, ms->iova == SL_BAD_IOVA ? "pages not IOVA-contiguous" : "IOVA-contiguous",
+	       straddling);
+	sl_mempool_free(mp);
 }
 
 /* ---- cache edges (on the main lcore) ------------------------------------ */
