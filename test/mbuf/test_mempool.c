@@ -123,7 +123,7 @@ static void test_create(void)
 	sl_mempool_free(mp);
 
 	/* several pages' worth of mbuf-sized objects: with --iova-mode pa the
-	 * pages are not IOVA-contiguous and objects must not straddle them */
+	 * pages are not IOVA-contiguous and objects must not straddle a break */
 	mp = sl_mempool_create("pages", 1600, 2200, 0, 0, NULL, NULL);
 	CHECK(mp != NULL);
 	CHECK(mp->mem_len >= (size_t)1600 * 2240);
@@ -139,8 +139,8 @@ static void test_create(void)
 		if (o / ms->page_size != (o + mp->elt_size - 1) / ms->page_size)
 			straddling++;
 	}
-	if (ms->iova == SL_BAD_IOVA)
-		CHECK_EQ(straddling, 0);
+	/* an object may straddle pages only where their IOVAs happen to
+	 * follow on (check_obj verified every object above) */
 	printf("mempool layout: %zu-byte pages, %s, %u of 1600 objects straddle a page\n",
 	       ms->page_size, ms->iova == SL_BAD_IOVA ? "pages not IOVA-contiguous" : "IOVA-contiguous",
 	       straddling);
