@@ -207,11 +207,28 @@ static bool memfd_hugetlb_works(size_t page_size)
 	return true;
 }
 
+/* Bytes this process has locked already (VmLck in /proc/self/status). */
+static size_t locked_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long kb = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (size_t)kb << 10;
+}
+
 /* mlock of LEN bytes failed with ERR: say how to allow it. */
 static void report_memlock(size_t len, int err)
 {
 	struct rlimit rl;
 	char want[32], have[32] = "unlimited";
+	size_t total = locked_bytes() + len;
 
 	eal_format_size(want, sizeof(want), len);
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
@@ -221,7 +238,7 @@ static void report_memlock(size_t len, int err)
 	       "process; raise it with 'ulimit -l unlimited' (or 'ulimit -l %zu', in KiB) in the "
 	       "shell that starts the program, LimitMEMLOCK= for a systemd service, or a memlock "
 	       "line in /etc/security/limits.conf; or run as root (CAP_IPC_LOCK)",
-	       want, strerror(err), have, (len + 1023) >> 10);
+	       want, strerror(err), have, (total + 1023) >> 10);
 	errno = err;
 }
 
