@@ -1000,6 +1000,7 @@ def give_nodes(system, machine, state, bdfs, user, group, out):
     uid, gid = lookup_owner(user, group)
     who = ":".join(x for x in (user, group) if x is not None)
     backends = set()
+    given = set()
     for bdf in bdfs:
         d = machine.devices[bdf]
         if d.driver != VFIO_PCI:
@@ -1012,7 +1013,8 @@ def give_nodes(system, machine, state, bdfs, user, group, out):
         backends.add(backend)
         if nodes["iommu"] and backend == "iommufd":
             want.append(nodes["iommu"])
-        for n in [w for w in want if w]:
+        for n in [w for w in want if w and w not in given]:
+            given.add(n)
             if not system.wait_for(lambda n=n: system.exists(n)):
                 raise Failed("%s did not appear for %s (is devtmpfs mounted on "
                              "/dev, udev running?)" % (n, bdf))
@@ -1057,7 +1059,8 @@ def nonroot_advice(system, who, uid, gid, backends):
     cur = "unlimited" if soft == resource.RLIM_INFINITY else "%d KiB" % (soft // 1024)
     lines.append(
         "  - RLIMIT_MEMLOCK covering all packet memory (every mapped page is "
-        "pinned and charged to it; this shell's limit is %s): e.g. a line "
+        "pinned and charged to it; bind.py itself runs with %s, the user's own "
+        "login limit may differ): e.g. a line "
         "'%s - memlock unlimited' in /etc/security/limits.d/sluice.conf (next "
         "login), LimitMEMLOCK=infinity in a systemd unit, or "
         "prlimit --memlock=unlimited --pid <pid>" % (cur, user))

@@ -34,7 +34,9 @@ class FakeTree:
     """A root directory holding a fake machine."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="sluice-bind-test-")
+        # tmpfs when there is one: the trees are many small files
+        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        self.root = tempfile.mkdtemp(prefix="sluice-bind-test-", dir=shm)
         for d in ("sys/bus/pci/devices", "sys/bus/pci/drivers", "sys/class/net",
                   "sys/class/iommu", "sys/kernel/iommu_groups", "sys/module",
                   "dev/vfio/devices", "proc/net", "run",

@@ -518,6 +518,31 @@ class TestOwnersNoiommuHugepages(BindTestCase):
         self.assertEqual(self.run_bind("--restore")[0], 0)
         self.assertEqual([p for p, _, _ in self.kernel.chowns], ["/dev/iommu"])
 
+    def test_shared_dev_iommu_is_handed_over_once(self):
+        rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0, VIRTIO1,
+                                     "-u", str(os.getuid()))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([p for p, _, _ in self.kernel.chowns],
+                         ["/dev/vfio/10", "/dev/vfio/devices/vfio0", "/dev/iommu",
+                          "/dev/vfio/13", "/dev/vfio/devices/vfio1"])
+        self.assertTrue(all(g == -1 for _, _, g in self.kernel.chowns))
+
+    def test_noiommu_nodes_and_capability_advice(self):
+        t = FakeTree()
+        self.addCleanup(t.cleanup)
+        t.add_driver("igb")
+        t.add_driver("vfio-pci")
+        t.add_vfio_module(noiommu=True)
+        t.write("dev/vfio/vfio", "")
+        t.write("dev/iommu", "")  # iommufd built in, unused without an IOMMU
+        t.add_device(IGB0, driver="igb", ifname="eth1")
+        self.tree, self.kernel = t, FakeKernel(t)
+        rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0, "-u", str(os.getuid()))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([p for p, _, _ in self.kernel.chowns],
+                         ["/dev/vfio/noiommu-%s" % t.group_of(IGB0)])
+        self.assertIn("CAP_SYS_RAWIO", out)
+
     def test_user_on_a_device_not_on_vfio_pci_fails(self):
         rc, out, err = self.run_bind("-u", str(os.getuid()), IGB0)
         self.assertEqual(rc, bind.EXIT_FAILED)
