@@ -96,13 +96,6 @@ out:
 	return ret;
 }
 
-void eal_log_reset_components(void)
-{
-	pthread_mutex_lock(&log_lock);
-	atomic_store(&log_nb_components, 0);
-	pthread_mutex_unlock(&log_lock);
-}
-
 void sl_log_set_stream(FILE *stream)
 {
 	atomic_store(&log_stream, stream);

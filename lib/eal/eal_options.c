@@ -145,8 +145,15 @@ static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_o
 		}
 		for (unsigned long c = lo; c <= hi; c++) {
 			if (!CPU_ISSET(c, &allowed)) {
-				char why[96];
-				snprintf(why, sizeof(why), "CPU %lu is not available to this process", c);
+				char why[160], cpus[96] = "";
+				size_t off = 0;
+				for (unsigned k = 0; k < SL_MAX_LCORE && off < sizeof(cpus) - 8; k++)
+					if (CPU_ISSET(k, &allowed))
+						off += (size_t)snprintf(cpus + off, sizeof(cpus) - off,
+									"%s%u", off ? "," : "", k);
+				snprintf(why, sizeof(why),
+					 "CPU %lu is not available to this process, which may use CPUs %s",
+					 c, cpus);
 				return bad_value(o, value, why);
 			}
 			if (!set[c])

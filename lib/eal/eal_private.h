@@ -43,9 +43,6 @@ void eal_print_usage(const char *prgname);
 /* "err", "warning", ... or a number 1-5; 0 when not a level. */
 int eal_parse_log_level(const char *s);
 
-/* eal_log.c */
-void eal_log_reset_components(void);
-
 /* eal_timer.c */
 int eal_timer_init(void);
 

@@ -45,7 +45,10 @@ extern "C" {
  * Without -m the EAL reserves 64 MiB at init; the heap grows later. */
 int sl_eal_init(int argc, char **argv);
 
-/* Stop lcore threads, release memory (listeners see FREE events first). */
+/* Stop lcore threads, release memory (listeners see REMOVE events first).
+ * Run the init hooks' cleanups first; workers must have returned from
+ * their functions (sl_eal_mp_wait_lcore) because their threads are joined.
+ * Listeners and DMA blocks do not survive cleanup. */
 int sl_eal_cleanup(void);
 
 /* Reset parsing state between tests in one process is not supported:

@@ -1,30 +1,48 @@
-/* test_eal_memlock.c: --no-huge locks its 4 KiB pages. With a small
- * RLIMIT_MEMLOCK and without CAP_IPC_LOCK, init must fail with a message
- * that names the limit and how to raise it, leave nothing behind, and work
- * once the request fits under the limit. */
+/* test_eal_unprivileged.c: what root privileges the EAL leans on, taken
+ * away one at a time. Without CAP_IPC_LOCK and with a small RLIMIT_MEMLOCK,
+ * --no-huge (which locks its 4 KiB pages) must fail with a message naming
+ * the limit and how to raise it, leave nothing behind, and work once the
+ * request fits under the limit. Without CAP_SYS_ADMIN the kernel hides
+ * physical addresses, so --iova-mode pa must fail saying so. */
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "eal_test.h"
 
-static void drop_ipc_lock(void)
+static void drop_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[2];
 
 	REQUIRE(syscall(SYS_capget, &hdr, data) == 0, "capget: %s", strerror(errno));
-	data[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	data[cap / 32].effective &= ~(1u << (cap % 32));
 	REQUIRE(syscall(SYS_capset, &hdr, data) == 0, "capset: %s", strerror(errno));
 }
 
-int main(void)
+static void test_pa_without_cap_sys_admin(void)
+{
+	const char *args[] = {"t", "-l", "0", "-m", "4", "--iova-mode", "pa", NULL};
+
+	test_require_hugepages(2);
+	drop_cap(CAP_SYS_ADMIN);
+	log_capture_start();
+	errno = 0;
+	int ret = test_eal_init(args);
+	int err = errno;
+	const char *out = log_capture_stop();
+	CHECK(ret == -1 && err == EPERM);
+	CHECK(strstr(out, "--iova-mode pa") != NULL && strstr(out, "CAP_SYS_ADMIN") != NULL);
+	CHECK(sl_lcore_count() == 0 && sl_eal_cleanup() == -1);
+}
+
+static void test_memlock(void)
 {
 	struct rlimit rl;
 	const char *big[] = {"t", "-l", "0", "--no-huge", "-m", "8", NULL};
 	const char *small[] = {"t", "-l", "0", "--no-huge", "-m", "1", NULL};
 
-	drop_ipc_lock();
+	drop_cap(CAP_IPC_LOCK);
 	REQUIRE(getrlimit(RLIMIT_MEMLOCK, &rl) == 0, "getrlimit: %s", strerror(errno));
 	rl.rlim_cur = 2 << 20; /* lowering needs no privilege */
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
@@ -58,5 +76,12 @@ int main(void)
 	sl_dma_free(q);
 	sl_dma_free(p);
 	CHECK(sl_eal_cleanup() == 0);
-	return test_result("test_eal_memlock");
+}
+
+int main(void)
+{
+	REQUIRE(geteuid() == 0, "this test drops root capabilities and must start as root");
+	test_pa_without_cap_sys_admin();
+	test_memlock();
+	return test_result("test_eal_unprivileged");
 }
