@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "eal_private.h"
@@ -449,7 +450,9 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 		}
 		goto fail_fd;
 	}
-	if (fd < 0 && mlock(va, len) != 0) {
+	/* The raw syscall: sanitizer runtimes turn mlock() into a no-op, and
+	 * then memory that must stay put would silently not be locked. */
+	if (fd < 0 && syscall(SYS_mlock, va, len) != 0) {
 		err = errno;
 		munmap(va, len);
 		report_memlock(len, err);

@@ -138,6 +138,22 @@ static unsigned count_files(const char *dir)
 	return n;
 }
 
+/* VmLck of this process, in bytes. */
+static size_t locked_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long kb = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (size_t)kb << 10;
+}
+
 static int first_fd(const struct sl_memseg *seg, void *arg)
 {
 	*(int *)arg = seg->fd;
@@ -213,6 +229,10 @@ int main(int argc, char **argv)
 	} else {
 		CHECK(sl_eal_get_config()->huge_dir[0] == '\0');
 	}
+
+	/* 4 KiB pages are locked in memory (hugepages cannot be swapped) */
+	if (c.source == SL_MEM_ANON_4K)
+		CHECK_MSG(locked_bytes() >= (size_t)8 << 20, "VmLck %zu", locked_bytes());
 
 	/* the initial segment */
 	CHECK(sl_memseg_walk(check_seg, &c) == 0);
