@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 BIN = sys.argv[1]
@@ -120,38 +121,82 @@ def test_max_packets():
         check_forwarding("max-packets", r, "io")
 
 
-def test_sigint():
-    p = subprocess.Popen([BIN] + EAL + ["--", "--forward-mode=io", "--json", "--stats-period=0.2"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    check(p.poll() is None, "sigint: exited before the signal")
-    p.send_signal(signal.SIGINT)
+class Reader(threading.Thread):
+    """Collects one pipe's lines; wait() for a line containing some text."""
+
+    def __init__(self, pipe):
+        super().__init__(daemon=True)
+        self.pipe, self.lines, self.cond = pipe, [], threading.Condition()
+        self.start()
+
+    def run(self):
+        for line in self.pipe:
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)
+            self.cond.notify_all()
+
+    def wait(self, text, timeout):
+        with self.cond:
+            return self.cond.wait_for(
+                lambda: any(l is None or text in l for l in self.lines), timeout) and \
+                any(l is not None and text in l for l in self.lines)
+
+    def text(self):
+        self.join(timeout=20)
+        return "".join(l for l in self.lines if l is not None)
+
+
+def start_forwarding(app_args, banner_on_stderr):
+    """Start testpmd-lite and wait until it forwards (its banner is printed
+    just before the lcores are launched, after the signal handlers are in)."""
+    p = subprocess.Popen([BIN] + EAL + ["--"] + app_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = Reader(p.stdout), Reader(p.stderr)
+    started = (err if banner_on_stderr else out).wait("forwarding, 2 ports", 60)
+    check(started, f"{app_args}: no start banner within 60 s")
+    time.sleep(1.0)
+    check(p.poll() is None, f"{app_args}: exited before the signal")
+    return p, out, err
+
+
+def stop_with(p, sig, what):
+    p.send_signal(sig)
     try:
-        out, err = p.communicate(timeout=20)
+        p.wait(timeout=30)
     except subprocess.TimeoutExpired:
         p.kill()
-        p.communicate()
-        check(False, "sigint: did not stop within 20 s of SIGINT")
+        p.wait()
+        check(False, f"{what}: did not stop within 30 s of the signal")
+        return False
+    check(p.returncode == 0, f"{what}: exit code {p.returncode}")
+    return True
+
+
+def test_sigint():
+    p, out, err = start_forwarding(["--forward-mode=io", "--json", "--stats-period=0.2"], True)
+    if not stop_with(p, signal.SIGINT, "sigint"):
         return
-    check(p.returncode == 0, f"sigint: exit code {p.returncode}: {err[-1000:]}")
-    check("SIGINT received" in err, "sigint: no message about the signal")
-    check("port 0 (null0): rx" in err, "sigint: no periodic statistics on stderr")
+    o, e = out.text(), err.text()
+    check("SIGINT received" in e, "sigint: no message about the signal")
+    check("port 0 (null0): rx" in e, "sigint: no periodic statistics on stderr")
     try:
-        r = json.loads(out)
+        r = json.loads(o)
     except json.JSONDecodeError:
-        check(False, f"sigint: stdout not JSON: {out[:300]!r}")
+        check(False, f"sigint: stdout not JSON: {o[:300]!r}")
         return
     check(r["stopped_by"] == "signal", f"sigint: stopped_by {r['stopped_by']}")
     check_forwarding("sigint", r, "io")
 
     # SIGTERM too, text output: the totals are printed
-    p = subprocess.Popen([BIN] + EAL + ["--", "--forward-mode=io"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
-    p.send_signal(signal.SIGTERM)
-    out, err = p.communicate(timeout=20)
-    check(p.returncode == 0, f"sigterm: exit code {p.returncode}")
-    check("CPU cycles/packet=" in out and "Mpps" in out and "Gbit/s" in out, f"sigterm: summary missing: {out[-600:]}")
+    p, out, err = start_forwarding(["--forward-mode=io"], False)
+    if not stop_with(p, signal.SIGTERM, "sigterm"):
+        return
+    o = out.text()
+    err.text()
+    check("CPU cycles/packet=" in o and "Mpps" in o and "Gbit/s" in o, f"sigterm: summary missing: {o[-600:]}")
+    check("stopped by signal" in o, "sigterm: summary does not say it was stopped by the signal")
 
 
 def test_queues_and_cores():
