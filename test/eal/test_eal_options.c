@@ -2,6 +2,8 @@
  * must fail with EINVAL and a message naming the option, the bad value and
  * the accepted form, leave the EAL down, and a later good init must work
  * and report exactly what was asked; also sl_devarg_get. */
+#include <sys/wait.h>
+
 #include "eal_test.h"
 
 struct bad_case {
@@ -190,8 +192,37 @@ static void test_devarg_get(void)
 	CHECK(sl_devarg_get("k=0123456789", "k", v, sizeof(v)) == 0 && strcmp(v, "0123456") == 0);
 }
 
+/* -h/--help prints the usage on stdout and exits 0 (in a child). */
+static void test_help(const char *opt)
+{
+	int pipefd[2], status;
+	char out[4096] = "";
+	ssize_t n, total = 0;
+	pid_t pid;
+
+	REQUIRE(pipe(pipefd) == 0, "pipe: %s", strerror(errno));
+	pid = fork();
+	REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		test_eal_init((const char *const[]){"prog", "-l", "0", opt, NULL});
+		_exit(99); /* not reached when help exits */
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + total, sizeof(out) - 1 - (size_t)total)) > 0)
+		total += n;
+	close(pipefd[0]);
+	REQUIRE(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: status 0x%x", opt, status);
+	CHECK(strstr(out, "Usage: prog") != NULL);
+	CHECK(strstr(out, "--iova-mode va|pa") != NULL && strstr(out, "--no-huge") != NULL);
+}
+
 int main(void)
 {
+	test_help("-h");
+	test_help("--help");
 	test_devarg_get();
 	check_down();
 	test_bad_values();
