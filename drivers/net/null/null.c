@@ -35,7 +35,6 @@ struct null_rxq {
 	uint64_t rx_pkts;
 	uint64_t rx_bytes;
 	uint64_t rx_nombuf;
-	bool in_use;
 } sl_cache_aligned;
 
 struct null_txq {
@@ -44,7 +43,6 @@ struct null_txq {
 	void *sink;               /* copy=1: every sent packet is copied here */
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
-	bool in_use;
 } sl_cache_aligned;
 
 struct null_private {
@@ -218,7 +216,6 @@ static int null_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_d
 	rxq->port_id = dev->port_id;
 	rxq->queue_id = q;
 	rxq->template_pkt = tmpl;
-	rxq->in_use = true;
 	dev->rx_queues[q] = rxq;
 	return 0;
 }
@@ -241,7 +238,6 @@ static int null_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_d
 	txq->packet_size = priv->packet_size;
 	txq->queue_id = q;
 	txq->sink = sink;
-	txq->in_use = true;
 	dev->tx_queues[q] = txq;
 	return 0;
 }
