@@ -579,13 +579,11 @@ static void print_summary(const struct app *a, double elapsed_s, const char *sto
 	const struct options *o = &a->opt;
 	struct port_totals pt[SL_MAX_ETHPORTS], tot = {0};
 	uint64_t port_dropped[SL_MAX_ETHPORTS] = {0};
-	uint64_t cycles = 0, fwd_rx = 0, fwd_tx = 0, fwd_dropped = 0;
+	uint64_t cycles = 0, fwd_dropped = 0;
 
 	for (unsigned s = 0; s < a->nb_streams; s++) {
 		const struct fwd_stream *fs = &a->streams[s];
 		cycles += fs->core_cycles;
-		fwd_rx += fs->rx_packets;
-		fwd_tx += fs->tx_packets;
 		fwd_dropped += fs->fwd_dropped;
 		for (unsigned i = 0; i < a->nb_ports; i++)
 			if (a->ports[i] == fs->tx_port)
