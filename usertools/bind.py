@@ -501,8 +501,11 @@ class Machine:
             name = ("noiommu-%s" if dev.noiommu else "%s") % dev.group
             out["group"] = "/dev/vfio/" + name
             out["container"] = "/dev/vfio/vfio"
-        if dev.vfio_dev:
-            out["cdev"] = "/dev/vfio/devices/" + dev.vfio_dev
+        # 6.12 registers vfio-dev/vfioN for no-IOMMU devices too, but makes
+        # no /dev node for it: no-IOMMU goes through the group only.
+        cdev = "/dev/vfio/devices/%s" % dev.vfio_dev if dev.vfio_dev else None
+        if cdev and (not dev.noiommu or self.system.exists(cdev)):
+            out["cdev"] = cdev
             if self.iommufd:
                 out["iommu"] = "/dev/iommu"
         return out

@@ -187,9 +187,13 @@ class FakeTree:
                 noiommu = True
             node = ("noiommu-%s" if noiommu else "%s") % group
             self.write("dev/vfio/" + node, "")
-            if not noiommu:  # 6.12: no device cdev for no-IOMMU devices
-                n = len(os.listdir(self.p("dev/vfio/devices")))
-                os.makedirs(self.p(d + "/vfio-dev/vfio%d" % n), exist_ok=True)
+            # 6.12 adds vfio-dev/vfioN in sysfs for no-IOMMU devices too,
+            # but no /dev/vfio/devices node (seen in the guest test bed)
+            n = len(os.listdir(self.p("dev/vfio/devices")))
+            while os.path.exists(self.p("dev/vfio/devices/vfio%d" % n)):
+                n += 1
+            os.makedirs(self.p(d + "/vfio-dev/vfio%d" % n), exist_ok=True)
+            if not noiommu:
                 self.write("dev/vfio/devices/vfio%d" % n, "")
         elif bdf in self.iface_names:
             name, parent = self.iface_names[bdf]
@@ -207,7 +211,8 @@ class FakeTree:
         if drv == "vfio-pci":
             vd = self.p(d + "/vfio-dev")
             for n in os.listdir(vd) if os.path.isdir(vd) else []:
-                os.unlink(self.p("dev/vfio/devices/" + n))
+                if os.path.exists(self.p("dev/vfio/devices/" + n)):
+                    os.unlink(self.p("dev/vfio/devices/" + n))
             shutil.rmtree(vd, ignore_errors=True)
             group = self.group_of(bdf)
             for node in (group, "noiommu-%s" % group):
