@@ -157,8 +157,6 @@ struct sl_eth_dev *sl_eth_dev_allocate(const char *name, const struct sl_eth_dri
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->driver = drv;
 	dev->mtu = SL_ETH_DEFAULT_MTU;
-	dev->rx_pkt_burst = dummy_rx_burst;
-	dev->tx_pkt_burst = dummy_tx_burst;
 	fp_port_reset(dev->port_id);
 	eth_devs[free_id] = dev;
 	return dev;
@@ -263,6 +261,7 @@ static void release_rx_queue(struct sl_eth_dev *dev, uint16_t q)
 		dev->dev_ops->rx_queue_release(dev, q);
 		dev->rx_queues[q] = NULL;
 	}
+	dev->rx_queue_burst[q] = NULL;
 }
 
 static void release_tx_queue(struct sl_eth_dev *dev, uint16_t q)
@@ -271,6 +270,7 @@ static void release_tx_queue(struct sl_eth_dev *dev, uint16_t q)
 		dev->dev_ops->tx_queue_release(dev, q);
 		dev->tx_queues[q] = NULL;
 	}
+	dev->tx_queue_burst[q] = NULL;
 }
 
 int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_queue,
@@ -474,14 +474,31 @@ int sl_eth_dev_start(uint16_t port_id)
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): start failed (%s)", port_id, dev->name, strerror(-ret));
 		return ret;
 	}
+	/* Every queue needs a burst function before the fast path can see it. */
+	for (uint16_t q = 0; q < dev->nb_rx_queues; q++) {
+		if (dev->rx_queue_burst[q] == NULL && dev->rx_pkt_burst == NULL) {
+			SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s set no rx burst function for queue %u",
+			       port_id, dev->name, dev->driver ? dev->driver->name : "?", q);
+			dev->dev_ops->dev_stop(dev);
+			return -EINVAL;
+		}
+	}
+	for (uint16_t q = 0; q < dev->nb_tx_queues; q++) {
+		if (dev->tx_queue_burst[q] == NULL && dev->tx_pkt_burst == NULL) {
+			SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s set no tx burst function for queue %u",
+			       port_id, dev->name, dev->driver ? dev->driver->name : "?", q);
+			dev->dev_ops->dev_stop(dev);
+			return -EINVAL;
+		}
+	}
 	struct sl_eth_fp_port *fp = &sl_eth_fp_ports[port_id];
 	for (uint16_t q = 0; q < dev->nb_rx_queues; q++) {
 		fp->rxq[q].queue = dev->rx_queues[q];
-		fp->rxq[q].rx_burst = dev->rx_pkt_burst;
+		fp->rxq[q].rx_burst = dev->rx_queue_burst[q] ? dev->rx_queue_burst[q] : dev->rx_pkt_burst;
 	}
 	for (uint16_t q = 0; q < dev->nb_tx_queues; q++) {
 		fp->txq[q].queue = dev->tx_queues[q];
-		fp->txq[q].tx_burst = dev->tx_pkt_burst;
+		fp->txq[q].tx_burst = dev->tx_queue_burst[q] ? dev->tx_queue_burst[q] : dev->tx_pkt_burst;
 	}
 	dev->started = true;
 	SL_LOG(DEBUG, LOG_COMPONENT, "port %u (%s) started", port_id, dev->name);

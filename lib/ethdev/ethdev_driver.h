@@ -70,9 +70,13 @@ struct sl_eth_dev {
 	void *bus_device;            /* opaque bus_vfio device, NULL for vdevs */
 
 	/* Burst functions for every queue, set by the driver at probe (it may
-	 * change them in dev_start, e.g. to pick a vector path). */
+	 * change them in dev_start, e.g. to pick a vector path). A queue whose
+	 * entry in rx/tx_queue_burst is set (in queue setup or dev_start) uses
+	 * that instead; ethdev clears the entry when the queue is released. */
 	sl_eth_rx_burst_t rx_pkt_burst;
 	sl_eth_tx_burst_t tx_pkt_burst;
+	sl_eth_rx_burst_t rx_queue_burst[SL_MAX_QUEUES_PER_PORT];
+	sl_eth_tx_burst_t tx_queue_burst[SL_MAX_QUEUES_PER_PORT];
 
 	bool configured;
 	bool started;

@@ -430,6 +430,33 @@ static int fake_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
 static int fake_ok(struct sl_eth_dev *d) { (void)d; return 0; }
 static void fake_close(struct sl_eth_dev *d) { (void)d; fake_closed++; }
 static int fake_stats(struct sl_eth_dev *d, struct sl_eth_stats *s) { (void)d; (void)s; return 0; }
+static int fake_queue_obj;
+static int fake_rxq_setup(struct sl_eth_dev *d, uint16_t q, uint16_t n, const struct sl_eth_rxconf *c,
+			  struct sl_mempool *mp)
+{
+	(void)n; (void)c; (void)mp;
+	d->rx_queues[q] = &fake_queue_obj;
+	return 0;
+}
+static int fake_txq_setup(struct sl_eth_dev *d, uint16_t q, uint16_t n, const struct sl_eth_txconf *c)
+{
+	(void)n; (void)c;
+	d->tx_queues[q] = &fake_queue_obj;
+	return 0;
+}
+static void fake_q_release(struct sl_eth_dev *d, uint16_t q) { (void)d; (void)q; }
+static void *fake_rx_seen_queue;
+static uint16_t fake_rx_burst(void *q, struct sl_mbuf **pkts, uint16_t n)
+{
+	(void)pkts; (void)n;
+	fake_rx_seen_queue = q;
+	return 7;
+}
+static uint16_t fake_tx_burst(void *q, struct sl_mbuf **pkts, uint16_t n)
+{
+	(void)q; (void)pkts;
+	return (uint16_t)(n / 2);
+}
 
 static const struct sl_eth_dev_ops fake_ops = {
 	.dev_infos_get = fake_infos,
@@ -439,6 +466,10 @@ static const struct sl_eth_dev_ops fake_ops = {
 	.dev_close = fake_close,
 	.stats_get = fake_stats,
 	.stats_reset = fake_ok,
+	.rx_queue_setup = fake_rxq_setup,
+	.tx_queue_setup = fake_txq_setup,
+	.rx_queue_release = fake_q_release,
+	.tx_queue_release = fake_q_release,
 };
 
 static const struct sl_eth_pci_id fake_ids[] = {{0xfffe, 0x0001}, {0xfffe, 0x0003}, {0, 0}};
@@ -485,6 +516,26 @@ static void test_pci_probe(void)
 	struct sl_ether_addr good = {{0x02, 1, 2, 3, 4, 5}};
 	CHECK_EQ(sl_eth_dev_default_mac_addr_set(p, &good), -ENOTSUP);
 	CHECK_EQ(sl_eth_xstats_get_names(p, NULL, 0), 8); /* no queues yet, no driver xstats */
+
+	/* a driver that set no burst function cannot start (the fake driver
+	 * never looks at the pool, so any non-NULL pointer does) */
+	int dummy_pool;
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, (struct sl_mempool *)&dummy_pool), 0);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), 0);
+	CHECK_EQ(sl_eth_dev_start(p), -EINVAL);
+	CHECK(!sl_eth_dev_is_started(p));
+	/* per-queue burst functions reach the fast path with their queue */
+	struct sl_eth_dev *dev = sl_eth_dev_get(p);
+	dev->rx_queue_burst[0] = fake_rx_burst;
+	dev->tx_pkt_burst = fake_tx_burst;
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	struct sl_mbuf *pkts[8];
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 7);
+	CHECK(fake_rx_seen_queue == &fake_queue_obj);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 8), 4);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 0);
 	CHECK_EQ(sl_eth_dev_close(p), 0);
 	CHECK_EQ(fake_closed, 1);
 	CHECK_EQ(sl_eth_dev_count_avail(), before);
