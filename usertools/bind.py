@@ -1404,8 +1404,10 @@ def run(argv, system=None, environ=None, stdout=None):
             raise UsageError("nothing to do: give --status, --bind vfio-pci DEV..., "
                              "--unbind DEV..., --restore, --noiommu-mode, "
                              "--hugepages SIZE or -u USER DEV... (see --help)")
-        if (args.user or args.group) and not (args.devices or args.hugepages) \
-                and not args.restore:
+        if (args.user or args.group) and (args.unbind or args.restore):
+            raise UsageError("-u/-g go with --bind or DEV... alone; --unbind and "
+                             "--restore remove the VFIO nodes anyway")
+        if (args.user or args.group) and not (args.devices or args.hugepages):
             raise UsageError("-u/-g need DEV... (or --hugepages) to know what to "
                              "hand over")
         if system is None:

@@ -265,6 +265,19 @@ class TestRefusals(BindTestCase):
                                   "198.51.100.7")
         self.assertNotIn("default route", err)  # the SSH reason is the one given
 
+    def test_ipv6_default_route_counts_link_local_does_not(self):
+        zero = "0" * 32
+        link_local = "fe80" + "0" * 28
+        self.tree.set_up("eth1", True)
+        self.tree.set_up("eth2", True)
+        self.tree.write("proc/net/ipv6_route", "".join(
+            "%s %s %s 00 %s 00000100 00000001 00000000 %s %s\n" % (d, plen, zero, zero, fl, ifn)
+            for d, plen, fl, ifn in ((link_local, "40", "00000001", "eth1"),
+                                     (zero, "00", "00450003", "eth2"))))
+        self.assert_refused(["--bind", "vfio-pci", IGB1], "eth2", "default route")
+        rc, _, err = self.run_bind("--bind", "vfio-pci", IGB0)
+        self.assertEqual(rc, 0, err)  # eth1 has only its link-local route
+
     def test_down_interface_or_up_without_routes_is_allowed(self):
         self.tree.add_route("eth1", "0.0.0.0", "0.0.0.0")  # eth1 is down
         self.tree.set_up("eth2", True)                     # no routes
@@ -630,7 +643,9 @@ class TestCommandLine(BindTestCase):
                            (["--json"], "--json goes with --status"),
                            (["--status", "--unbind", IGB0], "one of"),
                            ([IGB0], "need --bind"),
-                           (["--frobnicate"], "unrecognized")):
+                           (["--frobnicate"], "unrecognized"),
+                           (["--restore", "-u", "0"], "-u/-g go with --bind"),
+                           (["-g", "0"], "need DEV")):
             rc, out, err = self.run_bind(*argv)
             self.assertEqual(rc, bind.EXIT_USAGE, argv)
             self.assertIn(word, err)
