@@ -684,7 +684,7 @@ static struct vfio_group *group_get(struct sl_pci_device *dev)
 		errno = saved;
 		return NULL;
 	}
-	g->as = sl_dma_as_get_shared(dev->backend);
+	g->as = sl_dma_as_for_device(dev->backend, NULL);
 	if (!g->as)
 		goto fail_close;
 	{
@@ -775,7 +775,7 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 			errno = saved;
 			return -1;
 		}
-		dev->as = sl_dma_as_create(SL_DMA_BACKEND_IOMMUFD, dev->name);
+		dev->as = sl_dma_as_for_device(SL_DMA_BACKEND_IOMMUFD, dev->name);
 		if (!dev->as)
 			goto fail;
 		if (sl_dma_as_attach(dev->as, dev->fd, dev->name) != 0)

@@ -106,6 +106,13 @@ static struct {
 	.iommufd = -1,
 };
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static const char *dev_root(void)
 {
 	/* Tests may point at a fake /dev; the real one otherwise. */
@@ -508,7 +515,10 @@ static int ioas_map(uint32_t ioas, void *va, uint64_t iova, uint64_t len)
 		.length = len,
 		.iova = iova,
 	};
-	if (ioctl(g.iommufd, IOMMU_IOAS_MAP, &m) != 0)
+	uint64_t t0 = now_ns();
+	int rc = ioctl(g.iommufd, IOMMU_IOAS_MAP, &m);
+	g.st.map_ns += now_ns() - t0;
+	if (rc != 0)
 		return -1;
 	g.st.nb_ioas_map++;
 	return 0;
@@ -674,7 +684,10 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 			seg->in_source = true;
 		}
 		c.src_ioas_id = g.src_ioas;
-		if (ioctl(g.iommufd, IOMMU_IOAS_COPY, &c) != 0) {
+		uint64_t t0 = now_ns();
+		int rc = ioctl(g.iommufd, IOMMU_IOAS_COPY, &c);
+		g.st.map_ns += now_ns() - t0;
+		if (rc != 0) {
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_COPY iova 0x%" PRIx64 " len 0x%"
 			       PRIx64 " from source IOAS %u: %s", as->name, iova, len, g.src_ioas,
@@ -897,7 +910,10 @@ static int type1_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 		.size = len,
 	};
 	(void)seg;
-	if (ioctl(as->container_fd, VFIO_IOMMU_MAP_DMA, &m) != 0) {
+	uint64_t t0 = now_ns();
+	int rc = ioctl(as->container_fd, VFIO_IOMMU_MAP_DMA, &m);
+	g.st.map_ns += now_ns() - t0;
+	if (rc != 0) {
 		int saved = errno;
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_IOMMU_MAP_DMA %p len 0x%" PRIx64 " at iova 0x%"
 		       PRIx64 ": %s%s", as->name, va, len, iova, strerror(saved),
@@ -1448,6 +1464,18 @@ int sl_dma_set_iommufd_mode(enum sl_dma_iommufd_mode mode)
 	return rc;
 }
 
+enum sl_dma_iommufd_mode sl_dma_get_iommufd_mode(void)
+{
+	return g.mode;
+}
+
+struct sl_dma_as *sl_dma_as_for_device(enum sl_dma_backend be, const char *name)
+{
+	if (be == SL_DMA_BACKEND_IOMMUFD && g.mode != SL_DMA_IOMMUFD_SHARED_IOAS)
+		return sl_dma_as_create(be, name);
+	return sl_dma_as_get_shared(be);
+}
+
 void sl_dma_get_stats(struct sl_dma_stats *st)
 {
 	pthread_mutex_lock(&g.lock);
@@ -1466,7 +1494,8 @@ void sl_dma_map_dump(void)
 	pthread_mutex_lock(&g.lock);
 	sl_log(SL_LOG_INFO, LOG_COMP, "%u segment(s), %" PRIu64 " bytes; %u address space(s); "
 	       "iommufd mode %s", g.nb_segs, g.st.segment_bytes, g.nb_as,
-	       g.mode == SL_DMA_IOMMUFD_COPY ? "copy" : "map-each");
+	       g.mode == SL_DMA_IOMMUFD_COPY ? "copy" :
+	       g.mode == SL_DMA_IOMMUFD_MAP_EACH ? "map-each" : "shared-ioas");
 	for (s = g.segs; s; s = s->next)
 		sl_log(SL_LOG_INFO, LOG_COMP, "  segment %p len %" PRIu64 " iova 0x%" PRIx64
 		       " page %zu%s", s->va, s->len, s->iova, s->page_size,

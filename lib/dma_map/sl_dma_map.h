@@ -85,13 +85,22 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len);
  * the kernel reports as partial is an error. */
 int sl_dma_as_unmap(struct sl_dma_as *as, uint64_t iova, size_t len);
 
-/* How iommufd address spaces receive registered memory. */
+/* How iommufd devices get their address space and registered memory. */
 enum sl_dma_iommufd_mode {
-	SL_DMA_IOMMUFD_COPY = 0,     /* MAP once into a source IOAS, COPY into each (default) */
-	SL_DMA_IOMMUFD_MAP_EACH = 1, /* MAP every segment into each IOAS (pins N times; for comparison) */
+	SL_DMA_IOMMUFD_COPY = 0,       /* an IOAS per device; MAP once into a source
+					* IOAS, IOMMU_IOAS_COPY into each (default) */
+	SL_DMA_IOMMUFD_MAP_EACH = 1,   /* an IOAS per device, each segment MAPped into
+					* each (pins N times; for comparison) */
+	SL_DMA_IOMMUFD_SHARED_IOAS = 2, /* every device attached to one shared IOAS */
 };
-/* Only before the first iommufd address space exists; -1/EBUSY otherwise. */
+/* Only while no iommufd address space exists; -1/EBUSY otherwise. */
 int sl_dma_set_iommufd_mode(enum sl_dma_iommufd_mode mode);
+enum sl_dma_iommufd_mode sl_dma_get_iommufd_mode(void);
+
+/* The address space a device (iommufd) or group (type1/no-IOMMU) of
+ * backend BE should attach to: a new IOAS per iommufd device (unless the
+ * mode is SHARED_IOAS), the shared container otherwise. Takes a reference. */
+struct sl_dma_as *sl_dma_as_for_device(enum sl_dma_backend be, const char *name);
 
 struct sl_dma_stats {
 	unsigned nb_segments;      /* registered packet-memory segments */
@@ -101,6 +110,7 @@ struct sl_dma_stats {
 	uint64_t nb_ioas_copy;     /* IOMMU_IOAS_COPY calls made */
 	uint64_t nb_type1_map;     /* VFIO_IOMMU_MAP_DMA calls made */
 	uint64_t nb_unmap;         /* successful unmaps of any kind */
+	uint64_t map_ns;           /* time spent in the MAP/COPY/MAP_DMA ioctls */
 };
 void sl_dma_get_stats(struct sl_dma_stats *st);
 

@@ -1,0 +1,852 @@
+/* vfio_guest.c: the in-guest test program of bus_vfio and dma_map (run by
+ * test/vm/checks/4x-* in a QEMU guest with real vfio-pci, iommufd, type1 or
+ * no-IOMMU). Subcommands:
+ *   open [--noiommu] BDF=BACKEND...  each device alone: open, info, BAR0
+ *       registers (mmap and pread agree), config space, MSI-X eventfds,
+ *       reset, igb MAC-loopback DMA with byte compare (rx buffer in memory
+ *       the EAL added after the open), close, reopen + DMA, close, no fd
+ *       left; then all at once in one process (mixed backends) with DMA
+ *       through each.
+ *   share BACKEND BDF...  pinned/locked accounting and mapping time as the
+ *       devices are attached one by one, IOAS_COPY vs one IOAS_MAP per
+ *       device (iommufd) or the shared container (type1); memory added
+ *       later lands in every address space.
+ *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
+ *       driver, nonexistent, malformed, noiommu-optin, not-viable BDF,
+ *       memlock BDF, iova-range BDF.
+ * Exit 0 when every expectation held, 1 otherwise. */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sl_bus_vfio.h"
+#include "sl_dma_map.h"
+#include "sl_eal.h"
+#include "test_util.h"
+
+#define IGB_VENDOR 0x8086
+#define IGB_DEVICE 0x10c9
+
+/* 82576 registers (datasheet offsets) */
+#define IGB_CTRL 0x0000
+#define IGB_STATUS 0x0008
+#define IGB_MDIC 0x0020
+#define IGB_RCTL 0x0100
+#define IGB_TCTL 0x0400
+#define IGB_IMC 0x150c
+#define IGB_EIMC 0x1528
+#define IGB_RAL0 0x5400
+#define IGB_RAH0 0x5404
+#define IGB_RDBAL0 0xc000
+#define IGB_RDBAH0 0xc004
+#define IGB_RDLEN0 0xc008
+#define IGB_SRRCTL0 0xc00c
+#define IGB_RDH0 0xc010
+#define IGB_RDT0 0xc018
+#define IGB_RXDCTL0 0xc028
+#define IGB_TDBAL0 0xe000
+#define IGB_TDBAH0 0xe004
+#define IGB_TDLEN0 0xe008
+#define IGB_TDH0 0xe010
+#define IGB_TDT0 0xe018
+#define IGB_TXDCTL0 0xe028
+
+#define CTRL_SLU (1u << 6)
+#define RCTL_EN (1u << 1)
+#define RCTL_UPE (1u << 3)
+#define RCTL_MPE (1u << 4)
+#define RCTL_LBM_MAC (1u << 6)
+#define RCTL_BAM (1u << 15)
+#define RCTL_SECRC (1u << 26)
+#define TCTL_EN (1u << 1)
+#define TCTL_PSP (1u << 3)
+#define QUEUE_ENABLE (1u << 25)
+#define TXD_DTYP_DATA 0x00300000u
+#define TXD_EOP 0x01000000u
+#define TXD_IFCS 0x02000000u
+#define TXD_RS 0x08000000u
+#define TXD_DEXT 0x20000000u
+
+#define RING 8
+#define FRAME_LEN 128
+
+static int baseline_fds;
+
+static int count_seg_fd(const struct sl_memseg *seg, void *arg)
+{
+	if (seg->fd >= 0)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* Open fds that belong to the EAL's memory segments (one per hugetlbfs or
+ * memfd segment); they come and go with the segments, not with devices. */
+static int segment_fds(void)
+{
+	int n = 0;
+	sl_memseg_walk(count_seg_fd, &n);
+	return n;
+}
+
+/* fds not held by the EAL's segments */
+static int device_fds(void)
+{
+	return count_fds() - segment_fds();
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("  ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+	test_failures++;
+}
+
+/* EAL init with the given -a items; autoprobe off (we drive devices). */
+static int eal_start(int nb, char **allow, bool noiommu, const char *mem_mb)
+{
+	char *argv[64];
+	int argc = 0, i;
+
+	argv[argc++] = "sl-vfio-guest";
+	argv[argc++] = "-l";
+	argv[argc++] = "0";
+	argv[argc++] = "-m";
+	argv[argc++] = (char *)(mem_mb ? mem_mb : "16");
+	if (noiommu) {
+		argv[argc++] = "--allow-noiommu";
+		argv[argc++] = "--iova-mode";
+		argv[argc++] = "pa";
+	}
+	for (i = 0; i < nb && argc < 60; i++) {
+		argv[argc++] = "-a";
+		argv[argc++] = allow[i];
+	}
+	argv[argc] = NULL;
+	sl_bus_vfio_set_autoprobe(false);
+	return sl_eal_init(argc, argv);
+}
+
+static int64_t status_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	int64_t v = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* Drop CAP_IPC_LOCK so the kernel accounts pinned pages against
+ * RLIMIT_MEMLOCK (iommufd does not account for CAP_IPC_LOCK holders). */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	d[0].effective &= ~(1u << CAP_IPC_LOCK);
+	d[0].permitted &= ~(1u << CAP_IPC_LOCK);
+	d[0].inheritable &= ~(1u << CAP_IPC_LOCK);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* ---- igb MAC loopback --------------------------------------------------- */
+
+struct lb_mem {
+	uint8_t *txr, *rxr, *txbuf, *rxbufs;
+};
+
+/* Send one frame through the igb in MAC loopback and compare what comes
+ * back. RXBUFS may live in a segment added after the device was opened. */
+static int igb_loopback(struct sl_pci_device *dev, uint8_t *rxbufs, unsigned tag)
+{
+	const char *name = sl_pci_device_name(dev);
+	uint8_t *txr = sl_dma_zmalloc("lb txr", RING * 16, 128);
+	uint8_t *rxr = sl_dma_zmalloc("lb rxr", RING * 16, 128);
+	uint8_t *txbuf = sl_dma_zmalloc("lb txbuf", 2048, 2048);
+	volatile uint8_t *rxd0 = rxr;
+	uint64_t iova;
+	unsigned i, waited = 0;
+	int rc = -1;
+
+	if (!txr || !rxr || !txbuf) {
+		fail("%s: no DMA memory for the loopback rings", name);
+		goto out;
+	}
+	if (sl_pci_set_bus_master(dev, true) != 0) {
+		fail("%s: cannot enable bus mastering", name);
+		goto out;
+	}
+	sl_pci_bar_write32(dev, 0, IGB_IMC, 0xffffffff);
+	sl_pci_bar_write32(dev, 0, IGB_EIMC, 0xffffffff);
+	sl_pci_bar_write32(dev, 0, IGB_CTRL, sl_pci_bar_read32(dev, 0, IGB_CTRL) | CTRL_SLU);
+	/* QEMU's igb raises STATUS.LU only when autonegotiation completes:
+	 * restart it through the PHY's BMCR (MDIC write, PHY address 1). */
+	if (!(sl_pci_bar_read32(dev, 0, IGB_STATUS) & 2)) {
+		sl_pci_bar_write32(dev, 0, IGB_MDIC, 0x1200u | (0u << 16) | (1u << 21) | (1u << 26));
+		for (i = 0; i < 100 && !(sl_pci_bar_read32(dev, 0, IGB_MDIC) & (1u << 28)); i++)
+			usleep(1000);
+		for (i = 0; i < 5000 && !(sl_pci_bar_read32(dev, 0, IGB_STATUS) & 2); i++)
+			usleep(1000);
+		if (!(sl_pci_bar_read32(dev, 0, IGB_STATUS) & 2))
+			note("%s: link still down after 5 s of autonegotiation", name);
+	}
+
+	/* Rx ring: advanced one-buffer descriptors {pkt_addr, hdr_addr}. */
+	for (i = 0; i < RING; i++) {
+		uint64_t a = sl_mem_virt2iova(rxbufs + i * 2048);
+		memcpy(rxr + i * 16, &a, 8);
+		memset(rxr + i * 16 + 8, 0, 8);
+	}
+	memset(rxbufs, 0xee, RING * 2048);
+	iova = sl_mem_virt2iova(rxr);
+	sl_pci_bar_write32(dev, 0, IGB_RXDCTL0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_RDBAL0, (uint32_t)iova);
+	sl_pci_bar_write32(dev, 0, IGB_RDBAH0, (uint32_t)(iova >> 32));
+	sl_pci_bar_write32(dev, 0, IGB_RDLEN0, RING * 16);
+	sl_pci_bar_write32(dev, 0, IGB_SRRCTL0, 2 | (1u << 25)); /* 2 KiB, adv one buffer */
+	sl_pci_bar_write32(dev, 0, IGB_RDH0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_RDT0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_RXDCTL0, QUEUE_ENABLE);
+	sl_pci_bar_write32(dev, 0, IGB_RCTL,
+			   RCTL_EN | RCTL_UPE | RCTL_MPE | RCTL_BAM | RCTL_LBM_MAC | RCTL_SECRC);
+	sl_pci_bar_write32(dev, 0, IGB_RDT0, RING - 1);
+
+	/* Tx ring */
+	iova = sl_mem_virt2iova(txr);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TDBAL0, (uint32_t)iova);
+	sl_pci_bar_write32(dev, 0, IGB_TDBAH0, (uint32_t)(iova >> 32));
+	sl_pci_bar_write32(dev, 0, IGB_TDLEN0, RING * 16);
+	sl_pci_bar_write32(dev, 0, IGB_TDH0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TDT0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, QUEUE_ENABLE);
+	sl_pci_bar_write32(dev, 0, IGB_TCTL, TCTL_EN | TCTL_PSP);
+
+	/* Frame: broadcast, our own source, a pattern that names the device. */
+	memset(txbuf, 0xff, 6);
+	for (i = 6; i < 12; i++)
+		txbuf[i] = (uint8_t)(0x02 + i);
+	txbuf[12] = 0x88;
+	txbuf[13] = 0xb5; /* local experimental ethertype */
+	for (i = 14; i < FRAME_LEN; i++)
+		txbuf[i] = (uint8_t)(i * 7 + tag);
+	snprintf((char *)txbuf + 14, 32, "sluice %s", name);
+	{
+		uint64_t a = sl_mem_virt2iova(txbuf);
+		uint32_t cmd = FRAME_LEN | TXD_DTYP_DATA | TXD_DEXT | TXD_EOP | TXD_IFCS | TXD_RS;
+		uint32_t olinfo = (uint32_t)FRAME_LEN << 14;
+		memcpy(txr, &a, 8);
+		memcpy(txr + 8, &cmd, 4);
+		memcpy(txr + 12, &olinfo, 4);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	sl_pci_bar_write32(dev, 0, IGB_TDT0, 1);
+
+	while (!(rxd0[8] & 1) && waited < 2000) {
+		usleep(1000);
+		waited++;
+	}
+	if (!(rxd0[8] & 1)) {
+		fail("%s: no frame came back in MAC loopback within 2 s (TDH %u, RDH %u, STATUS 0x%x)",
+		     name, sl_pci_bar_read32(dev, 0, IGB_TDH0), sl_pci_bar_read32(dev, 0, IGB_RDH0),
+		     sl_pci_bar_read32(dev, 0, IGB_STATUS));
+		goto stop;
+	}
+	{
+		uint16_t len;
+		memcpy(&len, (const void *)(rxd0 + 12), 2);
+		if (len != FRAME_LEN) {
+			fail("%s: received %u bytes, sent %u", name, len, FRAME_LEN);
+			goto stop;
+		}
+		if (memcmp(rxbufs, txbuf, FRAME_LEN) != 0) {
+			fail("%s: received bytes differ from the sent frame", name);
+			goto stop;
+		}
+		if (!(txr[12] & 1))
+			fail("%s: tx descriptor not written back (DD clear)", name);
+	}
+	note("%s: DMA ok: %u-byte frame sent from iova 0x%" PRIx64 " came back at iova 0x%" PRIx64
+	     " byte for byte (%s)", name, FRAME_LEN, sl_mem_virt2iova(txbuf),
+	     sl_mem_virt2iova(rxbufs), sl_dma_backend_name(sl_pci_dev_backend(dev)));
+	rc = 0;
+stop:
+	sl_pci_bar_write32(dev, 0, IGB_RCTL, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TCTL, 0);
+	sl_pci_bar_write32(dev, 0, IGB_RXDCTL0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, 0);
+	sl_pci_set_bus_master(dev, false);
+out:
+	sl_dma_free(txr);
+	sl_dma_free(rxr);
+	sl_dma_free(txbuf);
+	return rc;
+}
+
+/* ---- open --------------------------------------------------------------- */
+
+static bool ranges_exclude_msi(struct sl_dma_as *as)
+{
+	struct sl_iova_range r[SL_DMA_MAX_IOVA_RANGES];
+	int n = sl_dma_as_iova_ranges(as, r, SL_DMA_MAX_IOVA_RANGES);
+	for (int i = 0; i < n && i < SL_DMA_MAX_IOVA_RANGES; i++)
+		if (r[i].start <= 0xfee00000ULL && r[i].last >= 0xfee00000ULL)
+			return false;
+	return n > 0;
+}
+
+/* Open one device and exercise its API (left open; closed on failure). */
+static int exercise(struct sl_pci_device *dev, enum sl_dma_backend want)
+{
+	const char *name = sl_pci_device_name(dev);
+	struct sl_pci_device_info info;
+	struct sl_pci_region reg;
+	uint32_t status, ral, rah, via_pread = 0;
+	uint16_t vendor = 0;
+	size_t len = 0;
+	volatile uint32_t *bar;
+	int efd[2];
+
+	if (sl_pci_dev_backend(dev) != want)
+		fail("%s: backend %s, expected %s", name, sl_dma_backend_name(sl_pci_dev_backend(dev)),
+		     sl_dma_backend_name(want));
+	if (sl_pci_dev_open(dev) != 0) {
+		fail("%s: open through %s failed", name, sl_dma_backend_name(want));
+		return -1;
+	}
+	sl_pci_device_info(dev, &info);
+	if (!info.is_open || info.num_regions < 7 || info.num_irqs < 3)
+		fail("%s: device info: open %d, %u regions, %u irq types", name, info.is_open,
+		     info.num_regions, info.num_irqs);
+	if (sl_pci_region_info(dev, 0, &reg) != 0 || reg.size != 128 * 1024 || !reg.mappable)
+		fail("%s: BAR0 region info: size %" PRIu64 ", mappable %d", name, reg.size, reg.mappable);
+	bar = sl_pci_bar_map(dev, 0, &len);
+	if (!bar) {
+		fail("%s: BAR0 mmap failed", name);
+		goto close;
+	}
+	status = bar[IGB_STATUS / 4];
+	ral = bar[IGB_RAL0 / 4];
+	rah = bar[IGB_RAH0 / 4];
+	if (sl_pci_region_read(dev, 0, IGB_RAL0, &via_pread, 4) != 0 || via_pread != ral)
+		fail("%s: RAL0 by pread 0x%08x, by mmap 0x%08x", name, via_pread, ral);
+	if (sl_pci_cfg_read(dev, 0, &vendor, 2) != 0 || vendor != IGB_VENDOR)
+		fail("%s: config space vendor id 0x%04x", name, vendor);
+	if (!(rah & 0x80000000u) || (ral == 0 && (rah & 0xffff) == 0))
+		fail("%s: no valid MAC in RAL0/RAH0 (0x%08x 0x%08x)", name, ral, rah);
+	note("%s: %s, BAR0 %zu bytes mapped, STATUS 0x%08x, MAC %02x:%02x:%02x:%02x:%02x:%02x", name,
+	     sl_dma_backend_name(want), len, status, ral & 0xff, (ral >> 8) & 0xff, (ral >> 16) & 0xff,
+	     ral >> 24, rah & 0xff, (rah >> 8) & 0xff);
+	if (want != SL_DMA_BACKEND_NOIOMMU && !ranges_exclude_msi(sl_pci_dev_dma_as(dev)))
+		fail("%s: the usable IOVA ranges do not exclude the MSI window", name);
+	if (sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX) < 2)
+		fail("%s: expected MSI-X vectors, got %u", name, sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX));
+	else if (sl_pci_irq_enable(dev, SL_PCI_IRQ_MSIX, 2, efd) != 0 || efd[0] < 0 || efd[1] < 0)
+		fail("%s: MSI-X eventfds could not be set up", name);
+	else if (sl_pci_irq_disable(dev) != 0)
+		fail("%s: MSI-X disable failed", name);
+	if (info.has_reset && sl_pci_reset(dev) != 0)
+		fail("%s: VFIO_DEVICE_RESET failed", name);
+	if (sl_pci_dev_dma_as(dev) == NULL)
+		fail("%s: no DMA address space", name);
+	return 0;
+close:
+	sl_pci_dev_close(dev);
+	return -1;
+}
+
+static int cmd_open(int argc, char **argv)
+{
+	char *allow[8];
+	enum sl_dma_backend want[8];
+	struct sl_pci_device *devs[8];
+	bool noiommu = false;
+	int n = 0, i, fds;
+	uint8_t *late;
+
+	for (i = 0; i < argc && n < 8; i++) {
+		char *eq;
+		static char specs[8][96];
+		if (!strcmp(argv[i], "--noiommu")) {
+			noiommu = true;
+			continue;
+		}
+		eq = strchr(argv[i], '=');
+		if (!eq) {
+			fprintf(stderr, "open: expected BDF=BACKEND, got %s\n", argv[i]);
+			return 2;
+		}
+		*eq = '\0';
+		want[n] = sl_dma_backend_parse(eq + 1);
+		snprintf(specs[n], sizeof(specs[n]), "%s,iommu=%s", argv[i], eq + 1);
+		allow[n] = specs[n];
+		n++;
+	}
+	if (eal_start(n, allow, noiommu, "16") < 0) {
+		fail("sl_eal_init failed");
+		return 1;
+	}
+	if (sl_pci_device_count() != (unsigned)n)
+		fail("scan kept %u devices, %d named", sl_pci_device_count(), n);
+	for (i = 0; i < n; i++)
+		devs[i] = sl_pci_device_get((unsigned)i);
+	baseline_fds = device_fds();
+
+	/* Each device alone: open, use, close, reopen, use, close. Its rx
+	 * buffers come from a block that makes the EAL add a segment after
+	 * the device is open (memory added later must reach the device). */
+	for (i = 0; i < n; i++) {
+		struct sl_dma_stats st0, st1;
+		struct sl_pci_device_info info;
+		for (int round = 0; round < 2; round++) {
+			/* bigger each time, so that it never fits an earlier segment */
+			size_t blk_len = (size_t)(24 + 8 * (2 * i + round)) << 20;
+			uint8_t *blk;
+			if (exercise(devs[i], want[i]) != 0) {
+				/* opened? then it was closed already */
+				continue;
+			}
+			sl_dma_get_stats(&st0);
+			blk = sl_dma_zmalloc("late block", blk_len, 2u << 20);
+			sl_dma_get_stats(&st1);
+			if (!blk) {
+				fail("%s: could not grow DMA memory after open", sl_pci_device_name(devs[i]));
+			} else {
+				if (st1.nb_segments <= st0.nb_segments)
+					fail("%s: the %zu MiB block did not add a segment",
+					     sl_pci_device_name(devs[i]), blk_len >> 20);
+				if (sl_pci_device_get((unsigned)i) && want[i] != SL_DMA_BACKEND_NOIOMMU &&
+				    st1.nb_ioas_copy + st1.nb_ioas_map + st1.nb_type1_map ==
+					    st0.nb_ioas_copy + st0.nb_ioas_map + st0.nb_type1_map)
+					fail("%s: the added segment was not mapped", sl_pci_device_name(devs[i]));
+				if (sl_pci_device_info(devs[i], &info) == 0 && info.vendor_id == IGB_VENDOR)
+					igb_loopback(devs[i], blk + blk_len - (2u << 20),
+						     (unsigned)(i * 2 + round));
+				sl_dma_free(blk);
+			}
+			sl_pci_dev_close(devs[i]);
+			fds = device_fds();
+			if (fds != baseline_fds)
+				fail("%s: %d fds open after close, %d before open (round %d)",
+				     sl_pci_device_name(devs[i]), fds, baseline_fds, round);
+			else
+				note("%s: closed, no fd left (round %d)", sl_pci_device_name(devs[i]), round);
+		}
+	}
+
+	/* All together in one process (mixed backends when asked). */
+	late = sl_dma_zmalloc("together rx", RING * 2048, 2048);
+	if (!late) {
+		fail("no memory for rx buffers");
+	} else {
+		int opened = 0;
+		for (i = 0; i < n; i++)
+			if (exercise(devs[i], want[i]) == 0)
+				opened++;
+		if (opened == n)
+			note("%d devices open at once: %s%s%s", n, sl_dma_backend_name(want[0]),
+			     n > 1 ? " + " : "", n > 1 ? sl_dma_backend_name(want[1]) : "");
+		for (i = 0; i < n; i++) {
+			struct sl_pci_device_info info;
+			if (sl_pci_dev_fd(devs[i]) >= 0 && sl_pci_device_info(devs[i], &info) == 0 &&
+			    info.vendor_id == IGB_VENDOR)
+				igb_loopback(devs[i], late, (unsigned)(40 + i));
+		}
+		sl_dma_map_dump();
+		for (i = 0; i < n; i++)
+			sl_pci_dev_close(devs[i]);
+		sl_dma_free(late);
+	}
+	fds = device_fds();
+	if (fds != baseline_fds)
+		fail("%d fds open after closing all, %d before", fds, baseline_fds);
+	else
+		note("all closed, no fd left besides the EAL's %d segment fd(s)", segment_fds());
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+/* ---- share -------------------------------------------------------------- */
+
+struct share_row {
+	int64_t pin_kb, lck_kb, seg_kb;
+	uint64_t map_ns, maps, copies;
+};
+
+static struct share_row share_now(void)
+{
+	struct sl_dma_stats st;
+	sl_dma_get_stats(&st);
+	return (struct share_row){ status_kb("VmPin"), status_kb("VmLck"),
+				   (int64_t)(st.segment_bytes >> 10), st.map_ns,
+				   st.nb_ioas_map + st.nb_type1_map, st.nb_ioas_copy };
+}
+
+/* Attach the devices one by one (a row after each), then add GROW_MB of
+ * packet memory with all of them open (row AFTER_ADD), then close. */
+static int share_run(enum sl_dma_backend be, int n, char **bdfs, enum sl_dma_iommufd_mode mode,
+		     size_t grow_mb, struct share_row *rows, struct share_row *after_add)
+{
+	struct sl_pci_device *devs[8];
+	int i, opened = 0, rc = 0;
+
+	if (be == SL_DMA_BACKEND_IOMMUFD && sl_dma_set_iommufd_mode(mode) != 0) {
+		fail("cannot set iommufd mode");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		devs[i] = sl_pci_device_find(bdfs[i]);
+	rows[0] = share_now();
+	for (i = 0; i < n; i++) {
+		if (!devs[i] || sl_pci_dev_open(devs[i]) != 0) {
+			fail("%s: open failed", bdfs[i]);
+			rc = -1;
+			break;
+		}
+		opened++;
+		rows[i + 1] = share_now();
+	}
+	if (rc == 0) {
+		void *blk = sl_dma_zmalloc("added later", grow_mb << 20, 2u << 20);
+		*after_add = share_now();
+		if (!blk)
+			fail("could not grow DMA memory with %d devices open", n);
+		if (after_add->seg_kb == rows[n].seg_kb)
+			fail("the %zu MiB block did not add a segment", grow_mb);
+		sl_dma_free(blk); /* the heap keeps the segment */
+	}
+	for (i = 0; i < opened; i++)
+		sl_pci_dev_close(devs[i]);
+	return rc;
+}
+
+static void print_rows(const char *what, int n, struct share_row *rows, struct share_row *add)
+{
+	printf("  %s\n  devices  segments(KiB)  VmPin(KiB)  VmLck(KiB)  map-calls  copy-calls  "
+	       "map-time(us)\n", what);
+	for (int i = 0; i <= n + 1; i++) {
+		struct share_row *r = i <= n ? &rows[i] : add;
+		printf("  %7s  %13" PRId64 "  %10" PRId64 "  %10" PRId64 "  %9" PRIu64 "  %10" PRIu64
+		       "  %12.1f\n", i <= n ? (char[8]){ (char)('0' + i), 0 } : "+added", r->seg_kb,
+		       r->pin_kb, r->lck_kb, r->maps - rows[0].maps, r->copies - rows[0].copies,
+		       (double)(r->map_ns - rows[0].map_ns) / 1000.0);
+	}
+	fflush(stdout);
+}
+
+static int cmd_share(int argc, char **argv)
+{
+	enum sl_dma_backend be;
+	char *allow[8], specs[8][96];
+	struct share_row copy[9], each[9], shared[9], copy_add, each_add, shared_add;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	int n, i;
+
+	if (argc < 2)
+		return 2;
+	be = sl_dma_backend_parse(argv[0]);
+	n = argc - 1;
+	if (n > 8)
+		n = 8;
+	for (i = 0; i < n; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", argv[i + 1], argv[0]);
+		allow[i] = specs[i];
+	}
+	/* Make the kernel account what it pins: unlimited memlock, no CAP_IPC_LOCK. */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
+		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+		return 1;
+	}
+	if (eal_start(n, allow, false, "64") < 0) {
+		fail("sl_eal_init failed");
+		return 1;
+	}
+	if (share_run(be, n, argv + 1, SL_DMA_IOMMUFD_COPY, 96, copy, &copy_add) != 0)
+		goto out;
+	int64_t mapped = copy[n].seg_kb;                     /* registered when the devices came */
+	int64_t added = copy_add.seg_kb - copy[n].seg_kb;    /* the segment added later */
+	if (be == SL_DMA_BACKEND_IOMMUFD) {
+		print_rows("iommufd, MAP once into a source IOAS + IOMMU_IOAS_COPY per device:", n, copy,
+			   &copy_add);
+		if (share_run(be, n, argv + 1, SL_DMA_IOMMUFD_MAP_EACH, 112, each, &each_add) != 0)
+			goto out;
+		print_rows("iommufd, one IOMMU_IOAS_MAP per device and segment (no sharing):", n, each,
+			   &each_add);
+		if (share_run(be, n, argv + 1, SL_DMA_IOMMUFD_SHARED_IOAS, 128, shared, &shared_add) != 0)
+			goto out;
+		print_rows("iommufd, every device attached to one shared IOAS:", n, shared, &shared_add);
+		sl_dma_set_iommufd_mode(SL_DMA_IOMMUFD_COPY);
+		int64_t spin1 = shared[1].pin_kb - shared[0].pin_kb;
+		int64_t spinn = shared[n].pin_kb - shared[0].pin_kb;
+		if (spin1 != shared[1].seg_kb || spinn != spin1)
+			fail("SHARED_IOAS: VmPin grew by %" PRId64 " KiB with 1 device and %" PRId64
+			     " KiB with %d (expected %" PRId64 " once)", spin1, spinn, n, shared[1].seg_kb);
+		if (shared_add.pin_kb - shared[n].pin_kb != shared_add.seg_kb - shared[n].seg_kb)
+			fail("SHARED_IOAS: the segment added later pinned %" PRId64 " KiB, %" PRId64 " added",
+			     shared_add.pin_kb - shared[n].pin_kb, shared_add.seg_kb - shared[n].seg_kb);
+		int64_t pin1 = copy[1].pin_kb - copy[0].pin_kb, pinn = copy[n].pin_kb - copy[0].pin_kb;
+		int64_t epin1 = each[1].pin_kb - each[0].pin_kb, epinn = each[n].pin_kb - each[0].pin_kb;
+		if (pin1 != mapped || pinn != pin1)
+			fail("COPY: VmPin grew by %" PRId64 " KiB with 1 device and %" PRId64 " KiB with %d; "
+			     "%" PRId64 " KiB are mapped (expected once)", pin1, pinn, n, mapped);
+		if (epin1 != each[1].seg_kb || epinn != (int64_t)n * epin1)
+			fail("MAP_EACH: VmPin grew by %" PRId64 " KiB with 1 device and %" PRId64 " KiB with "
+			     "%d (expected %d x %" PRId64 ")", epin1, epinn, n, n, each[1].seg_kb);
+		if (copy_add.pin_kb - copy[n].pin_kb != added)
+			fail("COPY: the %" PRId64 " KiB segment added with %d devices open pinned %" PRId64
+			     " KiB (expected once)", added, n, copy_add.pin_kb - copy[n].pin_kb);
+		if (copy_add.copies - copy[n].copies != (uint64_t)n)
+			fail("COPY: the added segment took %" PRIu64 " copies, expected %d",
+			     copy_add.copies - copy[n].copies, n);
+		printf("SHARE-RESULT iommufd devices=%d mapped_kib=%" PRId64 " pinned_copy_kib=%" PRId64
+		       " pinned_mapeach_kib=%" PRId64 " (mapped %" PRId64 ") map_us_copy=%.1f"
+		       " map_us_mapeach=%.1f pinned_shared_kib=%" PRId64 " (mapped %" PRId64 ")"
+		       " map_us_shared=%.1f added_kib=%" PRId64 " added_pinned_copy_kib=%" PRId64
+		       " added_pinned_mapeach_kib=%" PRId64 "\n",
+		       n, mapped, pinn, epinn, each[1].seg_kb,
+		       (double)(copy[n].map_ns - copy[0].map_ns) / 1000.0,
+		       (double)(each[n].map_ns - each[0].map_ns) / 1000.0, spinn, shared[1].seg_kb,
+		       (double)(shared[n].map_ns - shared[0].map_ns) / 1000.0, added,
+		       copy_add.pin_kb - copy[n].pin_kb, each_add.pin_kb - each[n].pin_kb);
+	} else {
+		print_rows("type1, every group in one shared container:", n, copy, &copy_add);
+		int64_t l1 = copy[1].lck_kb - copy[0].lck_kb, ln = copy[n].lck_kb - copy[0].lck_kb;
+		if (l1 != mapped || ln != l1)
+			fail("type1: VmLck grew by %" PRId64 " KiB after 1 group, %" PRId64 " after %d "
+			     "(%" PRId64 " KiB mapped, expected once)", l1, ln, n, mapped);
+		if (copy_add.lck_kb - copy[n].lck_kb != added)
+			fail("type1: the %" PRId64 " KiB segment added later locked %" PRId64 " KiB", added,
+			     copy_add.lck_kb - copy[n].lck_kb);
+		if (copy_add.maps - copy[n].maps != 1)
+			fail("type1: the added segment took %" PRIu64 " VFIO_IOMMU_MAP_DMA calls, expected 1",
+			     copy_add.maps - copy[n].maps);
+		printf("SHARE-RESULT type1 devices=%d mapped_kib=%" PRId64 " locked_kib=%" PRId64
+		       " map_us=%.1f added_kib=%" PRId64 " added_locked_kib=%" PRId64 "\n", n, mapped, ln,
+		       (double)(copy[n].map_ns - copy[0].map_ns) / 1000.0, added,
+		       copy_add.lck_kb - copy[n].lck_kb);
+	}
+out:
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+
+/* sl_eal_init must fail with every NEEDLE in its log and no fd left. */
+static void expect_init_refused(const char *what, char *allow, bool noiommu, const char *n1,
+				const char *n2)
+{
+	int fds = count_fds();
+	const char *log;
+	int rc;
+
+	capture_begin();
+	rc = eal_start(1, &allow, noiommu, "16");
+	log = capture_end();
+	if (rc >= 0) {
+		fail("%s: sl_eal_init accepted -a %s", what, allow);
+		sl_eal_cleanup();
+		return;
+	}
+	if (n1 && !strstr(log, n1))
+		fail("%s: message lacks \"%s\"", what, n1);
+	if (n2 && !strstr(log, n2))
+		fail("%s: message lacks \"%s\"", what, n2);
+	if (count_fds() != fds)
+		fail("%s: %d fds before, %d after the refusal", what, fds, count_fds());
+	else
+		note("%s: refused with a clear message, no fd left", what);
+}
+
+static int bad_memlock(char *bdf)
+{
+	struct rlimit rl = { 1u << 20, 1u << 20 };
+	struct sl_pci_device *dev;
+	const char *log;
+	int fds, rc;
+
+	if (eal_start(1, &bdf, false, "16") < 0) {
+		fail("memlock: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
+		fail("memlock: cannot lower RLIMIT_MEMLOCK / drop CAP_IPC_LOCK");
+		return 1;
+	}
+	fds = count_fds();
+	capture_begin();
+	rc = sl_pci_dev_open(dev);
+	log = capture_end();
+	if (rc == 0) {
+		fail("memlock: %s opened with RLIMIT_MEMLOCK 1 MiB and 16 MiB of packet memory", bdf);
+		sl_pci_dev_close(dev);
+	} else {
+		if (!strstr(log, "RLIMIT_MEMLOCK is too low") || !strstr(log, "ulimit -l"))
+			fail("memlock: message does not name the limit and the fix");
+		if (count_fds() != fds)
+			fail("memlock: %d fds before, %d after", fds, count_fds());
+		else
+			note("memlock: open refused before pinning, with the amount and `ulimit -l`, no fd left");
+	}
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+static int bad_iova(char *bdf)
+{
+	struct sl_pci_device *dev;
+	struct sl_dma_as *as;
+	const char *log;
+	void *buf;
+	int fds;
+
+	if (eal_start(1, &bdf, false, "16") < 0) {
+		fail("iova-range: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = count_fds();
+	if (sl_pci_dev_open(dev) != 0) {
+		fail("iova-range: open failed");
+		return 1;
+	}
+	as = sl_pci_dev_dma_as(dev);
+	buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(buf, 1, 1 << 20);
+
+	capture_begin();
+	errno = 0;
+	if (sl_dma_as_map(as, buf, 0xfee00000ULL, 1 << 20) != -1 || errno != ERANGE)
+		fail("iova-range: a mapping at 0xfee00000 (MSI window) was accepted");
+	if (sl_dma_as_map(as, buf, 1ULL << 48, 4096) != -1 || errno != ERANGE)
+		fail("iova-range: a mapping above the 48-bit aperture was accepted");
+	log = capture_end();
+	if (!strstr(log, "reserved window 0xfee00000-0xfeefffff"))
+		fail("iova-range: message does not name the MSI window");
+	if (!strstr(log, "outside the usable IOVA ranges"))
+		fail("iova-range: message for the aperture is missing");
+	if (sl_dma_as_map(as, buf, 0x40000000ULL, 1 << 20) != 0)
+		fail("iova-range: a valid explicit mapping at 0x40000000 failed");
+	capture_begin();
+	if (sl_dma_as_unmap(as, 0x40000000ULL, 0) != -1)
+		fail("iova-range: zero-length unmap accepted");
+	if (sl_dma_as_unmap(as, 0x40000000ULL, 4096) != -1)
+		fail("iova-range: partial unmap accepted");
+	capture_end();
+	if (sl_dma_as_unmap(as, 0x40000000ULL, 1 << 20) != 0)
+		fail("iova-range: unmap of the valid mapping failed");
+	munmap(buf, 1 << 20);
+	sl_pci_dev_close(dev);
+	if (count_fds() != fds)
+		fail("iova-range: %d fds before, %d after", fds, count_fds());
+	else
+		note("iova-range: MSI window and beyond-aperture IOVAs refused, zero/partial unmaps "
+		     "refused, valid map/unmap works, no fd left");
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+static int cmd_bad(int argc, char **argv)
+{
+	char spec[128];
+
+	if (argc < 1)
+		return 2;
+	snprintf(spec, sizeof(spec), "%s", argc > 1 ? argv[1] : "");
+	if (!strcmp(argv[0], "kernel-driver")) {
+		/* ARG: a BDF held by a kernel driver, ARG2 its driver name */
+		char want[96];
+		snprintf(want, sizeof(want), "bound to the kernel driver %s", argc > 2 ? argv[2] : "");
+		expect_init_refused("device held by a kernel driver", spec, false, want,
+				    "usertools/bind.py --bind vfio-pci");
+	} else if (!strcmp(argv[0], "nonexistent")) {
+		snprintf(spec, sizeof(spec), "0000:7f:1f.7");
+		expect_init_refused("nonexistent BDF", spec, false, "no such PCI device", NULL);
+	} else if (!strcmp(argv[0], "malformed")) {
+		snprintf(spec, sizeof(spec), "0000:zz:00.0");
+		/* The EAL's option parser or bus_vfio refuses it, naming it. */
+		expect_init_refused("malformed BDF", spec, false, "0000:zz:00.0", "PCI address");
+	} else if (!strcmp(argv[0], "noiommu-optin")) {
+		expect_init_refused("no-IOMMU without --allow-noiommu", spec, false,
+				    "only no-IOMMU is available", "--allow-noiommu");
+		/* with the opt-in, but IOVA = VA: open must refuse to map */
+	} else if (!strcmp(argv[0], "noiommu-forced")) {
+		char s2[160];
+		snprintf(s2, sizeof(s2), "%s,iommu=noiommu", spec);
+		expect_init_refused("iommu=noiommu on a device behind an IOMMU", s2, true,
+				    "is not in a no-IOMMU group", NULL);
+	} else if (!strcmp(argv[0], "not-viable")) {
+		/* ARG: a vfio-pci device whose group has kernel-driven members */
+		expect_init_refused("group not viable", spec, false, "is not viable",
+				    "usertools/bind.py --bind vfio-pci");
+	} else if (!strcmp(argv[0], "memlock")) {
+		return bad_memlock(spec);
+	} else if (!strcmp(argv[0], "iova-range")) {
+		return bad_iova(spec);
+	} else {
+		fprintf(stderr, "bad: unknown case %s\n", argv[0]);
+		return 2;
+	}
+	return test_failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s open|share|bad ...\n", argv[0]);
+		return 2;
+	}
+	if (!strcmp(argv[1], "open"))
+		rc = cmd_open(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "share"))
+		rc = cmd_share(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "bad"))
+		rc = cmd_bad(argc - 2, argv + 2);
+	else
+		rc = 2;
+	if (rc == 0)
+		printf("%s %s: all expectations met\n", argv[0], argv[1]);
+	else if (rc == 1)
+		printf("%s %s: %d expectation(s) failed\n", argv[0], argv[1], test_failures);
+	return rc;
+}
