@@ -110,8 +110,12 @@ done
 # hub 0: two igb wired together; hub 1: two virtio-net wired together
 nics+=(-netdev hubport,id=p0,hubid=0 -device "igb,netdev=p0,bus=rp1,mac=${macs[0]}")
 nics+=(-netdev hubport,id=p1,hubid=0 -device "igb,netdev=p1,bus=rp2,mac=${macs[1]}")
-nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},disable-legacy=on,iommu_platform=on")
-nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},disable-legacy=on,iommu_platform=on")
+# SLUICE_VIRTIO_PROPS: extra virtio-net-pci properties (default packed=on, so
+# the devices offer VIRTIO_F_RING_PACKED and drivers can use either ring
+# format; set it empty for devices that offer split rings only).
+vprops=${SLUICE_VIRTIO_PROPS-packed=on}
+nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
+nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
 
 qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-config -display none -no-reboot
 	"${machine[@]}" "${iommu[@]}" "${nics[@]}"

@@ -1,0 +1,102 @@
+/* virtio_net.h: internal to the virtio-net driver: the rx/tx/control queue
+ * objects, the per-port state, and the burst and control-queue functions
+ * of the split (virtio_split.c) and packed (virtio_packed.c) rings. */
+#ifndef VIRTIO_NET_H
+#define VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ethdev_driver.h"
+#include "virtio_pci.h"
+#include "virtqueue.h"
+
+#define VIRTIO_LOG "net_virtio"
+
+/* Per-queue counters: written by the queue's lcore only, read by the
+ * control thread (relaxed atomics: plain moves on x86). */
+#define VQ_COUNTER_ADD(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define VQ_COUNTER_READ(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+struct virtio_rxq {
+	struct virtqueue vq;
+	struct sl_mempool *mp;
+	uint32_t desc_len;        /* bytes a buffer offers: header + data room */
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t free_thresh;     /* refill once this many descriptors are free */
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t nombuf;          /* refills that found the pool empty */
+	uint64_t errors;          /* malformed completions dropped */
+	uint64_t merged;          /* packets spread over several buffers */
+} sl_cache_aligned;
+
+struct virtio_txq {
+	struct virtqueue vq;
+	uint16_t free_thresh;     /* reclaim completed buffers below this */
+	uint16_t queue_id;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;          /* packets refused (no headroom for the header, chained) */
+	uint64_t ring_full;       /* bursts cut short by a full ring */
+} sl_cache_aligned;
+
+struct virtio_ctrlq {
+	struct virtqueue vq;
+	uint8_t *buf;             /* command, data and ack (DMA memory) */
+	uint64_t buf_iova;
+};
+
+struct virtio_net_private {
+	struct virtio_pci vp;
+	struct sl_eth_dev *dev;
+	char name[SL_ETH_NAME_MAX_LEN];
+	uint64_t device_features;
+	uint64_t wanted_features;   /* what start negotiates */
+	uint64_t features;          /* negotiated (valid while started) */
+	bool packed;                /* ring format in use */
+	uint16_t max_pairs;         /* queue pairs the device offers */
+	uint16_t rx_max_size;       /* queue size limits read at probe */
+	uint16_t tx_max_size;
+	uint16_t ctrl_vq_index;
+	uint16_t mtu_max;
+	struct virtio_ctrlq *ctrlq; /* NULL without VIRTIO_NET_F_CTRL_VQ */
+	struct virtio_rxq *rxq[SL_MAX_QUEUES_PER_PORT];
+	struct virtio_txq *txq[SL_MAX_QUEUES_PER_PORT];
+	uint64_t ctrl_commands;
+};
+
+/* Split ring (virtio_split.c). */
+uint16_t virtio_rx_split(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_rx_split_mrg(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts); /* MRG_RXBUF */
+uint16_t virtio_tx_split(void *txq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+/* Fill the rx ring with fresh mbufs (before the device starts); 0 or -ENOMEM. */
+int virtio_rx_fill_split(struct virtio_rxq *rxq);
+/* Post OUT (device-readable) and one device-writable ack byte as one chain,
+ * notify, wait up to TIMEOUT_US; 0, or -ETIMEDOUT. */
+int virtio_ctrl_send_split(struct virtqueue *vq, uint64_t out_iova, uint32_t out_len, uint64_t ack_iova,
+			   unsigned timeout_us);
+
+/* Packed ring (virtio_packed.c). */
+uint16_t virtio_rx_packed(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_rx_packed_mrg(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_tx_packed(void *txq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+int virtio_rx_fill_packed(struct virtio_rxq *rxq);
+int virtio_ctrl_send_packed(struct virtqueue *vq, uint64_t out_iova, uint32_t out_len, uint64_t ack_iova,
+			    unsigned timeout_us);
+
+/* Where the device put (rx) or finds (tx) the virtio-net header of M. */
+static sl_always_inline struct virtio_net_hdr *virtio_rx_hdr(const struct sl_mbuf *m)
+{
+	return (struct virtio_net_hdr *)((char *)m->buf_addr + SL_PKTMBUF_HEADROOM - VIRTIO_NET_HDR_SIZE);
+}
+
+/* Make a chained rx packet out of a head buffer and the NUM - 1 buffers
+ * that follow it (MRG_RXBUF); SEGS[0] is the head, LENS the used lengths.
+ * Returns the packet, or NULL (all freed, counted as an error) when the
+ * lengths are inconsistent. */
+struct sl_mbuf *virtio_rx_merge(struct virtio_rxq *rxq, struct sl_mbuf **segs, const uint32_t *lens,
+				uint16_t num);
+
+#endif /* VIRTIO_NET_H */
