@@ -8,6 +8,9 @@
 #
 #   bench/run-iofwd.sh [--rounds N] [--seconds S] [--pages huge|4k|both] [--json-out FILE]
 #
+# Also (unless CALLGRIND=0, or valgrind is missing) counts instructions per
+# packet of both under callgrind with the corei7 build: a figure that does
+# not depend on how busy the host is.
 # Environment: BASELINES="native corei7" (the -Dcpu_baseline values to build).
 # Needs: dpdk-testpmd (apt install dpdk), ~300 free 2 MiB hugepages (run as
 # root and it reserves them), two CPUs. Keep the machine otherwise idle.
@@ -36,4 +39,9 @@ for b in ${BASELINES:-native corei7}; do
   sluice_args+=(--sluice "$b=$top/$dir/app/testpmd-lite/testpmd-lite")
 done
 
-exec python3 bench/iofwd/iofwd.py "${sluice_args[@]}" "$@"
+extra=()
+if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " ${BASELINES:-native corei7} " == *" corei7 "* ]]; then
+  extra+=(--instructions corei7)
+fi
+
+exec python3 bench/iofwd/iofwd.py "${sluice_args[@]}" "${extra[@]}" "$@"

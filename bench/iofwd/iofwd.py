@@ -69,8 +69,8 @@ class ReadUntil:
                 break
 
 
-def run_dpdk(pages, seconds):
-    cmd = [DPDK_BIN] + dpdk_eal_args(pages) + DPDK_APP_ARGS
+def run_dpdk(pages, seconds, prefix=(), extra_app_args=()):
+    cmd = list(prefix) + [DPDK_BIN] + dpdk_eal_args(pages) + DPDK_APP_ARGS + list(extra_app_args)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = ReadUntil(proc)
     try:
@@ -89,10 +89,10 @@ def run_dpdk(pages, seconds):
         send("show port stats all")
         pos = out.wait_for("testpmd> ", pos, 30)
         send("stop")
-        pos = out.wait_for("testpmd> ", pos, 60)
+        pos = out.wait_for("testpmd> ", pos, 120)
         send("quit")
         proc.stdin.close()
-        end = time.time() + 60
+        end = time.time() + 180
         while proc.poll() is None and time.time() < end:
             out.pump(0.2)                    # keep the pipe drained while it exits
         proc.wait(timeout=5)
@@ -110,7 +110,9 @@ def run_dpdk(pages, seconds):
     rx_pps = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", text)]
     if len(rx_pps) != 4:
         raise RuntimeError(f"dpdk-testpmd: expected Rx-pps of 2 ports twice, got {rx_pps}:\n{text[-2000:]}")
-    return {"cycles_per_packet": float(m.group(1)), "mpps": sum(rx_pps[2:]) / 1e6}
+    acc = re.search(r"Accumulated forward statistics for all ports\+*\s*RX-packets:\s+(\d+)", text)
+    return {"cycles_per_packet": float(m.group(1)), "mpps": sum(rx_pps[2:]) / 1e6,
+            "packets": int(acc.group(1)) if acc else None}
 
 
 def run_sluice(binary, pages, seconds):
@@ -126,6 +128,47 @@ def run_sluice(binary, pages, seconds):
     return {"cycles_per_packet": r["cycles_per_packet"], "mpps": r["mpps"]}
 
 
+def callgrind_total(path):
+    """Instructions executed (Ir) in a callgrind output file."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("totals:", "summary:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"{path}: no totals line")
+
+
+def instructions_per_packet(sluice_bin, short_s, long_s, tmpdir):
+    """Instructions per forwarded packet under callgrind, for both tools:
+    the difference between a short and a long run over the difference in
+    packets, so start-up and shutdown cancel out. 4 KiB pages for both
+    (valgrind and hugepages do not mix well); AVX-512 builds cannot run under
+    valgrind, so give the corei7 build."""
+    res = {}
+    for name in ("dpdk", "sluice"):
+        runs = []
+        for secs in (short_s, long_s):
+            out = os.path.join(tmpdir, f"callgrind.{name}.{secs}")
+            vg = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+            if name == "dpdk":
+                # a smaller mbuf pool only shortens start-up under valgrind
+                r = run_dpdk("4k", secs, prefix=vg, extra_app_args=["--total-num-mbufs=8192"])
+                pkts = r["packets"]
+            else:
+                cmd = vg + [sluice_bin, "-l", "0-1", "-m", "64", "--no-huge", "--vdev", "null0", "--vdev", "null1",
+                            "--", "--forward-mode=io", "--nb-cores=1", "--burst=32", f"--run-time={secs}", "--json"]
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=secs * 5 + 300)
+                if p.returncode != 0:
+                    raise RuntimeError(f"testpmd-lite under valgrind failed:\n{p.stderr[-2000:]}")
+                pkts = json.loads(p.stdout)["packets"]
+            runs.append((callgrind_total(out), pkts))
+            os.unlink(out)
+        (ir1, p1), (ir2, p2) = runs
+        res[name] = {"instructions_per_packet": (ir2 - ir1) / (p2 - p1), "runs": runs}
+        print(f"[callgrind] {name}: {res[name]['instructions_per_packet']:.1f} instructions/packet "
+              f"({p1} and {p2} packets)", flush=True)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH",
@@ -134,6 +177,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--pages", choices=["huge", "4k", "both"], default="both")
     ap.add_argument("--json-out")
+    ap.add_argument("--instructions", metavar="NAME",
+                    help="also count instructions per packet under valgrind (callgrind) for the Sluice build NAME "
+                         "(use corei7: valgrind cannot run AVX-512 code) and for dpdk-testpmd")
     a = ap.parse_args()
     builds = []
     for s in a.sluice:
@@ -183,9 +229,22 @@ def main():
             res[name]["best_ratio_to_dpdk"] = ratio_best
             print(f"{pages:6} {'sluice ' + name:22} {s['cycles_per_packet']:10.2f} {s['mpps']:9.2f} "
                   f"{s['best_cycles_per_packet']:8.2f} {ratio:7.3f} {ratio_best:10.3f}")
+    instr = None
+    if a.instructions:
+        path = dict(builds).get(a.instructions)
+        if path is None:
+            ap.error(f"--instructions {a.instructions}: no such --sluice build")
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            instr = instructions_per_packet(path, 3, 9, tmp)
+        print(f"instructions/packet (callgrind, io forwarding, 4 KiB pages): dpdk-testpmd "
+              f"{instr['dpdk']['instructions_per_packet']:.1f}, sluice {a.instructions} "
+              f"{instr['sluice']['instructions_per_packet']:.1f}, ratio "
+              f"{instr['sluice']['instructions_per_packet'] / instr['dpdk']['instructions_per_packet']:.3f}")
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"rounds": a.rounds, "seconds": a.seconds, "results": results}, f, indent=2)
+            json.dump({"rounds": a.rounds, "seconds": a.seconds, "results": results,
+                       "callgrind": instr}, f, indent=2)
         print(f"\nraw figures: {a.json_out}")
     return 0
 
