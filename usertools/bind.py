@@ -1427,12 +1427,11 @@ def run(argv, system=None, environ=None, stdout=None):
             return EXIT_OK
         state.lock()
         machine = Machine(system, environ)
-        if args.noiommu_mode:
-            do_noiommu(system, machine, args.force, out)
-            machine = Machine(system, environ)
+        # Everything that can be a usage error is checked before any change.
+        lookup_owner(args.user, args.group)
         if args.hugepages:
-            do_hugepages(system, args.hugepages, args.page_size, args.huge_dir,
-                         args.user, args.group, out)
+            parse_size(args.hugepages)
+            parse_size(args.page_size)
         if args.restore and not args.devices:
             bdfs = [b for b in state.devices if b in machine.devices]
             gone = [b for b in state.devices if b not in machine.devices]
@@ -1445,8 +1444,13 @@ def run(argv, system=None, environ=None, stdout=None):
             bdfs = resolve(machine, state, args.devices)
         else:
             bdfs = []
+        if args.noiommu_mode:
+            do_noiommu(system, machine, args.force, out)
+            machine = Machine(system, environ)
+        if args.hugepages:
+            do_hugepages(system, args.hugepages, args.page_size, args.huge_dir,
+                         args.user, args.group, out)
         if args.bind:
-            lookup_owner(args.user, args.group)  # fail before binding
             do_bind(system, machine, state, args.bind, bdfs, args.force, out)
             machine = Machine(system, environ)
         elif args.unbind or args.restore:

@@ -271,6 +271,8 @@ class FakeKernel(bind.System):
             if not t.attach(bdf, drv):
                 raise OSError(errno.EINVAL, "Invalid argument")
             return
+        if p == bind.NOIOMMU_PARAM:  # a bool parameter reads back as Y/N
+            value = "Y\n" if value.strip() in ("1", "Y", "y") else "N\n"
         if p.endswith("/nr_hugepages") and self.hugepage_limit is not None:
             value = str(min(int(value), self.hugepage_limit))
         super().write(p, value)

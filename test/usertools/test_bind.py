@@ -589,6 +589,23 @@ class TestOwnersNoiommuHugepages(BindTestCase):
                   "CAP_SYS_RAWIO"):
             self.assertIn(w, err)
 
+    def test_noiommu_mode_then_bind_in_one_command(self):
+        t = FakeTree()
+        self.addCleanup(t.cleanup)
+        t.add_driver("igb")
+        t.add_driver("vfio-pci")
+        t.add_vfio_module(noiommu=False)
+        t.write("dev/vfio/vfio", "")
+        t.add_device(IGB0, driver="igb", ifname="eth1")
+        self.tree, self.kernel = t, FakeKernel(t)
+        rc, out, err = self.run_bind("--bind", "vfio-pci", "eth9", "--noiommu-mode")
+        self.assertEqual(rc, bind.EXIT_USAGE)
+        self.assertEqual(self.kernel.writes, [])  # DEV checked before any change
+        rc, out, err = self.run_bind("--noiommu-mode", "--bind", "vfio-pci", "eth1")
+        self.assertEqual(rc, 0, err)
+        _, d = self.find(self.status(), IGB0)
+        self.assertEqual(d["backend"], "noiommu")
+
     def test_noiommu_mode_unavailable_in_kernel(self):
         t = FakeTree()
         self.addCleanup(t.cleanup)
