@@ -1,0 +1,148 @@
+/* igb_ethdev.h: net_igb internals shared by its files: the adapter (one
+ * per port), the rx and tx queue objects, BAR0 register access, and the
+ * functions each file gives the others. Not installed. */
+#ifndef IGB_ETHDEV_H
+#define IGB_ETHDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ethdev_driver.h"
+#include "igb_regs.h"
+#include "sl_bus_vfio.h"
+
+#define IGB_LOG "net_igb"
+#define IGB_DRIVER_NAME "net_igb"
+
+#define IGB_DEFAULT_RX_DESC 512
+#define IGB_DEFAULT_TX_DESC 512
+#define IGB_DEFAULT_RX_FREE_THRESH 32
+#define IGB_DEFAULT_TX_RS_THRESH 32
+#define IGB_DEFAULT_TX_FREE_THRESH 32
+#define IGB_MAX_RX_FRAME 16128      /* RLPML is 14 bits; SRRCTL buffers up to 127 KiB */
+#define IGB_VLAN_TAG_LEN 4
+#define IGB_FRAME_OVERHEAD (SL_ETHER_HDR_LEN + SL_ETHER_CRC_LEN + IGB_VLAN_TAG_LEN)
+
+/* Per-queue counters: written only by the lcore polling the queue, read by
+ * the control thread (relaxed atomics, plain moves on x86). */
+#define IGB_COUNTER_ADD(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define IGB_COUNTER_READ(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define IGB_COUNTER_CLEAR(field) __atomic_store_n(&(field), 0, __ATOMIC_RELAXED)
+
+struct igb_rx_queue {
+	/* hot: read by every burst */
+	volatile union igb_adv_rx_desc *ring;
+	struct sl_mbuf **sw_ring;        /* mbuf posted at each descriptor */
+	volatile uint32_t *rdt;          /* this queue's RDT register */
+	struct sl_mempool *mp;
+	uint64_t rearm;                  /* rearm word: headroom, refcnt 1, 1 segment, port */
+	uint16_t nb_desc;
+	uint16_t next;                   /* next descriptor to look at */
+	uint16_t nb_hold;                /* consumed descriptors not yet refilled */
+	uint16_t free_thresh;            /* refill in chunks of this many (divides nb_desc) */
+	uint16_t queue_id;
+	uint16_t buf_size;               /* bytes the device may write per buffer */
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t rx_nombuf;
+	uint64_t rx_errors;
+	/* cold */
+	uint16_t port_id;
+	uint64_t ring_iova;
+	bool started;
+} sl_cache_aligned;
+
+struct igb_tx_queue {
+	volatile union igb_adv_tx_desc *ring;
+	struct sl_mbuf **sw_ring;        /* segment to free once a descriptor is done, or NULL */
+	volatile uint32_t *tdt;
+	uint16_t *rs_fifo;               /* descriptors that carry RS, oldest first */
+	uint64_t split_mask;             /* page size - 1: a buffer crossing a page takes 2 descriptors */
+	uint16_t nb_desc;
+	uint16_t tail;                   /* next descriptor to fill */
+	uint16_t clean;                  /* oldest descriptor not yet reclaimed */
+	uint16_t nb_free;                /* descriptors free for new packets */
+	uint16_t since_rs;               /* descriptors used since the last RS */
+	uint16_t fifo_head, fifo_tail;   /* rs_fifo indices (nb_desc entries) */
+	uint16_t rs_thresh;              /* RS on the last descriptor of a packet once this many are used */
+	uint16_t free_thresh;            /* clean up when fewer are free */
+	uint16_t queue_id;
+	uint64_t tx_pkts;
+	uint64_t tx_bytes;
+	/* cold */
+	uint64_t ring_iova;
+	bool started;
+} sl_cache_aligned;
+
+/* Hardware counters, accumulated (the registers clear on read). */
+struct igb_hw_stat_def {
+	const char *name;
+	uint32_t reg;      /* low word */
+	uint32_t reg_hi;   /* high word of a 64-bit counter, 0 if none */
+};
+extern const struct igb_hw_stat_def igb_hw_stat_defs[];
+extern const unsigned igb_hw_stat_count;
+#define IGB_HW_STATS_MAX 64
+
+struct igb_adapter {
+	struct sl_pci_device *pci;
+	uint8_t *bar0;
+	size_t bar0_len;
+	char pci_name[SL_PCI_ADDR_STRLEN];
+	struct sl_eth_dev *dev;
+	uint64_t hw_stats[IGB_HW_STATS_MAX];
+	uint64_t rqdpc[IGB_MAX_QUEUES];
+	bool promisc;
+	bool allmulti;
+};
+
+static inline uint32_t igb_read(const struct igb_adapter *ad, uint32_t reg)
+{
+	return *(volatile uint32_t *)(ad->bar0 + reg);
+}
+
+static inline void igb_write(struct igb_adapter *ad, uint32_t reg, uint32_t val)
+{
+	*(volatile uint32_t *)(ad->bar0 + reg) = val;
+}
+
+static inline volatile uint32_t *igb_reg_addr(struct igb_adapter *ad, uint32_t reg)
+{
+	return (volatile uint32_t *)(ad->bar0 + reg);
+}
+
+/* Reading any register makes earlier posted writes reach the device. */
+static inline void igb_write_flush(struct igb_adapter *ad)
+{
+	(void)igb_read(ad, IGB_STATUS);
+}
+
+/* igb_rx.c */
+int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_rxconf *conf,
+		       struct sl_mempool *mp);
+void igb_rx_queue_release(struct sl_eth_dev *dev, uint16_t q);
+int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq);
+void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq);
+void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues);
+uint16_t igb_recv_pkts(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+
+/* igb_tx.c */
+int igb_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_txconf *conf);
+void igb_tx_queue_release(struct sl_eth_dev *dev, uint16_t q);
+int igb_tx_queue_start(struct igb_adapter *ad, struct igb_tx_queue *txq);
+void igb_tx_queue_stop(struct igb_adapter *ad, struct igb_tx_queue *txq);
+uint16_t igb_xmit_pkts(void *txq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+
+/* igb_stats.c */
+void igb_hw_stats_update(struct igb_adapter *ad);
+void igb_hw_stats_clear(struct igb_adapter *ad);
+int igb_stats_get(struct sl_eth_dev *dev, struct sl_eth_stats *st);
+int igb_stats_reset(struct sl_eth_dev *dev);
+int igb_xstats_get_names(struct sl_eth_dev *dev, struct sl_eth_xstat_name *names, unsigned size);
+int igb_xstats_get(struct sl_eth_dev *dev, uint64_t *values, unsigned size);
+int igb_xstats_reset(struct sl_eth_dev *dev);
+
+/* Check a descriptor count: a multiple of 8 in 64..4096 (logs why not). */
+int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc);
+
+#endif /* IGB_ETHDEV_H */

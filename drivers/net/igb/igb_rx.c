@@ -1,0 +1,312 @@
+/* igb_rx.c: net_igb receive side: rx queue set up, start and stop, RSS
+ * (key, redirection table, hashed packet types), and the receive burst.
+ *
+ * Every descriptor of a started queue holds an mbuf whose buffer IOVA was
+ * written into it; the device writes the frame straight there (no copy).
+ * The burst hands out completed mbufs and refills the consumed descriptors
+ * in chunks of free_thresh (one mempool get per chunk), then moves the tail
+ * once. The tail stays one descriptor behind the first consumed one, so the
+ * device never owns every descriptor (RDH == RDT means empty). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "igb_ethdev.h"
+
+/* A well-known 40-byte Toeplitz key (the one the Microsoft RSS spec uses
+ * in its examples); it spreads IPv4/IPv6 TCP/UDP flows evenly. */
+static const uint8_t igb_default_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc)
+{
+	if (nb_desc < IGB_DESC_MIN || nb_desc > IGB_DESC_MAX || nb_desc % IGB_DESC_MULTIPLE != 0) {
+		SL_LOG(ERR, IGB_LOG, "%s: %u %s descriptors: the 82576 takes a multiple of %u from %u to %u",
+		       dev->name, nb_desc, dir, IGB_DESC_MULTIPLE, IGB_DESC_MIN, IGB_DESC_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The largest of 32, 16, 8 that divides N and is at most WANT (N is a
+ * multiple of 8, so 8 always fits). */
+static uint16_t chunk_dividing(uint16_t n, uint16_t want)
+{
+	uint16_t c = 8;
+	for (uint16_t t = 16; t <= want && t <= n / 2; t *= 2)
+		if (n % t == 0)
+			c = t;
+	return c;
+}
+
+int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_rxconf *conf,
+		       struct sl_mempool *mp)
+{
+	int ret = igb_check_nb_desc(dev, "rx", nb_desc);
+	if (ret != 0)
+		return ret;
+
+	unsigned room = sl_pktmbuf_data_room_size(mp);
+	unsigned headroom = SL_PKTMBUF_HEADROOM;
+	if (room <= headroom + 1024) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: pool %s has %u bytes of data room per mbuf; the 82576 needs "
+		       "at least %u (1 KiB of buffer after %u bytes of headroom): create the pool with "
+		       "SL_MBUF_DEFAULT_BUF_SIZE",
+		       dev->name, q, sl_mempool_name(mp), room, headroom + 1024, headroom);
+		return -EINVAL;
+	}
+	if (sl_mempool_size(mp) < nb_desc) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: pool %s has %u mbufs, fewer than the %u descriptors to "
+		       "fill; use a bigger pool or fewer descriptors",
+		       dev->name, q, sl_mempool_name(mp), sl_mempool_size(mp), nb_desc);
+		return -EINVAL;
+	}
+	unsigned buf = room - headroom;
+	if (buf > (IGB_SRRCTL_BSIZEPKT_MASK << IGB_SRRCTL_BSIZEPKT_SHIFT))
+		buf = IGB_SRRCTL_BSIZEPKT_MASK << IGB_SRRCTL_BSIZEPKT_SHIFT;
+	buf &= ~((1u << IGB_SRRCTL_BSIZEPKT_SHIFT) - 1);
+
+	uint16_t want = conf && conf->rx_free_thresh ? conf->rx_free_thresh : IGB_DEFAULT_RX_FREE_THRESH;
+	uint16_t free_thresh = chunk_dividing(nb_desc, want);
+
+	char name[80];
+	snprintf(name, sizeof(name), "%s_rxq%u_ring", dev->name, q);
+	size_t ring_size = (size_t)nb_desc * sizeof(union igb_adv_rx_desc);
+	struct igb_rx_queue *rxq = aligned_alloc(SL_CACHE_LINE_SIZE, sizeof(*rxq));
+	struct sl_mbuf **sw_ring = calloc(nb_desc, sizeof(*sw_ring));
+	void *ring = sl_dma_zmalloc(name, ring_size, IGB_RING_ALIGN);
+	if (rxq == NULL || sw_ring == NULL || ring == NULL) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: out of memory for %u descriptors (%s)", dev->name, q, nb_desc,
+		       ring == NULL ? "DMA memory: reserve more hugepages or raise -m" : "heap");
+		goto nomem;
+	}
+	uint64_t iova = sl_mem_virt2iova(ring);
+	if (iova == SL_BAD_IOVA || sl_mem_virt2iova((char *)ring + ring_size - 1) != iova + ring_size - 1) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: descriptor ring has no contiguous IOVA range; use "
+		       "hugepages or IOVA-as-VA mode", dev->name, q);
+		goto nomem;
+	}
+	memset(rxq, 0, sizeof(*rxq));
+	rxq->ring = ring;
+	rxq->ring_iova = iova;
+	rxq->sw_ring = sw_ring;
+	rxq->mp = mp;
+	rxq->nb_desc = nb_desc;
+	rxq->free_thresh = free_thresh;
+	rxq->queue_id = q;
+	rxq->port_id = dev->port_id;
+	rxq->buf_size = (uint16_t)(buf > UINT16_MAX ? UINT16_MAX & ~1023u : buf);
+	rxq->rearm = sl_mbuf_rearm_word((uint16_t)headroom, 1, 1, dev->port_id);
+	dev->rx_queues[q] = rxq;
+	SL_LOG(DEBUG, IGB_LOG, "%s: rx queue %u: %u descriptors at iova 0x%llx, %u-byte buffers, refill by %u",
+	       dev->name, q, nb_desc, (unsigned long long)iova, rxq->buf_size, free_thresh);
+	return 0;
+nomem:
+	free(rxq);
+	free(sw_ring);
+	sl_dma_free(ring);
+	return -ENOMEM;
+}
+
+void igb_rx_queue_release(struct sl_eth_dev *dev, uint16_t q)
+{
+	struct igb_rx_queue *rxq = dev->rx_queues[q];
+	if (rxq == NULL)
+		return;
+	if (rxq->started)
+		igb_rx_queue_stop(dev->dev_private, rxq);
+	sl_dma_free((void *)rxq->ring);
+	free(rxq->sw_ring);
+	free(rxq);
+	dev->rx_queues[q] = NULL;
+}
+
+static int wait_enable_bit(struct igb_adapter *ad, uint32_t reg, uint32_t bit, bool on)
+{
+	for (unsigned i = 0; i < 1000; i++) {
+		if (((igb_read(ad, reg) & bit) != 0) == on)
+			return 0;
+		sl_delay_us(10);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Fill every descriptor with a fresh mbuf and hand the ring to the device. */
+int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
+{
+	const uint16_t n = rxq->nb_desc, q = rxq->queue_id;
+
+	if (sl_mempool_get_bulk(rxq->mp, (void **)rxq->sw_ring, n) != 0) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: cannot take %u mbufs from pool %s (%u available) to fill "
+		       "the ring; use a bigger pool", ad->dev->name, q, n, sl_mempool_name(rxq->mp),
+		       sl_mempool_avail_count(rxq->mp));
+		return -ENOMEM;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct sl_mbuf *m = rxq->sw_ring[i];
+		sl_mbuf_set_rearm_(m, rxq->rearm);
+		rxq->ring[i].read.pkt_addr = m->buf_iova + SL_PKTMBUF_HEADROOM;
+		rxq->ring[i].read.hdr_addr = 0;
+	}
+	rxq->next = 0;
+	rxq->nb_hold = 0;
+
+	igb_write(ad, IGB_RXDCTL(q), 0);
+	igb_write(ad, IGB_RDBAL(q), (uint32_t)rxq->ring_iova);
+	igb_write(ad, IGB_RDBAH(q), (uint32_t)(rxq->ring_iova >> 32));
+	igb_write(ad, IGB_RDLEN(q), (uint32_t)n * sizeof(union igb_adv_rx_desc));
+	igb_write(ad, IGB_SRRCTL(q), (rxq->buf_size >> IGB_SRRCTL_BSIZEPKT_SHIFT) | IGB_SRRCTL_DESCTYPE_ADV_ONEBUF |
+		  (ad->dev->nb_rx_queues > 1 ? IGB_SRRCTL_DROP_EN : 0));
+	igb_write(ad, IGB_RDH(q), 0);
+	igb_write(ad, IGB_RDT(q), 0);
+	igb_write(ad, IGB_RXDCTL(q), IGB_RXDCTL_PTHRESH(8) | IGB_RXDCTL_HTHRESH(8) | IGB_RXDCTL_WTHRESH(4) |
+		  IGB_RXDCTL_ENABLE);
+	if (wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, true) != 0) {
+		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u did not enable (RXDCTL 0x%08x)", ad->dev->name, q,
+		       igb_read(ad, IGB_RXDCTL(q)));
+		igb_write(ad, IGB_RXDCTL(q), 0);
+		sl_mempool_put_bulk(rxq->mp, (void *const *)rxq->sw_ring, n);
+		return -EIO;
+	}
+	rxq->rdt = igb_reg_addr(ad, IGB_RDT(q));
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	igb_write(ad, IGB_RDT(q), n - 1u);
+	rxq->started = true;
+	return 0;
+}
+
+/* Disable the queue and give every mbuf still in the ring back. */
+void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq)
+{
+	if (!rxq->started)
+		return;
+	const uint16_t q = rxq->queue_id, n = rxq->nb_desc;
+	igb_write(ad, IGB_RXDCTL(q), igb_read(ad, IGB_RXDCTL(q)) & ~IGB_RXDCTL_ENABLE);
+	if (wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, false) != 0)
+		SL_LOG(WARNING, IGB_LOG, "%s: rx queue %u still enabled after stop", ad->dev->name, q);
+	igb_write(ad, IGB_RDLEN(q), 0);
+	/* The filled descriptors are the nb_desc - nb_hold from next on. */
+	uint16_t filled = (uint16_t)(n - rxq->nb_hold);
+	uint16_t idx = rxq->next;
+	for (uint16_t i = 0; i < filled; i++) {
+		sl_mempool_put(rxq->mp, rxq->sw_ring[idx]);
+		rxq->sw_ring[idx] = NULL;
+		if (++idx == n)
+			idx = 0;
+	}
+	rxq->nb_hold = n;
+	rxq->started = false;
+}
+
+/* RSS on IPv4/IPv6 with TCP/UDP ports, flows spread over the rx queues
+ * round robin in the redirection table. With one queue the hash is still
+ * computed and delivered. Needs RXCSUM.PCSD (the descriptor then carries
+ * the hash instead of the IP id/checksum). */
+void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues)
+{
+	for (unsigned i = 0; i < IGB_RSSRK_WORDS; i++) {
+		const uint8_t *k = &igb_default_rss_key[4 * i];
+		igb_write(ad, IGB_RSSRK(i), (uint32_t)k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 |
+						      (uint32_t)k[3] << 24);
+	}
+	for (unsigned i = 0; i < IGB_RETA_WORDS; i++) {
+		uint32_t w = 0;
+		for (unsigned b = 0; b < 4; b++)
+			w |= (uint32_t)((4 * i + b) % nb_rx_queues) << (8 * b);
+		igb_write(ad, IGB_RETA(i), w);
+	}
+	igb_write(ad, IGB_RXCSUM, IGB_RXCSUM_PCSD | IGB_RXCSUM_IPOFLD | IGB_RXCSUM_TUOFLD);
+	igb_write(ad, IGB_MRQC, IGB_MRQC_ENABLE_RSS | IGB_MRQC_RSS_IPV4 | IGB_MRQC_RSS_IPV4_TCP |
+					IGB_MRQC_RSS_IPV4_UDP | IGB_MRQC_RSS_IPV6 | IGB_MRQC_RSS_IPV6_TCP |
+					IGB_MRQC_RSS_IPV6_UDP | IGB_MRQC_RSS_IPV6_EX | IGB_MRQC_RSS_IPV6_TCP_EX |
+					IGB_MRQC_RSS_IPV6_UDP_EX);
+}
+
+/* Give the consumed descriptors new mbufs, a chunk at a time, and move the
+ * tail once. Each chunk starts on a multiple of free_thresh, which divides
+ * the ring, so a chunk never wraps. */
+static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t hold)
+{
+	const uint16_t n = rxq->nb_desc, ft = rxq->free_thresh;
+	const uint64_t rearm = rxq->rearm;
+	uint16_t start = (uint16_t)(rxq->next >= hold ? rxq->next - hold : rxq->next + n - hold);
+	uint16_t done = 0;
+
+	while (hold - done >= ft) {
+		struct sl_mbuf **slot = &rxq->sw_ring[start];
+		volatile union igb_adv_rx_desc *d = &rxq->ring[start];
+		if (sl_unlikely(sl_mempool_get_bulk(rxq->mp, (void **)slot, ft) != 0)) {
+			IGB_COUNTER_ADD(rxq->rx_nombuf, ft);
+			break;
+		}
+		for (uint16_t i = 0; i < ft; i++) {
+			struct sl_mbuf *m = slot[i];
+			sl_mbuf_set_rearm_(m, rearm);
+			d[i].read.pkt_addr = m->buf_iova + SL_PKTMBUF_HEADROOM;
+			d[i].read.hdr_addr = 0;
+		}
+		done = (uint16_t)(done + ft);
+		start = (uint16_t)(start + ft);
+		if (start == n)
+			start = 0;
+	}
+	if (done != 0) {
+		rxq->nb_hold = (uint16_t)(hold - done);
+		__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the tail */
+		*rxq->rdt = (uint32_t)(start == 0 ? n - 1 : start - 1);
+	} else {
+		rxq->nb_hold = hold;
+	}
+}
+
+uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct igb_rx_queue *rxq = queue;
+	volatile union igb_adv_rx_desc *ring = rxq->ring;
+	struct sl_mbuf **sw_ring = rxq->sw_ring;
+	const uint16_t n = rxq->nb_desc, queue_id = rxq->queue_id;
+	uint16_t idx = rxq->next;
+	uint64_t bytes = 0;
+	uint16_t nb_rx;
+
+	for (nb_rx = 0; nb_rx < nb_pkts; nb_rx++) {
+		volatile union igb_adv_rx_desc *d = &ring[idx];
+		uint32_t staterr = d->wb.status_error;
+		if (!(staterr & IGB_RXD_STAT_DD))
+			break;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
+		uint64_t qw0 = d->qw[0];
+		uint16_t len = d->wb.length;
+		struct sl_mbuf *m = sw_ring[idx];
+
+		m->data_len = len;
+		m->pkt_len = len;
+		m->hash_rss = (uint32_t)(qw0 >> 32);
+		/* RSS type non-zero: the hash is valid; IPE/TCPE (bits 30/29)
+		 * land on the IP/L4 checksum-bad flags (bits 4/3). */
+		m->ol_flags = ((uint64_t)((qw0 & IGB_RXD_PKTINFO_RSSTYPE_MASK) != 0) * SL_MBUF_F_RX_RSS_HASH) |
+			      ((staterr >> 26) & (SL_MBUF_F_RX_IP_CKSUM_BAD | SL_MBUF_F_RX_L4_CKSUM_BAD));
+		m->packet_type = 0;
+		m->vlan_tci = 0;
+		m->queue = queue_id;
+		pkts[nb_rx] = m;
+		bytes += len;
+		if (++idx == n)
+			idx = 0;
+	}
+	rxq->next = idx;
+	uint16_t hold = (uint16_t)(rxq->nb_hold + nb_rx);
+	if (hold >= rxq->free_thresh)
+		igb_rx_refill(rxq, hold);
+	else
+		rxq->nb_hold = hold;
+	if (nb_rx != 0) {
+		IGB_COUNTER_ADD(rxq->rx_pkts, nb_rx);
+		IGB_COUNTER_ADD(rxq->rx_bytes, bytes);
+	}
+	return nb_rx;
+}

@@ -1,0 +1,322 @@
+/* igb_tx.c: net_igb transmit side: tx queue set up, start and stop, and the
+ * transmit burst.
+ *
+ * Advanced data descriptors carry the mbufs' data IOVAs (no copy): one per
+ * segment, or two when a segment's buffer crosses a page of packet memory
+ * (QEMU's igb model drops a buffer that its IOMMU translation cannot map in
+ * one piece, and mempool objects may straddle pages). The last descriptor
+ * of a packet has EOP, and RS once rs_thresh descriptors were used since
+ * the previous RS; the RS descriptors go into a FIFO. When fewer than
+ * free_thresh descriptors are free, the burst reclaims every descriptor up
+ * to each RS descriptor whose DD is set, freeing the mbufs in bulk (one
+ * mempool put for simple mbufs of one pool). The tail register is written
+ * once per burst. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "igb_ethdev.h"
+
+static uint16_t chunk_dividing(uint16_t n, uint16_t want)
+{
+	uint16_t c = 8;
+	for (uint16_t t = 16; t <= want && t <= n / 2; t *= 2)
+		if (n % t == 0)
+			c = t;
+	return c;
+}
+
+static int min_page_size(const struct sl_memseg *seg, void *arg)
+{
+	size_t *min = arg;
+	if (seg->page_size != 0 && seg->page_size < *min)
+		*min = seg->page_size;
+	return 0;
+}
+
+int igb_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_txconf *conf)
+{
+	int ret = igb_check_nb_desc(dev, "tx", nb_desc);
+	if (ret != 0)
+		return ret;
+	uint16_t rs_want = conf && conf->tx_rs_thresh ? conf->tx_rs_thresh : IGB_DEFAULT_TX_RS_THRESH;
+	uint16_t rs_thresh = chunk_dividing(nb_desc, rs_want);
+	uint16_t free_thresh = conf && conf->tx_free_thresh ? conf->tx_free_thresh : IGB_DEFAULT_TX_FREE_THRESH;
+	if (free_thresh < rs_thresh)
+		free_thresh = rs_thresh;
+	if (free_thresh > nb_desc / 2)
+		free_thresh = (uint16_t)(nb_desc / 2);
+
+	char name[80];
+	snprintf(name, sizeof(name), "%s_txq%u_ring", dev->name, q);
+	size_t ring_size = (size_t)nb_desc * sizeof(union igb_adv_tx_desc);
+	struct igb_tx_queue *txq = aligned_alloc(SL_CACHE_LINE_SIZE, sizeof(*txq));
+	struct sl_mbuf **sw_ring = calloc(nb_desc, sizeof(*sw_ring));
+	uint16_t *rs_fifo = calloc(nb_desc, sizeof(*rs_fifo));
+	void *ring = sl_dma_zmalloc(name, ring_size, IGB_RING_ALIGN);
+	if (txq == NULL || sw_ring == NULL || rs_fifo == NULL || ring == NULL) {
+		SL_LOG(ERR, IGB_LOG, "%s: tx queue %u: out of memory for %u descriptors (%s)", dev->name, q, nb_desc,
+		       ring == NULL ? "DMA memory: reserve more hugepages or raise -m" : "heap");
+		goto nomem;
+	}
+	uint64_t iova = sl_mem_virt2iova(ring);
+	if (iova == SL_BAD_IOVA || sl_mem_virt2iova((char *)ring + ring_size - 1) != iova + ring_size - 1) {
+		SL_LOG(ERR, IGB_LOG, "%s: tx queue %u: descriptor ring has no contiguous IOVA range; use "
+		       "hugepages or IOVA-as-VA mode", dev->name, q);
+		goto nomem;
+	}
+	size_t page = (size_t)1 << 30;
+	sl_memseg_walk(min_page_size, &page);
+	memset(txq, 0, sizeof(*txq));
+	txq->ring = ring;
+	txq->ring_iova = iova;
+	txq->sw_ring = sw_ring;
+	txq->rs_fifo = rs_fifo;
+	txq->split_mask = page - 1;
+	txq->nb_desc = nb_desc;
+	txq->rs_thresh = rs_thresh;
+	txq->free_thresh = free_thresh;
+	txq->queue_id = q;
+	dev->tx_queues[q] = txq;
+	SL_LOG(DEBUG, IGB_LOG, "%s: tx queue %u: %u descriptors at iova 0x%llx, RS every %u, clean below %u free, "
+	       "split at %zu-byte pages", dev->name, q, nb_desc, (unsigned long long)iova, rs_thresh, free_thresh,
+	       page);
+	return 0;
+nomem:
+	free(txq);
+	free(sw_ring);
+	free(rs_fifo);
+	sl_dma_free(ring);
+	return -ENOMEM;
+}
+
+void igb_tx_queue_release(struct sl_eth_dev *dev, uint16_t q)
+{
+	struct igb_tx_queue *txq = dev->tx_queues[q];
+	if (txq == NULL)
+		return;
+	if (txq->started)
+		igb_tx_queue_stop(dev->dev_private, txq);
+	sl_dma_free((void *)txq->ring);
+	free(txq->sw_ring);
+	free(txq->rs_fifo);
+	free(txq);
+	dev->tx_queues[q] = NULL;
+}
+
+int igb_tx_queue_start(struct igb_adapter *ad, struct igb_tx_queue *txq)
+{
+	const uint16_t q = txq->queue_id, n = txq->nb_desc;
+
+	memset((void *)txq->ring, 0, (size_t)n * sizeof(union igb_adv_tx_desc));
+	memset(txq->sw_ring, 0, (size_t)n * sizeof(*txq->sw_ring));
+	txq->tail = 0;
+	txq->clean = 0;
+	txq->nb_free = (uint16_t)(n - 1);
+	txq->since_rs = 0;
+	txq->fifo_head = txq->fifo_tail = 0;
+
+	igb_write(ad, IGB_TXDCTL(q), 0);
+	igb_write(ad, IGB_TDBAL(q), (uint32_t)txq->ring_iova);
+	igb_write(ad, IGB_TDBAH(q), (uint32_t)(txq->ring_iova >> 32));
+	igb_write(ad, IGB_TDLEN(q), (uint32_t)n * sizeof(union igb_adv_tx_desc));
+	igb_write(ad, IGB_TDWBAL(q), 0);
+	igb_write(ad, IGB_TDWBAH(q), 0);
+	igb_write(ad, IGB_TDH(q), 0);
+	igb_write(ad, IGB_TDT(q), 0);
+	igb_write(ad, IGB_TXDCTL(q), IGB_TXDCTL_PTHRESH(8) | IGB_TXDCTL_HTHRESH(1) | IGB_TXDCTL_ENABLE);
+	for (unsigned i = 0; i < 1000 && !(igb_read(ad, IGB_TXDCTL(q)) & IGB_TXDCTL_ENABLE); i++)
+		sl_delay_us(10);
+	if (!(igb_read(ad, IGB_TXDCTL(q)) & IGB_TXDCTL_ENABLE)) {
+		SL_LOG(ERR, IGB_LOG, "%s: tx queue %u did not enable (TXDCTL 0x%08x)", ad->dev->name, q,
+		       igb_read(ad, IGB_TXDCTL(q)));
+		igb_write(ad, IGB_TXDCTL(q), 0);
+		return -EIO;
+	}
+	txq->tdt = igb_reg_addr(ad, IGB_TDT(q));
+	txq->started = true;
+	return 0;
+}
+
+/* Give segments (not whole chains) back: one bulk put when all are simple
+ * mbufs of one pool, one by one otherwise. */
+static void igb_free_segs(struct sl_mbuf **segs, unsigned n)
+{
+	if (n == 0)
+		return;
+	struct sl_mempool *mp = segs[0]->pool;
+	for (unsigned i = 0; i < n; i++) {
+		const struct sl_mbuf *m = segs[i];
+		if (sl_unlikely(m->pool != mp || !sl_pktmbuf_is_simple_(m) || m->next != NULL))
+			goto slow;
+	}
+	sl_mempool_put_bulk(mp, (void *const *)segs, n);
+	return;
+slow:
+	for (unsigned i = 0; i < n; i++) {
+		struct sl_mbuf *m = sl_pktmbuf_prefree_seg(segs[i]);
+		if (m != NULL)
+			sl_mempool_put(m->pool, m);
+	}
+}
+
+/* Let the device finish what it was given (bounded), disable the queue and
+ * free every mbuf not yet reclaimed. */
+void igb_tx_queue_stop(struct igb_adapter *ad, struct igb_tx_queue *txq)
+{
+	if (!txq->started)
+		return;
+	const uint16_t q = txq->queue_id, n = txq->nb_desc;
+	for (unsigned i = 0; i < 1000 && igb_read(ad, IGB_TDH(q)) != igb_read(ad, IGB_TDT(q)); i++)
+		sl_delay_us(10);
+	igb_write(ad, IGB_TXDCTL(q), igb_read(ad, IGB_TXDCTL(q)) & ~IGB_TXDCTL_ENABLE);
+	igb_write(ad, IGB_TDLEN(q), 0);
+	for (uint16_t idx = txq->clean; idx != txq->tail; idx = (uint16_t)(idx + 1 == n ? 0 : idx + 1)) {
+		if (txq->sw_ring[idx] != NULL)
+			igb_free_segs(&txq->sw_ring[idx], 1);
+		txq->sw_ring[idx] = NULL;
+	}
+	txq->clean = txq->tail;
+	txq->nb_free = (uint16_t)(n - 1);
+	txq->fifo_head = txq->fifo_tail = 0;
+	txq->since_rs = 0;
+	txq->started = false;
+}
+
+#define IGB_FREE_BATCH 64
+
+/* Reclaim every descriptor up to each finished RS descriptor. */
+static void igb_tx_cleanup(struct igb_tx_queue *txq)
+{
+	struct sl_mbuf *batch[IGB_FREE_BATCH];
+	struct sl_mbuf **sw_ring = txq->sw_ring;
+	const uint16_t n = txq->nb_desc;
+	uint16_t clean = txq->clean, head = txq->fifo_head, freed = 0;
+	unsigned nb = 0;
+
+	while (head != txq->fifo_tail) {
+		uint16_t last = txq->rs_fifo[head];
+		if (!(txq->ring[last].wb.status & IGB_TXD_STAT_DD))
+			break;
+		for (;;) {
+			struct sl_mbuf *m = sw_ring[clean];
+			if (m != NULL) {
+				sw_ring[clean] = NULL;
+				batch[nb++] = m;
+				if (nb == IGB_FREE_BATCH) {
+					igb_free_segs(batch, nb);
+					nb = 0;
+				}
+			}
+			freed++;
+			bool done = clean == last;
+			clean = (uint16_t)(clean + 1 == n ? 0 : clean + 1);
+			if (done)
+				break;
+		}
+		head = (uint16_t)(head + 1 == n ? 0 : head + 1);
+	}
+	igb_free_segs(batch, nb);
+	txq->clean = clean;
+	txq->fifo_head = head;
+	txq->nb_free = (uint16_t)(txq->nb_free + freed);
+}
+
+static sl_always_inline void igb_tx_desc(volatile union igb_adv_tx_desc *d, uint64_t iova, uint32_t cmd_len,
+					 uint32_t olinfo)
+{
+	d->read.buffer_addr = iova;
+	d->read.cmd_type_len = cmd_len;
+	d->read.olinfo_status = olinfo;
+}
+
+#define IGB_TXD_CMD_BASE (IGB_TXD_DTYP_DATA | IGB_TXD_CMD_DEXT | IGB_TXD_CMD_IFCS)
+
+uint16_t igb_xmit_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct igb_tx_queue *txq = queue;
+
+	if (txq->nb_free < txq->free_thresh)
+		igb_tx_cleanup(txq);
+
+	volatile union igb_adv_tx_desc *ring = txq->ring;
+	struct sl_mbuf **sw_ring = txq->sw_ring;
+	const uint16_t n = txq->nb_desc, rs_thresh = txq->rs_thresh;
+	const uint64_t split = txq->split_mask;
+	uint16_t tail = txq->tail, nb_free = txq->nb_free, since_rs = txq->since_rs;
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < nb_pkts; i++) {
+		struct sl_mbuf *m = pkts[i];
+		const uint32_t olinfo = m->pkt_len << IGB_TXD_PAYLEN_SHIFT;
+		uint16_t last;
+
+		if (sl_likely(m->nb_segs == 1)) {
+			uint64_t iova = sl_pktmbuf_data_iova(m);
+			uint32_t len = m->data_len;
+			uint64_t to_page_end = split + 1 - (iova & split);
+			uint16_t used = len <= to_page_end ? 1 : 2;
+			if (sl_unlikely(used > nb_free))
+				break;
+			uint32_t rs = (uint16_t)(since_rs + used) >= rs_thresh ? IGB_TXD_CMD_RS : 0;
+			if (sl_unlikely(used == 2)) {
+				igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | (uint32_t)to_page_end, olinfo);
+				sw_ring[tail] = NULL;
+				tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+				iova += to_page_end;
+				len -= (uint32_t)to_page_end;
+			}
+			igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | IGB_TXD_CMD_EOP | rs | len, olinfo);
+			sw_ring[tail] = m;
+			last = tail;
+			tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+			nb_free = (uint16_t)(nb_free - used);
+			since_rs = rs ? 0 : (uint16_t)(since_rs + used);
+		} else {
+			/* a chain: one or two descriptors per segment */
+			uint16_t need = 0;
+			for (struct sl_mbuf *s = m; s != NULL; s = s->next)
+				need = (uint16_t)(need + (s->data_len <= split + 1 - (sl_pktmbuf_data_iova(s) & split) ? 1 : 2));
+			if (need > nb_free)
+				break;
+			uint32_t rs = (uint16_t)(since_rs + need) >= rs_thresh ? IGB_TXD_CMD_RS : 0;
+			last = tail;
+			for (struct sl_mbuf *s = m; s != NULL; s = s->next) {
+				uint64_t iova = sl_pktmbuf_data_iova(s);
+				uint32_t len = s->data_len;
+				uint64_t to_page_end = split + 1 - (iova & split);
+				if (len > to_page_end) {
+					igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | (uint32_t)to_page_end, olinfo);
+					sw_ring[tail] = NULL;
+					tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+					iova += to_page_end;
+					len -= (uint32_t)to_page_end;
+				}
+				uint32_t eop = s->next == NULL ? IGB_TXD_CMD_EOP | rs : 0;
+				igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | eop | len, olinfo);
+				sw_ring[tail] = s;
+				last = tail;
+				tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+			}
+			nb_free = (uint16_t)(nb_free - need);
+			since_rs = rs ? 0 : (uint16_t)(since_rs + need);
+		}
+		if (since_rs == 0) {
+			txq->rs_fifo[txq->fifo_tail] = last;
+			txq->fifo_tail = (uint16_t)(txq->fifo_tail + 1 == n ? 0 : txq->fifo_tail + 1);
+		}
+		bytes += m->pkt_len;
+	}
+	if (sl_unlikely(i == 0))
+		return 0;
+	txq->tail = tail;
+	txq->nb_free = nb_free;
+	txq->since_rs = since_rs;
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the tail */
+	*txq->tdt = tail;
+	IGB_COUNTER_ADD(txq->tx_pkts, i);
+	IGB_COUNTER_ADD(txq->tx_bytes, bytes);
+	return i;
+}

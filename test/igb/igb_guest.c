@@ -1,0 +1,815 @@
+/* igb_guest.c: in-guest tests of the net_igb driver on QEMU's 82576 model
+ * (run by test/vm/checks/5*-igb-*). Every frame carries a sequence number
+ * from which its length (60..1514) and its pseudo-random contents follow,
+ * so the receiver regenerates and compares each one byte for byte.
+ *
+ *   sl-igb-guest p2p     [opts] BDF0 BDF1        port 0 -> port 1 over the hub
+ *   sl-igb-guest restart [opts] BDF0 BDF1        start/stop/start, close/reopen, no leaks
+ *   sl-igb-guest rss     [opts] BDF0 BDF1        port 1 with 4 RSS queues, a poller each
+ *   sl-igb-guest kernel  [opts] BDF IFNAME       against the kernel igb driver on IFNAME
+ *
+ * opts: --backend iommufd|type1|noiommu (noiommu adds --allow-noiommu and
+ * PA mode), --count N (frames, default 100000), --window N (frames in
+ * flight at most, default 256: the model queues what the receiver's ring
+ * cannot take, and a bounded window keeps that queue short).
+ * Exit 0 when every expectation held; each failure prints "FAIL: ...". */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ethdev_driver.h"
+#include "sl_bus_vfio.h"
+#include "sl_ethdev.h"
+
+#define ETHERTYPE_TEST 0x88b5 /* IEEE local experimental */
+#define MIN_FRAME 60
+#define MAX_FRAME 1514
+#define BURST 32
+#define NB_MBUFS 8191
+#define NB_DESC 512
+#define STALL_NS 3000000000ull
+
+static int failures;
+static const char *backend = "iommufd";
+static uint64_t frame_count = 100000;
+static unsigned window = 256;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+	failures++;
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("  ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- frames ----------------------------------------------------------------- */
+
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static unsigned frame_len(uint32_t seq)
+{
+	return MIN_FRAME + (unsigned)(splitmix(seq ^ 0x5a5a0000u) % (MAX_FRAME - MIN_FRAME + 1));
+}
+
+enum frame_kind { FRAME_RAW, FRAME_FLOWS };
+#define NB_FLOWS 64
+
+static uint16_t ip_csum(const uint8_t *p, unsigned len)
+{
+	uint32_t s = 0;
+	for (unsigned i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Frame SEQ into BUF; returns its length. RAW: test ethertype, seq at 14,
+ * random bytes after. FLOWS: flow SEQ % NB_FLOWS as IPv4/UDP, IPv4/TCP or
+ * IPv6/UDP with the flow's addresses and ports, seq right after the L4
+ * header, random bytes after. */
+static unsigned build_frame(uint8_t *buf, uint32_t seq, const struct sl_ether_addr *dst,
+			    const struct sl_ether_addr *src, enum frame_kind kind)
+{
+	unsigned len = frame_len(seq), off;
+	memcpy(buf, dst->addr_bytes, 6);
+	memcpy(buf + 6, src->addr_bytes, 6);
+	if (kind == FRAME_RAW) {
+		buf[12] = ETHERTYPE_TEST >> 8;
+		buf[13] = ETHERTYPE_TEST & 0xff;
+		off = 14;
+	} else {
+		unsigned flow = seq % NB_FLOWS, type = flow % 3;
+		if (len < 90)
+			len = 90;
+		uint16_t sport = (uint16_t)(1000 + flow * 7), dport = (uint16_t)(2000 + flow * 13);
+		uint8_t proto = type == 1 ? 6 : 17;
+		if (type != 2) {
+			uint8_t *ip = buf + 14;
+			buf[12] = 0x08;
+			buf[13] = 0x00;
+			memset(ip, 0, 20);
+			ip[0] = 0x45;
+			ip[2] = (uint8_t)((len - 14) >> 8);
+			ip[3] = (uint8_t)(len - 14);
+			ip[8] = 64;
+			ip[9] = proto;
+			ip[12] = 10; ip[13] = 0; ip[14] = (uint8_t)flow; ip[15] = 1;
+			ip[16] = 10; ip[17] = 1; ip[18] = (uint8_t)(flow * 3); ip[19] = 2;
+			uint16_t c = ip_csum(ip, 20);
+			ip[10] = (uint8_t)(c >> 8);
+			ip[11] = (uint8_t)c;
+			off = 34;
+		} else {
+			uint8_t *ip = buf + 14;
+			buf[12] = 0x86;
+			buf[13] = 0xdd;
+			memset(ip, 0, 40);
+			ip[0] = 0x60;
+			ip[4] = (uint8_t)((len - 54) >> 8);
+			ip[5] = (uint8_t)(len - 54);
+			ip[6] = proto;
+			ip[7] = 64;
+			ip[8] = 0xfd; ip[23] = (uint8_t)flow;
+			ip[24] = 0xfd; ip[25] = 1; ip[39] = (uint8_t)(flow * 5 + 1);
+			off = 54;
+		}
+		uint8_t *l4 = buf + off;
+		l4[0] = (uint8_t)(sport >> 8); l4[1] = (uint8_t)sport;
+		l4[2] = (uint8_t)(dport >> 8); l4[3] = (uint8_t)dport;
+		if (proto == 17) {
+			unsigned ulen = len - off;
+			l4[4] = (uint8_t)(ulen >> 8); l4[5] = (uint8_t)ulen;
+			l4[6] = 0; l4[7] = 0; /* no UDP checksum */
+			off += 8;
+		} else {
+			memset(l4 + 4, 0, 16);
+			l4[12] = 0x50; /* data offset 5 */
+			l4[13] = 0x18; /* PSH ACK */
+			l4[14] = 0xff;
+			off += 20;
+		}
+	}
+	memcpy(buf + off, &seq, 4);
+	off += 4;
+	uint64_t x = splitmix(seq) | 1;
+	for (; off + 8 <= len; off += 8) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		memcpy(buf + off, &x, 8);
+	}
+	x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+	memcpy(buf + off, &x, len - off);
+	return len;
+}
+
+/* Where the sequence number sits in a frame of KIND built by build_frame. */
+static unsigned seq_offset(const uint8_t *frame, enum frame_kind kind)
+{
+	if (kind == FRAME_RAW)
+		return 14;
+	unsigned l3 = frame[12] == 0x86 ? 54 : 34;
+	return l3 + (frame[l3 - (frame[12] == 0x86 ? 34 : 11)] == 6 ? 20 : 8);
+}
+
+/* 0 when DATA/LEN is exactly frame SEQ. */
+static int check_frame(const uint8_t *data, unsigned len, uint32_t seq, const struct sl_ether_addr *dst,
+		       const struct sl_ether_addr *src, enum frame_kind kind, const char *where)
+{
+	uint8_t want[MAX_FRAME];
+	unsigned wlen = build_frame(want, seq, dst, src, kind);
+	if (len != wlen) {
+		fail("%s: frame %u is %u bytes, expected %u", where, seq, len, wlen);
+		return -1;
+	}
+	if (memcmp(data, want, len) != 0) {
+		unsigned i = 0;
+		while (data[i] == want[i])
+			i++;
+		fail("%s: frame %u (%u bytes) differs at byte %u: 0x%02x, expected 0x%02x", where, seq, len, i,
+		     data[i], want[i]);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- EAL and ports ------------------------------------------------------------ */
+
+static struct sl_mempool *pool;
+
+static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
+{
+	static char specs[4][96];
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = "sl-igb-guest";
+	argv[argc++] = "-l";
+	argv[argc++] = (char *)lcores;
+	argv[argc++] = "-m";
+	argv[argc++] = "64";
+	if (strcmp(backend, "noiommu") == 0) {
+		argv[argc++] = "--allow-noiommu";
+		argv[argc++] = "--iova-mode";
+		argv[argc++] = "pa";
+	}
+	for (unsigned i = 0; i < nb; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", bdfs[i], backend);
+		argv[argc++] = "-a";
+		argv[argc++] = specs[i];
+	}
+	argv[argc] = NULL;
+	if (sl_eal_init(argc, argv) < 0) {
+		fail("sl_eal_init failed for backend %s", backend);
+		return -1;
+	}
+	pool = sl_pktmbuf_pool_create("igb_test", NB_MBUFS, 256, 0, SL_MBUF_DEFAULT_BUF_SIZE);
+	if (pool == NULL) {
+		fail("cannot create the mbuf pool");
+		return -1;
+	}
+	return 0;
+}
+
+static int port_of(const char *bdf, uint16_t *port)
+{
+	if (sl_eth_dev_get_port_by_name(bdf, port) != 0) {
+		fail("no port for %s: the igb driver did not probe it", bdf);
+		return -1;
+	}
+	return 0;
+}
+
+static int port_setup(uint16_t port, uint16_t nb_rxq)
+{
+	int ret = sl_eth_dev_configure(port, nb_rxq, 1, NULL);
+	for (uint16_t q = 0; ret == 0 && q < nb_rxq; q++)
+		ret = sl_eth_rx_queue_setup(port, q, NB_DESC, NULL, pool);
+	if (ret == 0)
+		ret = sl_eth_tx_queue_setup(port, 0, NB_DESC, NULL);
+	if (ret != 0)
+		fail("port %u: setup failed: %s", port, strerror(-ret));
+	return ret;
+}
+
+static int port_start(uint16_t port)
+{
+	int ret = sl_eth_dev_start(port);
+	if (ret != 0) {
+		fail("port %u: start failed: %s", port, strerror(-ret));
+		return ret;
+	}
+	struct sl_eth_link link;
+	if (sl_eth_link_wait(port, 5000, &link) != 0)
+		fail("port %u: link not up within 5 s", port);
+	return 0;
+}
+
+static void check_pool_full(const char *when)
+{
+	unsigned avail = sl_mempool_avail_count(pool), size = sl_mempool_size(pool);
+	if (avail != size)
+		fail("%s: %u of %u mbufs back in the pool (%u leaked or still held)", when, avail, size,
+		     size - avail);
+	else
+		note("%s: all %u mbufs back in the pool", when, size);
+}
+
+/* ---- port to port --------------------------------------------------------------- */
+
+struct flow_check {
+	int16_t queue_of_flow[NB_FLOWS];
+	uint64_t per_queue[SL_MAX_QUEUES_PER_PORT];
+	uint64_t no_hash;
+};
+
+/* Send COUNT frames from TX to RX (sequence numbers from FIRST) with at most
+ * WINDOW in flight; receive on RX queue 0 and check order and contents. */
+static int exchange(uint16_t tx, uint16_t rx, uint32_t first, uint64_t count, enum frame_kind kind,
+		    const char *what)
+{
+	struct sl_ether_addr src, dst;
+	sl_eth_macaddr_get(tx, &src);
+	sl_eth_macaddr_get(rx, &dst);
+	uint64_t sent = 0, recvd = 0, bytes = 0;
+	uint64_t last_progress = now_ns(), t0 = last_progress;
+	int bad = 0;
+
+	while (recvd < count && bad < 10) {
+		if (sent < count && sent - recvd < window) {
+			struct sl_mbuf *m[BURST];
+			uint64_t room = window - (sent - recvd);
+			unsigned nb = (unsigned)(count - sent < BURST ? count - sent : BURST);
+			if (nb > room)
+				nb = (unsigned)room;
+			if (sl_pktmbuf_alloc_bulk(pool, m, nb) != 0) {
+				fail("%s: mbuf allocation failed with %u available", what, sl_mempool_avail_count(pool));
+				return -1;
+			}
+			for (unsigned i = 0; i < nb; i++) {
+				unsigned len = build_frame(sl_pktmbuf_mtod(m[i], uint8_t *), first + (uint32_t)(sent + i),
+							   &dst, &src, kind);
+				m[i]->data_len = (uint16_t)len;
+				m[i]->pkt_len = len;
+			}
+			uint16_t k = sl_eth_tx_burst(tx, 0, m, (uint16_t)nb);
+			if (k < nb)
+				sl_pktmbuf_free_bulk(&m[k], nb - k);
+			sent += k;
+		}
+		struct sl_mbuf *r[BURST];
+		uint16_t n = sl_eth_rx_burst(rx, 0, r, BURST);
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *d = sl_pktmbuf_mtod(r[i], const uint8_t *);
+			uint32_t seq;
+			memcpy(&seq, d + seq_offset(d, kind), 4);
+			if (r[i]->pkt_len < 18 || seq != first + (uint32_t)recvd) {
+				fail("%s: received frame with seq %u (%u bytes), expected seq %u", what, seq,
+				     r[i]->pkt_len, first + (uint32_t)recvd);
+				bad++;
+			} else if (r[i]->nb_segs != 1 || r[i]->data_len != r[i]->pkt_len ||
+				   check_frame(d, r[i]->pkt_len, seq, &dst, &src, kind, what) != 0) {
+				bad++;
+			}
+			bytes += r[i]->pkt_len;
+			recvd++;
+		}
+		sl_pktmbuf_free_bulk(r, n);
+		if (n != 0) {
+			last_progress = now_ns();
+		} else if (now_ns() - last_progress > STALL_NS) {
+			fail("%s: stalled: %" PRIu64 " sent, %" PRIu64 " received of %" PRIu64, what, sent, recvd, count);
+			return -1;
+		}
+	}
+	/* nothing more may arrive */
+	uint64_t t1 = now_ns();
+	for (unsigned i = 0; i < 100; i++) {
+		struct sl_mbuf *r[BURST];
+		uint16_t n = sl_eth_rx_burst(rx, 0, r, BURST);
+		if (n != 0) {
+			fail("%s: %u frames more than sent arrived", what, n);
+			sl_pktmbuf_free_bulk(r, n);
+			bad++;
+		}
+		usleep(1000);
+	}
+	double s = (double)(t1 - t0) / 1e9;
+	note("%s: %" PRIu64 " frames (%" PRIu64 " bytes) sent and received intact in %.2f s (%.0f frames/s)", what,
+	     recvd, bytes, s, (double)recvd / s);
+	return bad ? -1 : 0;
+}
+
+static void check_stats(uint16_t tx, uint16_t rx, uint64_t count, const char *what)
+{
+	struct sl_eth_stats st_tx, st_rx;
+	sl_eth_stats_get(tx, &st_tx);
+	sl_eth_stats_get(rx, &st_rx);
+	if (st_tx.opackets != count || st_tx.q_opackets[0] != count)
+		fail("%s: port %u counted %" PRIu64 " packets sent (queue 0: %" PRIu64 "), expected %" PRIu64, what, tx,
+		     st_tx.opackets, st_tx.q_opackets[0], count);
+	if (st_rx.ipackets != count)
+		fail("%s: port %u counted %" PRIu64 " packets received, expected %" PRIu64, what, rx, st_rx.ipackets,
+		     count);
+	if (st_rx.ibytes != st_tx.obytes)
+		fail("%s: %" PRIu64 " bytes received but %" PRIu64 " sent", what, st_rx.ibytes, st_tx.obytes);
+	if (st_rx.imissed != 0 || st_rx.ierrors != 0)
+		fail("%s: port %u: %" PRIu64 " missed, %" PRIu64 " errors", what, rx, st_rx.imissed, st_rx.ierrors);
+	uint64_t v;
+	if (sl_eth_xstats_get_by_name(rx, "rx_good_packets_hw", &v) != 0)
+		fail("%s: no xstat rx_good_packets_hw", what);
+	note("%s: stats: tx %" PRIu64 " pkts %" PRIu64 " bytes, rx %" PRIu64 " pkts %" PRIu64 " bytes, missed %" PRIu64,
+	     what, st_tx.opackets, st_tx.obytes, st_rx.ipackets, st_rx.ibytes, st_rx.imissed);
+}
+
+static int cmd_p2p(const char **bdfs)
+{
+	uint16_t p0, p1;
+	if (eal_start(bdfs, 2, "0") != 0 || port_of(bdfs[0], &p0) != 0 || port_of(bdfs[1], &p1) != 0)
+		return 1;
+	if (port_setup(p0, 1) || port_setup(p1, 1) || port_start(p0) || port_start(p1))
+		return 1;
+	sl_eth_stats_reset(p0);
+	sl_eth_stats_reset(p1);
+	exchange(p0, p1, 0, frame_count, FRAME_RAW, "port0->port1");
+	check_stats(p0, p1, frame_count, "port0->port1");
+	exchange(p1, p0, 0, frame_count / 10 + 1, FRAME_RAW, "port1->port0");
+	sl_eth_dev_stop(p0);
+	sl_eth_dev_stop(p1);
+	check_pool_full("after stop");
+	sl_eth_dev_close(p0);
+	sl_eth_dev_close(p1);
+	check_pool_full("after close");
+	sl_eal_cleanup();
+	return failures ? 1 : 0;
+}
+
+/* ---- restart --------------------------------------------------------------------- */
+
+static int cmd_restart(const char **bdfs)
+{
+	uint16_t p0, p1;
+	uint64_t n = frame_count < 2000 ? frame_count : 2000;
+	if (eal_start(bdfs, 2, "0") != 0 || port_of(bdfs[0], &p0) != 0 || port_of(bdfs[1], &p1) != 0)
+		return 1;
+	if (port_setup(p0, 1) || port_setup(p1, 1))
+		return 1;
+	uint32_t seq = 0;
+	for (unsigned cycle = 0; cycle < 3; cycle++) {
+		char what[64];
+		if (port_start(p0) || port_start(p1))
+			return 1;
+		snprintf(what, sizeof(what), "start #%u", cycle + 1);
+		exchange(p0, p1, seq, n, FRAME_RAW, what);
+		seq += (uint32_t)n;
+		sl_eth_dev_stop(p0);
+		sl_eth_dev_stop(p1);
+		snprintf(what, sizeof(what), "stop #%u", cycle + 1);
+		check_pool_full(what);
+	}
+	/* queues set up again on a stopped port, then started */
+	if (port_setup(p0, 1) || port_setup(p1, 1) || port_start(p0) || port_start(p1))
+		return 1;
+	exchange(p1, p0, seq, n, FRAME_RAW, "after re-setup");
+	sl_eth_dev_close(p0);
+	sl_eth_dev_close(p1);
+	check_pool_full("close with the ports started");
+
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 2; i++) {
+			struct sl_pci_device *pci = sl_pci_device_find(bdfs[i]);
+			struct sl_pci_device_info info;
+			if (pci == NULL || sl_pci_device_info(pci, &info) != 0) {
+				fail("%s is not on the bus any more", bdfs[i]);
+				return 1;
+			}
+			sl_pci_dev_close(pci);
+			if (sl_pci_dev_open(pci) != 0) {
+				fail("%s: reopen failed", bdfs[i]);
+				return 1;
+			}
+			int rc = sl_eth_pci_probe(pci, info.vendor_id, info.device_id);
+			if (rc != 0) {
+				fail("%s: probe after reopen failed: %s", bdfs[i], strerror(-rc));
+				return 1;
+			}
+		}
+		if (port_of(bdfs[0], &p0) || port_of(bdfs[1], &p1))
+			return 1;
+		if (port_setup(p0, 1) || port_setup(p1, 1) || port_start(p0) || port_start(p1))
+			return 1;
+		char what[64];
+		snprintf(what, sizeof(what), "reopen #%u", round + 1);
+		exchange(p0, p1, seq, n, FRAME_RAW, what);
+		seq += (uint32_t)n;
+		sl_eth_dev_stop(p0);
+		sl_eth_dev_stop(p1);
+		sl_eth_dev_close(p0);
+		sl_eth_dev_close(p1);
+		check_pool_full(what);
+	}
+	sl_eal_cleanup();
+	return failures ? 1 : 0;
+}
+
+/* ---- RSS over 4 queues ------------------------------------------------------------- */
+
+#define RSS_QUEUES 4
+
+struct poller {
+	pthread_t thread;
+	uint16_t port, queue;
+	uint64_t received;          /* read by the sender for pacing */
+	uint8_t *seen;              /* per seq: times received (shared, each seq once) */
+	int16_t *flow_queue;        /* shared: queue each flow went to */
+	uint64_t no_hash, bad, wrong_queue;
+	const struct sl_ether_addr *src, *dst;
+	volatile int *stop;
+};
+
+static void *poll_queue(void *arg)
+{
+	struct poller *p = arg;
+	while (!*p->stop) {
+		struct sl_mbuf *r[BURST];
+		uint16_t n = sl_eth_rx_burst(p->port, p->queue, r, BURST);
+		for (uint16_t i = 0; i < n; i++) {
+			struct sl_mbuf *m = r[i];
+			const uint8_t *d = sl_pktmbuf_mtod(m, const uint8_t *);
+			uint32_t seq;
+			memcpy(&seq, d + seq_offset(d, FRAME_FLOWS), 4);
+			if (seq >= frame_count) {
+				fail("rss: queue %u: frame with seq %u out of range", p->queue, seq);
+				p->bad++;
+				continue;
+			}
+			__atomic_fetch_add(&p->seen[seq], 1, __ATOMIC_RELAXED);
+			if (check_frame(d, m->pkt_len, seq, p->dst, p->src, FRAME_FLOWS, "rss") != 0)
+				p->bad++;
+			if (!(m->ol_flags & SL_MBUF_F_RX_RSS_HASH) || m->queue != p->queue)
+				p->no_hash++;
+			unsigned flow = seq % NB_FLOWS;
+			int16_t expect = -1;
+			if (!__atomic_compare_exchange_n(&p->flow_queue[flow], &expect, (int16_t)p->queue, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED) &&
+			    expect != (int16_t)p->queue)
+				p->wrong_queue++;
+		}
+		sl_pktmbuf_free_bulk(r, n);
+		__atomic_store_n(&p->received, p->received + n, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int cmd_rss(const char **bdfs)
+{
+	uint16_t p0, p1;
+	if (eal_start(bdfs, 2, "0") != 0 || port_of(bdfs[0], &p0) != 0 || port_of(bdfs[1], &p1) != 0)
+		return 1;
+	if (port_setup(p0, 1) || port_setup(p1, RSS_QUEUES) || port_start(p0) || port_start(p1))
+		return 1;
+	sl_eth_stats_reset(p1);
+	struct sl_ether_addr src, dst;
+	sl_eth_macaddr_get(p0, &src);
+	sl_eth_macaddr_get(p1, &dst);
+	uint8_t *seen = calloc(frame_count, 1);
+	int16_t flow_queue[NB_FLOWS];
+	for (unsigned f = 0; f < NB_FLOWS; f++)
+		flow_queue[f] = -1;
+	volatile int stop = 0;
+	struct poller pol[RSS_QUEUES];
+	for (uint16_t q = 0; q < RSS_QUEUES; q++) {
+		pol[q] = (struct poller){.port = p1, .queue = q, .seen = seen, .flow_queue = flow_queue,
+					 .src = &src, .dst = &dst, .stop = &stop};
+		pthread_create(&pol[q].thread, NULL, poll_queue, &pol[q]);
+	}
+	uint64_t sent = 0, last = now_ns(), prev_total = 0, t0 = last;
+	for (;;) {
+		uint64_t total = 0;
+		for (unsigned q = 0; q < RSS_QUEUES; q++)
+			total += __atomic_load_n(&pol[q].received, __ATOMIC_ACQUIRE);
+		if (total >= frame_count)
+			break;
+		if (total != prev_total) {
+			prev_total = total;
+			last = now_ns();
+		} else if (now_ns() - last > STALL_NS) {
+			fail("rss: stalled: %" PRIu64 " sent, %" PRIu64 " received", sent, total);
+			break;
+		}
+		if (sent < frame_count && sent - total < window) {
+			struct sl_mbuf *m[BURST];
+			unsigned nb = (unsigned)(frame_count - sent < BURST ? frame_count - sent : BURST);
+			if (nb > window - (sent - total))
+				nb = (unsigned)(window - (sent - total));
+			if (sl_pktmbuf_alloc_bulk(pool, m, nb) != 0) {
+				fail("rss: mbuf allocation failed");
+				break;
+			}
+			for (unsigned i = 0; i < nb; i++) {
+				unsigned len = build_frame(sl_pktmbuf_mtod(m[i], uint8_t *), (uint32_t)(sent + i), &dst,
+							   &src, FRAME_FLOWS);
+				m[i]->data_len = (uint16_t)len;
+				m[i]->pkt_len = len;
+			}
+			uint16_t k = sl_eth_tx_burst(p0, 0, m, (uint16_t)nb);
+			if (k < nb)
+				sl_pktmbuf_free_bulk(&m[k], nb - k);
+			sent += k;
+		} else {
+			sched_yield();
+		}
+	}
+	double secs = (double)(now_ns() - t0) / 1e9;
+	usleep(200000);
+	stop = 1;
+	uint64_t lost = 0, dup = 0;
+	for (unsigned q = 0; q < RSS_QUEUES; q++)
+		pthread_join(pol[q].thread, NULL);
+	for (uint64_t s = 0; s < frame_count; s++) {
+		if (seen[s] == 0)
+			lost++;
+		else if (seen[s] > 1)
+			dup += seen[s] - 1u;
+	}
+	if (lost || dup)
+		fail("rss: %" PRIu64 " frames lost, %" PRIu64 " duplicated of %" PRIu64, lost, dup, frame_count);
+	unsigned used = 0;
+	for (unsigned q = 0; q < RSS_QUEUES; q++) {
+		note("rss: queue %u received %" PRIu64 " frames", q, pol[q].received);
+		if (pol[q].received > 0)
+			used++;
+		if (pol[q].bad || pol[q].no_hash || pol[q].wrong_queue)
+			fail("rss: queue %u: %" PRIu64 " bad frames, %" PRIu64 " without RSS hash or queue, %" PRIu64
+			     " frames of a flow seen on another queue",
+			     q, pol[q].bad, pol[q].no_hash, pol[q].wrong_queue);
+	}
+	if (used != RSS_QUEUES)
+		fail("rss: only %u of %u queues received frames from %u flows", used, RSS_QUEUES, NB_FLOWS);
+	struct sl_eth_stats st;
+	sl_eth_stats_get(p1, &st);
+	for (unsigned q = 0; q < RSS_QUEUES; q++)
+		if (st.q_ipackets[q] != pol[q].received)
+			fail("rss: queue %u stats say %" PRIu64 ", poller got %" PRIu64, q, st.q_ipackets[q],
+			     pol[q].received);
+	note("rss: %" PRIu64 " frames over %u flows (IPv4/UDP, IPv4/TCP, IPv6/UDP) in %.2f s, %" PRIu64
+	     " lost, %" PRIu64 " duplicated", frame_count, NB_FLOWS, secs, lost, dup);
+	free(seen);
+	sl_eth_dev_close(p0);
+	sl_eth_dev_close(p1);
+	check_pool_full("rss: after close");
+	sl_eal_cleanup();
+	return failures ? 1 : 0;
+}
+
+/* ---- against the kernel's igb driver ------------------------------------------------ */
+
+static int cmd_kernel(const char *bdf, const char *ifname)
+{
+	uint16_t port;
+	const char *bdfs[1] = {bdf};
+	if (eal_start(bdfs, 1, "0") != 0 || port_of(bdf, &port) != 0)
+		return 1;
+	if (port_setup(port, 1) || port_start(port))
+		return 1;
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETHERTYPE_TEST));
+	if (fd < 0) {
+		fail("packet socket: %s", strerror(errno));
+		return 1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) != 0) {
+		fail("interface %s: %s", ifname, strerror(errno));
+		return 1;
+	}
+	int ifindex = ifr.ifr_ifindex;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) != 0) {
+		fail("interface %s has no hardware address: %s", ifname, strerror(errno));
+		return 1;
+	}
+	struct sl_ether_addr kmac, smac;
+	memcpy(kmac.addr_bytes, ifr.ifr_hwaddr.sa_data, 6);
+	sl_eth_macaddr_get(port, &smac);
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETHERTYPE_TEST),
+				  .sll_ifindex = ifindex};
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		fail("bind to %s: %s", ifname, strerror(errno));
+		return 1;
+	}
+	int rcvbuf = 8 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	uint64_t n = frame_count;
+
+	/* Sluice -> kernel */
+	uint64_t sent = 0, recvd = 0, last = now_ns();
+	while (recvd < n) {
+		if (sent < n && sent - recvd < 32) {
+			struct sl_mbuf *m = sl_pktmbuf_alloc(pool);
+			unsigned len = build_frame(sl_pktmbuf_mtod(m, uint8_t *), (uint32_t)sent, &kmac, &smac, FRAME_RAW);
+			m->data_len = (uint16_t)len;
+			m->pkt_len = len;
+			if (sl_eth_tx_burst(port, 0, &m, 1) == 1)
+				sent++;
+			else
+				sl_pktmbuf_free(m);
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, sent - recvd >= 32 || sent == n ? 10 : 0) > 0) {
+			uint8_t buf[2048];
+			ssize_t len = recv(fd, buf, sizeof(buf), 0);
+			if (len > 0) {
+				uint32_t seq;
+				memcpy(&seq, buf + 14, 4);
+				if (seq != recvd)
+					fail("sluice->kernel: got seq %u, expected %" PRIu64, seq, recvd);
+				else
+					check_frame(buf, (unsigned)len, seq, &kmac, &smac, FRAME_RAW, "sluice->kernel");
+				recvd++;
+				last = now_ns();
+			}
+		}
+		if (now_ns() - last > STALL_NS) {
+			fail("sluice->kernel: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
+			break;
+		}
+		if (failures > 10)
+			break;
+	}
+	note("sluice->kernel: %" PRIu64 " of %" PRIu64 " frames received by the kernel's %s intact", recvd, n, ifname);
+
+	/* kernel -> Sluice */
+	sent = recvd = 0;
+	last = now_ns();
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6};
+	memcpy(to.sll_addr, smac.addr_bytes, 6);
+	while (recvd < n) {
+		if (sent < n && sent - recvd < 64) {
+			uint8_t buf[MAX_FRAME];
+			unsigned len = build_frame(buf, (uint32_t)sent, &smac, &kmac, FRAME_RAW);
+			if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+				sent++;
+		}
+		struct sl_mbuf *r[BURST];
+		uint16_t k = sl_eth_rx_burst(port, 0, r, BURST);
+		for (uint16_t i = 0; i < k; i++) {
+			const uint8_t *d = sl_pktmbuf_mtod(r[i], const uint8_t *);
+			uint16_t et = (uint16_t)(d[12] << 8 | d[13]);
+			if (et != ETHERTYPE_TEST)
+				continue; /* the kernel's own traffic (IPv6 ND, ...) */
+			uint32_t seq;
+			memcpy(&seq, d + 14, 4);
+			if (seq != recvd)
+				fail("kernel->sluice: got seq %u, expected %" PRIu64, seq, recvd);
+			else
+				check_frame(d, r[i]->pkt_len, seq, &smac, &kmac, FRAME_RAW, "kernel->sluice");
+			recvd++;
+			last = now_ns();
+		}
+		sl_pktmbuf_free_bulk(r, k);
+		if (now_ns() - last > STALL_NS) {
+			fail("kernel->sluice: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
+			break;
+		}
+		if (failures > 10)
+			break;
+	}
+	note("kernel->sluice: %" PRIu64 " of %" PRIu64 " frames sent by the kernel's %s received intact", recvd, n,
+	     ifname);
+	close(fd);
+	sl_eth_dev_close(port);
+	check_pool_full("kernel: after close");
+	sl_eal_cleanup();
+	return failures ? 1 : 0;
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: sl-igb-guest p2p|restart|rss [--backend B] [--count N] [--window N] BDF0 BDF1\n"
+			"       sl-igb-guest kernel [--backend B] [--count N] BDF IFNAME\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	const char *cmd = argv[1];
+	const char *pos[2];
+	unsigned npos = 0;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--backend") && i + 1 < argc)
+			backend = argv[++i];
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			frame_count = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--window") && i + 1 < argc)
+			window = (unsigned)strtoul(argv[++i], NULL, 0);
+		else if (npos < 2)
+			pos[npos++] = argv[i];
+		else
+			usage();
+	}
+	if (npos != 2 || frame_count == 0 || window == 0 || window > NB_DESC / 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("sl-igb-guest %s: backend %s, %" PRIu64 " frames, window %u\n", cmd, backend, frame_count, window);
+	int rc;
+	if (!strcmp(cmd, "p2p"))
+		rc = cmd_p2p(pos);
+	else if (!strcmp(cmd, "restart"))
+		rc = cmd_restart(pos);
+	else if (!strcmp(cmd, "rss"))
+		rc = cmd_rss(pos);
+	else if (!strcmp(cmd, "kernel"))
+		rc = cmd_kernel(pos[0], pos[1]);
+	else
+		usage();
+	if (failures)
+		rc = 1;
+	printf("sl-igb-guest %s: %s\n", cmd, rc == 0 ? "PASS" : "FAIL");
+	return rc;
+}
