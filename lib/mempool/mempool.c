@@ -16,7 +16,7 @@
 int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache, void **objs,
 			      unsigned n)
 {
-	unsigned len, need, i;
+	unsigned len, need;
 
 	/* no cache (non-EAL thread or a pool without caches), or a request
 	 * larger than a cache can hold: straight from the ring */
@@ -35,8 +35,7 @@ int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *ca
 			return -ENOENT;
 	}
 	len += need - n;
-	for (i = 0; i < n; i++)
-		objs[i] = cache->objs[len + i];
+	sl_ptrs_copy_(objs, &cache->objs[len], n);
 	cache->len = len;
 	return 0;
 }
@@ -44,8 +43,6 @@ int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *ca
 void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
 			       void *const *objs, unsigned n)
 {
-	unsigned i;
-
 	/* The ring has a slot for every object of the pool, so enqueueing
 	 * objects that came from this pool always succeeds. */
 	if (cache == NULL || n > cache->flushthresh) {
@@ -55,8 +52,7 @@ void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *c
 	/* adding N would pass the threshold: flush the whole cache to the
 	 * ring, then keep the N just put (the hottest) */
 	sl_ring_enqueue_bulk(mp->ring, cache->objs, cache->len, NULL);
-	for (i = 0; i < n; i++)
-		cache->objs[i] = objs[i];
+	sl_ptrs_copy_(cache->objs, objs, n);
 	cache->len = n;
 }
 

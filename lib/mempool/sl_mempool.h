@@ -95,8 +95,7 @@ sl_mempool_get_bulk(struct sl_mempool *mp, void **objs, unsigned n)
 {
 	unsigned lcore_id = sl_lcore_id();
 	struct sl_mempool_cache *cache;
-	void **src;
-	unsigned i, len;
+	unsigned len;
 
 	if (sl_unlikely(lcore_id >= SL_MAX_LCORE))
 		return sl_mempool_get_bulk_slow_(mp, NULL, objs, n);
@@ -106,9 +105,7 @@ sl_mempool_get_bulk(struct sl_mempool *mp, void **objs, unsigned n)
 		return sl_mempool_get_bulk_slow_(mp, cache, objs, n);
 	len -= n;
 	cache->len = len;
-	src = &cache->objs[len];
-	for (i = 0; i < n; i++)
-		objs[i] = src[i];
+	sl_ptrs_copy_(objs, &cache->objs[len], n);
 	return 0;
 }
 
@@ -119,8 +116,7 @@ sl_mempool_put_bulk(struct sl_mempool *mp, void *const *objs, unsigned n)
 {
 	unsigned lcore_id = sl_lcore_id();
 	struct sl_mempool_cache *cache;
-	void **dst;
-	unsigned i, len;
+	unsigned len;
 
 	if (sl_unlikely(lcore_id >= SL_MAX_LCORE)) {
 		sl_mempool_put_bulk_slow_(mp, NULL, objs, n);
@@ -132,10 +128,8 @@ sl_mempool_put_bulk(struct sl_mempool *mp, void *const *objs, unsigned n)
 		sl_mempool_put_bulk_slow_(mp, cache, objs, n);
 		return;
 	}
-	dst = &cache->objs[len];
 	cache->len = len + n;
-	for (i = 0; i < n; i++)
-		dst[i] = objs[i];
+	sl_ptrs_copy_(&cache->objs[len], objs, n);
 }
 
 static sl_always_inline int

@@ -1,0 +1,71 @@
+/* bench_mempool.h: the mempool workload shared by the Sluice and the DPDK
+ * benchmark programs, so that both run exactly the same loop. The including
+ * program defines bench_get(objs, n) (0 on success), bench_put(objs, n) and
+ * bench_tsc(), then calls bench_run_all(). Each variant takes N objects
+ * from the pool and puts them back, ITERS times, REPS times; the figure is
+ * the best repetition's TSC cycles per object (one get plus one put). */
+#ifndef BENCH_MEMPOOL_H
+#define BENCH_MEMPOOL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define BENCH_POOL_SIZE 8192
+#define BENCH_ELT_SIZE 2048 /* like an mbuf; the loop never touches objects */
+#define BENCH_CACHE_SIZE 256
+#define BENCH_REPS 41
+#define BENCH_OBJS_PER_REP (1u << 20) /* objects got and put per repetition */
+
+static inline int bench_get(void **objs, unsigned n);
+static inline void bench_put(void **objs, unsigned n);
+static inline uint64_t bench_tsc(void);
+
+/* keeps the compiler from merging or dropping a get/put pair */
+#define BENCH_BARRIER(p) __asm__ volatile("" : : "r"(p) : "memory")
+
+/* One variant with N a compile-time constant, as in an application. */
+#define BENCH_DEFINE_RUN(N)                                                    \
+	static double bench_run_##N(void)                                      \
+	{                                                                      \
+		void *objs[N];                                                 \
+		const unsigned iters = BENCH_OBJS_PER_REP / (N);               \
+		double best = 1e30;                                            \
+		for (int rep = -1; rep < BENCH_REPS; rep++) { /* -1: warm-up */ \
+			uint64_t t0 = bench_tsc();                             \
+			for (unsigned i = 0; i < iters; i++) {                 \
+				if (bench_get(objs, (N)) != 0) {               \
+					fprintf(stderr, "get of %d failed\n", (N)); \
+					exit(1);                               \
+				}                                              \
+				BENCH_BARRIER(objs);                           \
+				bench_put(objs, (N));                          \
+				BENCH_BARRIER(objs);                           \
+			}                                                      \
+			uint64_t t1 = bench_tsc();                             \
+			double c = (double)(t1 - t0) / ((double)iters * (N));  \
+			if (rep >= 0 && c < best)                              \
+				best = c;                                      \
+		}                                                              \
+		return best;                                                   \
+	}
+
+BENCH_DEFINE_RUN(1)
+BENCH_DEFINE_RUN(32)
+BENCH_DEFINE_RUN(128)
+
+/* Prints "name value" lines; CACHED says whether the pool has a cache
+ * (the uncached pool shows the ring's cost). */
+static void bench_run_cached(const char *impl)
+{
+	printf("%s bulk32_cache256 %.3f\n", impl, bench_run_32());
+	printf("%s bulk1_cache256 %.3f\n", impl, bench_run_1());
+	printf("%s bulk128_cache256 %.3f\n", impl, bench_run_128());
+}
+
+static void bench_run_uncached(const char *impl)
+{
+	printf("%s bulk32_nocache %.3f\n", impl, bench_run_32());
+}
+
+#endif
