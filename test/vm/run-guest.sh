@@ -19,6 +19,11 @@
 #   --timeout SECS    hard limit for the whole guest run (default 600)
 #   --hugepages N     2 MiB hugepages reserved in the guest (default 256)
 #   --mem MIB, --smp N  guest size (default 2048, 2)
+#   --tcg-thread single|multi  TCG threading (default $SLUICE_VM_TCG_THREAD, else
+#                     single): multi runs the vCPUs in parallel (for benchmarks)
+#                     but QEMU 10.0 then sometimes aborts with "iotlb_to_section:
+#                     Assertion ... failed" when VFIO resets a device (seen 2 in ~10
+#                     type1 runs); single never did, see doc/guest-testbed.md
 #   -v, --verbose     also stream the guest console to stderr
 #
 # Exit status: the command's status in the guest; 124 when the guest hung
@@ -34,6 +39,7 @@ usage() { sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
 out= timeout_s=600 hugepages=256 mem=2048 smp=2 verbose=0
+tcg_thread=${SLUICE_VM_TCG_THREAD:-single}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build-dir) build_dir=$2; shift 2 ;;
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--hugepages) hugepages=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
+	--tcg-thread) tcg_thread=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
@@ -85,13 +92,15 @@ macs=(52:54:00:5c:00:01 52:54:00:5c:00:02 52:54:00:5c:00:03 52:54:00:5c:00:04)
 {
 	echo "# written by run-guest.sh: settings for test/vm/guest-run.sh"
 	printf 'SLUICE_NIC_MACS=%q\n' "${macs[*]}"
-	[ -n "${SLUICE_VM_BIND:-}" ] && printf 'SLUICE_VM_BIND=%q\n' "$SLUICE_VM_BIND"
-	[ -n "${SLUICE_CHECK_TIMEOUT:-}" ] && printf 'SLUICE_CHECK_TIMEOUT=%q\n' "$SLUICE_CHECK_TIMEOUT"
-	true
+	# Pass SLUICE_VM_* and SLUICE_CHECK_* settings through (SLUICE_VM_BIND,
+	# SLUICE_VM_CHECKS, SLUICE_CHECK_TIMEOUT, ...), except what the guest sets.
+	for var in $(compgen -v | grep -E '^SLUICE_(VM|CHECK)_' | grep -vx 'SLUICE_VM_OUT'); do
+		printf 'export %s=%q\n' "$var" "${!var}"
+	done
 } >"$out/guest.env"
 
-machine=(-M q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem")
-cmdline="console=ttyS0 loglevel=4 panic=-1 sluice.scenario=$scenario sluice.run=$here/guest-run.sh"
+machine=(-M q35,kernel-irqchip=split -accel "tcg,thread=$tcg_thread" -cpu max -smp "$smp" -m "$mem")
+cmdline="console=ttyS0 loglevel=4 panic=-1 no_timer_check sluice.scenario=$scenario sluice.run=$here/guest-run.sh"
 cmdline+=" sluice.out=$out sluice.src=$src sluice.build=$build_dir sluice.hugepages=$hugepages"
 iommu=()
 case $scenario in

@@ -1,0 +1,50 @@
+# test/vm/check-lib.sh: sourced by the shell checks in test/vm/checks/.
+# Gives: not_applicable REASON (exit 77), fail MESSAGE (counts a failure),
+# finish (exit 0/1 after a summary), check_program NAME (path of a check
+# program built in $SLUICE_BUILD_DIR/test/vm), run_program CMD... (echo and run).
+# Shell checks run with `set -u`; they must not use `set -e` (every expectation
+# should be reported, not just the first one that fails).
+
+check_failures=0
+check_name=$(basename "$0")
+
+not_applicable() {
+	echo "$check_name: not applicable in scenario $SCENARIO: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	check_failures=$((check_failures + 1))
+}
+
+ok() {
+	echo "  ok: $*"
+}
+
+finish() {
+	if [ "$check_failures" -gt 0 ]; then
+		echo "$check_name: $check_failures expectation(s) failed"
+		exit 1
+	fi
+	echo "$check_name: all expectations met"
+	exit 0
+}
+
+# Path of a check program built in $SLUICE_BUILD_DIR/test/vm; if it is not
+# there, says how to build it (on stderr) and returns 1. Use as
+#   prog=$(check_program vm-vfio-open) || exit 1
+check_program() {
+	local p=$SLUICE_BUILD_DIR/test/vm/$1
+	if [ ! -x "$p" ]; then
+		echo "FAIL: $p not built; build the project first: ninja -C $SLUICE_BUILD_DIR" >&2
+		return 1
+	fi
+	echo "$p"
+}
+
+# Run a check program, showing its command line; its exit status is returned.
+run_program() {
+	echo "+ $*"
+	"$@"
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# test/vm/run-suite.sh: the guest suite. For each scenario (default: iommufd
+# type1 noiommu mixed) boots one QEMU guest (test/vm/run-guest.sh) and runs
+# every in-guest check in it; prints each check's and each scenario's
+# PASS/FAIL/n/a with times, then "N passed, N failed"; exits 1 on any failure.
+#
+#   test/vm/run-suite.sh [--build-dir DIR] [--logs DIR] [--timeout SECS]
+#                        [--check GLOB]... [--list] [SCENARIO...]
+#
+# --build-dir  the (already built) build directory whose check programs run
+#              in the guest (default $SLUICE_BUILD_DIR, else <repo>/build)
+# --logs       where each scenario's run directory goes (default
+#              <build-dir>/vm-logs/<scenario>: console.log, results.txt,
+#              checks/<check>.log, dmesg.txt)
+# --timeout    hard limit per guest (default 600 s)
+# --check      run only the checks whose names match GLOB (repeatable)
+# --list       list the checks and verify the scripts parse; boots nothing
+#
+# ADDING A CHECK (the convention other parts of the project follow):
+# put an executable file in test/vm/checks/ (a script, or a wrapper that runs
+# a program built into <build-dir>); name it NN-what so the order is clear.
+# It runs in every scenario's guest, as root, chrooted into the host's root,
+# in the repository directory, with SCENARIO (iommufd|type1|noiommu|mixed),
+# SLUICE_SRC_DIR, SLUICE_BUILD_DIR, SLUICE_VM_OUT (writable), SLUICE_IGB_BDFS,
+# SLUICE_VIRTIO_BDFS, SLUICE_NIC_BDFS (all bound to vfio-pci) and
+# SLUICE_NIC_MACS set, and hugepages reserved. Exit 0 = PASS, 77 = not
+# applicable to this scenario (shown as n/a), anything else = FAIL; print
+# what was expected and what was seen. Every check must PASS in at least one
+# scenario of a full run, or the suite fails. Shell checks may source
+# test/vm/check-lib.sh. Each check has SLUICE_CHECK_TIMEOUT (default 180) s.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+all_scenarios=(iommufd type1 noiommu mixed)
+
+build_dir=${SLUICE_BUILD_DIR:-$src/build}
+logs= timeout_s=600 list=0
+scenarios=() checks=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-dir) build_dir=$2; shift 2 ;;
+	--logs) logs=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--check) checks+=("$2"); shift 2 ;;
+	--list) list=1; shift ;;
+	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
+	-*) echo "run-suite: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) scenarios+=("$1"); shift ;;
+	esac
+done
+[ ${#scenarios[@]} -gt 0 ] || scenarios=("${all_scenarios[@]}")
+for s in "${scenarios[@]}"; do
+	case " ${all_scenarios[*]} " in *" $s "*) ;; *) echo "run-suite: unknown scenario '$s' (${all_scenarios[*]})" >&2; exit 2 ;; esac
+done
+
+# The checks: executable files in test/vm/checks/, in name order.
+check_list=()
+bad=0
+for path in "$here"/checks/*; do
+	name=$(basename "$path")
+	[ -f "$path" ] || continue
+	if [ ! -x "$path" ]; then
+		case $name in README* | *.md | *.txt) ;; *) echo "run-suite: warning: $path is not executable, so it is not a check" >&2 ;; esac
+		continue
+	fi
+	if head -n 1 "$path" | grep -q 'sh$' && ! bash -n "$path"; then
+		echo "run-suite: $path does not parse" >&2
+		bad=1
+	fi
+	check_list+=("$name")
+done
+for script in run-guest.sh guest-run.sh guest-checks.sh check-lib.sh kernel.sh initramfs.sh; do
+	bash -n "$here/$script" || { echo "run-suite: $here/$script does not parse" >&2; bad=1; }
+done
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${check_list[@]}"
+	[ ${#check_list[@]} -gt 0 ] || { echo "run-suite: no checks in $here/checks" >&2; exit 1; }
+	exit $bad
+fi
+[ "$bad" = 0 ] || { echo "0 passed, 1 failed"; exit 1; }
+
+selected() {
+	local g
+	[ ${#checks[@]} -eq 0 ] && return 0
+	for g in "${checks[@]}"; do [[ $1 == $g ]] && return 0; done
+	return 1
+}
+
+[ -d "$build_dir" ] || { echo "run-suite: build directory $build_dir does not exist; build first (meson setup $build_dir && ninja -C $build_dir)" >&2; echo "0 passed, 1 failed"; exit 1; }
+build_dir=$(cd "$build_dir" && pwd)
+
+# The guest CPU (QEMU TCG, -cpu max) has AVX2 but not AVX-512: binaries built
+# with -march=native on a host with AVX-512 die there with SIGILL. For such a
+# build directory, build a sibling <build-dir>-guest for the guest instead.
+guest_baseline=${SLUICE_GUEST_CPU_BASELINE:-x86-64-v3}
+baseline=$(meson introspect --buildoptions "$build_dir" 2>/dev/null | python3 -c '
+import json, sys
+print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "cpu_baseline"), ""))' 2>/dev/null)
+if [ "$baseline" = native ]; then
+	guest_build=$build_dir-guest
+	echo "run-suite: $build_dir is built with -march=native, which the emulated guest CPU may not run;"
+	echo "run-suite: building $guest_build with -Dcpu_baseline=$guest_baseline for the guest"
+	t_build=$(date +%s)
+	if [ -d "$guest_build/meson-private" ]; then
+		meson setup --reconfigure "$guest_build" -Dcpu_baseline="$guest_baseline" >/dev/null
+	else
+		meson setup "$guest_build" "$src" -Dwerror=true -Dcpu_baseline="$guest_baseline" >/dev/null
+	fi || { echo "run-suite: configuring $guest_build failed"; echo "0 passed, 1 failed"; exit 1; }
+	ninja -C "$guest_build" >"$guest_build/guest-build.log" 2>&1 ||
+		{ tail -n 30 "$guest_build/guest-build.log"; echo "run-suite: building $guest_build failed (log: $guest_build/guest-build.log)"; echo "0 passed, 1 failed"; exit 1; }
+	echo "run-suite: $guest_build built in $(( $(date +%s) - t_build ))s"
+	build_dir=$guest_build
+fi
+for prog in vm-vfio-open vm-iommufd-ioas vm-type1-dma; do
+	[ -x "$build_dir/test/vm/$prog" ] || { echo "run-suite: $build_dir/test/vm/$prog is missing; build first: ninja -C $build_dir" >&2; echo "0 passed, 1 failed"; exit 1; }
+done
+logs=${logs:-$build_dir/vm-logs}
+
+passed=0 failed=0
+summary=()
+declare -A passed_somewhere=() ran_somewhere=()
+t_suite=$(date +%s)
+
+fmt_s() { awk "BEGIN{printf \"%.1f\", $1}"; }
+
+# Find a kernel once (it may need building) so the scenarios do not race for it.
+if ! "$here/kernel.sh" >/dev/null; then
+	echo "run-suite: no guest kernel (see above)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+for scenario in "${scenarios[@]}"; do
+	out=$logs/$scenario
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo "=== scenario $scenario (log: $out/console.log)"
+	export SLUICE_VM_CHECKS="${checks[*]:-}"
+	"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
+		bash "$here/guest-checks.sh" 2>"$out/run-guest.err"
+	rc=$?
+	sp=0 sf=0 sn=0
+	declare -A reported=()
+	if [ -f "$out/results.txt" ]; then
+		while read -r name res secs code; do
+			reported[$name]=1
+			ran_somewhere[$name]=1
+			case $res in
+			PASS) sp=$((sp + 1)); passed_somewhere[$name]=1; printf '  PASS  %-28s %6ss\n' "$name" "$secs" ;;
+			N/A) sn=$((sn + 1)); printf '  n/a   %-28s %6ss  (not applicable to %s)\n' "$name" "$secs" "$scenario" ;;
+			*) sf=$((sf + 1)); printf '  FAIL  %-28s %6ss  (exit %s; output: %s)\n' "$name" "$secs" "$code" "$out/checks/$name.log"
+			   sed 's/^/        | /' "$out/checks/$name.log" | grep -E '^        \| (FAIL|.*timed out)' | head -n 10 ;;
+			esac
+		done <"$out/results.txt"
+	fi
+	# Checks that never reported: the guest died, hung or failed to start.
+	for name in "${check_list[@]}"; do
+		selected "$name" || continue
+		if [ -z "${reported[$name]:-}" ]; then
+			sf=$((sf + 1))
+			printf '  FAIL  %-28s         (did not run: the guest stopped first)\n' "$name"
+		fi
+	done
+	unset reported
+	# Why the guest run failed, if it did beyond failed checks.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		sed 's/^/  /' "$out/run-guest.err" | grep -v '^  kernel: using\|^  run-guest: scenario' >&2
+		[ "$sf" -eq 0 ] && sf=1
+	elif [ "$rc" -eq 1 ] && [ "$sf" -eq 0 ]; then
+		sed 's/^/  /' "$out/run-guest.err" >&2
+		sf=1
+	fi
+	wall=$(sed -n 's/^wall_s=//p' "$out/host-timing" 2>/dev/null)
+	boot=$(sed -n 's/^boot_s=//p' "$out/guest-timing" 2>/dev/null)
+	ready=$(sed -n 's/^ready_s=//p' "$out/guest-timing" 2>/dev/null)
+	end=$(sed -n 's/^end_s=//p' "$out/guest-timing" 2>/dev/null)
+	times="wall ${wall:-?}s"
+	[ -n "$boot" ] && times+=", boot ${boot}s"
+	[ -n "$boot" ] && [ -n "$ready" ] && times+=", setup $(fmt_s "$ready - $boot")s"
+	[ -n "$ready" ] && [ -n "$end" ] && times+=", checks $(fmt_s "$end - $ready")s"
+	if [ "$sf" -eq 0 ]; then verdict=PASS; else verdict=FAIL; fi
+	line=$(printf 'scenario %-8s %s  %d passed, %d failed, %d n/a  (%s)' "$scenario" "$verdict" "$sp" "$sf" "$sn" "$times")
+	echo "$line"
+	summary+=("$line")
+	passed=$((passed + sp))
+	failed=$((failed + sf))
+done
+
+# A full run: every check must pass somewhere, or it tests nothing.
+if [ ${#scenarios[@]} -eq ${#all_scenarios[@]} ]; then
+	for name in "${check_list[@]}"; do
+		selected "$name" || continue
+		if [ -n "${ran_somewhere[$name]:-}" ] && [ -z "${passed_somewhere[$name]:-}" ]; then
+			echo "FAIL  $name passed in no scenario (not applicable or failed everywhere)"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
+echo "=== guest suite: $(( $(date +%s) - t_suite ))s"
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
