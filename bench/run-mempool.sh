@@ -85,7 +85,7 @@ fi
 
 printf '\n%-8s %-18s %12s %12s %14s\n' baseline variant sluice dpdk sluice/dpdk
 for base in $BASELINES; do
-	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache; do
+	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32; do
 		s=$(median "$base" sluice "$v")
 		d=$(median "$base" dpdk "$v")
 		ratio=$(awk -v s="$s" -v d="$d" 'BEGIN {if (d == "-" || d == 0) print "-"; else printf "%.2f", s / d}')

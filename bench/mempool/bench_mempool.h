@@ -1,7 +1,8 @@
 /* bench_mempool.h: the mempool workload shared by the Sluice and the DPDK
  * benchmark programs, so that both run exactly the same loop. The including
- * program defines bench_get(objs, n) (0 on success), bench_put(objs, n) and
- * bench_tsc(), then calls bench_run_all(). Each variant takes N objects
+ * program defines bench_get(objs, n) (0 on success), bench_put(objs, n),
+ * bench_mbuf_alloc/bench_mbuf_free (the same for packet buffers) and
+ * bench_tsc(), then calls the bench_run_* printers. Each variant takes N objects
  * from the pool and puts them back, ITERS times, REPS times; the figure is
  * the best repetition's TSC cycles per object (one get plus one put). */
 #ifndef BENCH_MEMPOOL_H
@@ -19,14 +20,17 @@
 
 static inline int bench_get(void **objs, unsigned n);
 static inline void bench_put(void **objs, unsigned n);
+static inline int bench_mbuf_alloc(void **mbufs, unsigned n);
+static inline void bench_mbuf_free(void **mbufs, unsigned n);
 static inline uint64_t bench_tsc(void);
 
 /* keeps the compiler from merging or dropping a get/put pair */
 #define BENCH_BARRIER(p) __asm__ volatile("" : : "r"(p) : "memory")
 
-/* One variant with N a compile-time constant, as in an application. */
-#define BENCH_DEFINE_RUN(N)                                                    \
-	static double bench_run_##N(void)                                      \
+/* One variant: GET then PUT of N objects (N a compile-time constant, as in
+ * an application), iterated. */
+#define BENCH_DEFINE_RUN(NAME, N, GET, PUT)                                    \
+	static double bench_run_##NAME(void)                                   \
 	{                                                                      \
 		void *objs[N];                                                 \
 		const unsigned iters = BENCH_OBJS_PER_REP / (N);               \
@@ -34,12 +38,12 @@ static inline uint64_t bench_tsc(void);
 		for (int rep = -1; rep < BENCH_REPS; rep++) { /* -1: warm-up */ \
 			uint64_t t0 = bench_tsc();                             \
 			for (unsigned i = 0; i < iters; i++) {                 \
-				if (bench_get(objs, (N)) != 0) {               \
-					fprintf(stderr, "get of %d failed\n", (N)); \
+				if (GET(objs, (N)) != 0) {                     \
+					fprintf(stderr, #NAME ": get of %d failed\n", (N)); \
 					exit(1);                               \
 				}                                              \
 				BENCH_BARRIER(objs);                           \
-				bench_put(objs, (N));                          \
+				PUT(objs, (N));                                \
 				BENCH_BARRIER(objs);                           \
 			}                                                      \
 			uint64_t t1 = bench_tsc();                             \
@@ -50,12 +54,12 @@ static inline uint64_t bench_tsc(void);
 		return best;                                                   \
 	}
 
-BENCH_DEFINE_RUN(1)
-BENCH_DEFINE_RUN(32)
-BENCH_DEFINE_RUN(128)
+BENCH_DEFINE_RUN(1, 1, bench_get, bench_put)
+BENCH_DEFINE_RUN(32, 32, bench_get, bench_put)
+BENCH_DEFINE_RUN(128, 128, bench_get, bench_put)
+BENCH_DEFINE_RUN(mbuf32, 32, bench_mbuf_alloc, bench_mbuf_free)
 
-/* Prints "name value" lines; CACHED says whether the pool has a cache
- * (the uncached pool shows the ring's cost). */
+/* The pool behind bench_get/bench_put has a cache of BENCH_CACHE_SIZE. */
 static void bench_run_cached(const char *impl)
 {
 	printf("%s bulk32_cache256 %.3f\n", impl, bench_run_32());
@@ -63,9 +67,17 @@ static void bench_run_cached(const char *impl)
 	printf("%s bulk128_cache256 %.3f\n", impl, bench_run_128());
 }
 
+/* The pool behind bench_get/bench_put has no cache: the ring's cost. */
 static void bench_run_uncached(const char *impl)
 {
 	printf("%s bulk32_nocache %.3f\n", impl, bench_run_32());
+}
+
+/* Packet buffers: alloc_bulk of 32 (headers reset) then free_bulk, from a
+ * packet pool with a cache of BENCH_CACHE_SIZE. */
+static void bench_run_mbuf(const char *impl)
+{
+	printf("%s mbuf_alloc_free32 %.3f\n", impl, bench_run_mbuf32());
 }
 
 #endif
