@@ -34,7 +34,7 @@ read -r -a virtio <<<"$SLUICE_VIRTIO_BDFS"
 all=("${igb[@]}" "${virtio[@]}")
 declare -A kdrv
 for b in "${igb[@]}"; do kdrv[$b]=igb; done
-for b in "${virtio[@]}"; do kdrv[$b]=virtio-pci; done
+for b in "${virtio[@]}"; do kdrv[$b]="virtio-pci"; done
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -68,8 +68,8 @@ iface_of() {
 
 # Wait up to 30 s for BDF $1 to have a network interface; prints its name.
 wait_iface() {
-	local i name
-	for i in $(seq 1 60); do
+	local name
+	for _ in $(seq 1 60); do
 		name=$(iface_of "$1" | head -n 1)
 		[ -n "$name" ] && { echo "$name"; return 0; }
 		sleep 0.5
@@ -227,7 +227,7 @@ fi
 names=()
 for b in "${igb[@]}"; do names+=("$(iface_of "$b" | head -n 1)"); done
 short=${virtio[0]#0000:}
-glob=${virtio[1]%.*}.?
+glob="${virtio[1]%.*}.?"
 bindpy --bind vfio-pci "${names[@]}" "$short" "$glob"
 expect_rc 0 $? "--bind vfio-pci ${names[*]} $short '$glob'"
 expect_vfio "after --bind"
