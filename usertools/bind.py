@@ -374,17 +374,47 @@ def net_names(system, bdf):
     return [n for n, _ in interfaces_by_bdf(system).get(bdf, [])]
 
 
+def upper_devices(system, name, seen=None):
+    """Interfaces stacked on NAME (bridge, bond, VLAN, macvlan...), from the
+    upper_<if> links in /sys/class/net/<if>/, transitively."""
+    seen = set() if seen is None else seen
+    for entry in system.listdir("/sys/class/net/" + name):
+        if entry.startswith("upper_"):
+            upper = entry[len("upper_"):]
+            if upper not in seen:
+                seen.add(upper)
+                upper_devices(system, upper, seen)
+    return sorted(seen)
+
+
 class Iface:
-    def __init__(self, name, up, operstate, routes, default_route, ssh):
+    """One interface of a NIC; routes, default route and SSH sessions count
+    those of the interfaces stacked on it (a bridge or bond carrying the
+    address is what loses its traffic when the NIC goes)."""
+
+    def __init__(self, name, up, operstate, uppers, routes):
         self.name = name
         self.up = up
         self.operstate = operstate
-        self.routes = routes
-        self.default_route = default_route
-        self.ssh = ssh
+        self.uppers = uppers
+        self.routes, self.default_route, self.ssh = 0, False, []
+        self.via = None  # the interface the default route or SSH goes through
+        for n in [name] + uppers:
+            count, default = routes.routes_of(n)
+            self.routes += count
+            sessions = routes.ssh_sessions_on(n)
+            if (default and not self.default_route) or (sessions and not self.ssh):
+                self.via = n
+            self.default_route |= default
+            self.ssh += sessions
+
+    def label(self):
+        return self.name if self.via in (None, self.name) else \
+            "%s, under %s" % (self.name, self.via)
 
     def to_json(self):
         return {"name": self.name, "up": self.up, "operstate": self.operstate,
+                "upper": self.uppers,
                 "routes": self.routes, "default_route": self.default_route,
                 "ssh_sessions": [a for a, _ in self.ssh]}
 
@@ -420,9 +450,8 @@ class Device:
             except ValueError:
                 up = False
             operstate = system.read(ndir + "/operstate", "unknown")
-            n, default = routes.routes_of(name)
-            self.ifaces.append(Iface(name, up, operstate, n, default,
-                                     routes.ssh_sessions_on(name)))
+            self.ifaces.append(Iface(name, up, operstate,
+                                     upper_devices(system, name), routes))
 
     @property
     def is_network(self):
@@ -797,18 +826,19 @@ def bind_refusals(machine, devs, drv, bdfs):
                 reasons.append(
                     "%s (%s) carries %s from %s: binding it cuts this session "
                     "off. Use another interface for SSH, or a console" % (
-                        bdf, i.name, i.ssh[0][1], i.ssh[0][0]))
+                        bdf, i.label(), i.ssh[0][1], i.ssh[0][0]))
             elif i.default_route:
                 reasons.append(
                     "%s (%s) is up and carries the default route: binding it "
                     "takes this machine off the network. Move the default route "
                     "to another interface or take %s down first (ip link set %s "
-                    "down)" % (bdf, i.name, i.name, i.name))
+                    "down)" % (bdf, i.label(), i.name, i.name))
             elif i.routes:
                 reasons.append(
-                    "%s (%s) is up with %d route(s) through it: traffic using "
+                    "%s (%s) is up with %d route(s) through it%s: traffic using "
                     "them stops. Take it down first (ip link set %s down)"
-                    % (bdf, i.name, i.routes, i.name))
+                    % (bdf, i.name, i.routes, " and " + ", ".join(i.uppers)
+                       if i.uppers else "", i.name))
         if drv == VFIO_PCI:
             blockers = machine.group_blockers(d, also_bound=bdfs)
             if blockers:
@@ -1312,6 +1342,8 @@ def print_status(data, out):
                     extra.append("default route")
                 if i["ssh_sessions"]:
                     extra.append("SSH from " + ", ".join(i["ssh_sessions"]))
+                if i["upper"]:
+                    extra.append("under " + ", ".join(i["upper"]))
                 out("    interface: %s %s%s" % (i["name"], "up" if i["up"] else "down",
                                                " (" + ", ".join(extra) + ")" if extra else ""))
             if d["iommu_group"] is None:

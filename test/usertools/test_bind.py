@@ -144,7 +144,8 @@ class TestStatus(BindTestCase):
         self.assertEqual(d["device_name"], "82576 Gigabit Network Connection")
         self.assertEqual((d["vendor"], d["device"], d["driver"]), ("8086", "10c9", "igb"))
         self.assertEqual(d["interfaces"], [{"name": "eth1", "up": True, "operstate": "up",
-                                            "routes": 1, "default_route": False,
+                                            "upper": [], "routes": 1,
+                                            "default_route": False,
                                             "ssh_sessions": []}])
         self.assertEqual(d["iommu_group"], "10")
         self.assertEqual(d["group_members"], [])
@@ -277,6 +278,25 @@ class TestRefusals(BindTestCase):
         self.assert_refused(["--bind", "vfio-pci", IGB1], "eth2", "default route")
         rc, _, err = self.run_bind("--bind", "vfio-pci", IGB0)
         self.assertEqual(rc, 0, err)  # eth1 has only its link-local route
+
+    def test_default_route_and_ssh_on_a_bridge_above_the_nic(self):
+        # eth2 is a port of bond0, which is a port of br0; br0 has the address
+        for lower, upper in (("eth2", "bond0"), ("bond0", "br0")):
+            os.makedirs(self.tree.p("sys/devices/virtual/net/" + upper), exist_ok=True)
+            self.tree.symlink("../../devices/virtual/net/" + upper, "sys/class/net/" + upper)
+            self.tree.symlink("../" + upper, "sys/class/net/%s/upper_%s" % (lower, upper))
+        self.tree.set_up("eth2", True)
+        self.tree.add_route("br0", "0.0.0.0", "0.0.0.0", gateway="10.0.0.1")
+        self.tree.add_route("br0", "10.0.0.0", "255.255.255.0")
+        self.assert_refused(["--bind", "vfio-pci", IGB1], "eth2, under br0",
+                            "default route")
+        self.kernel.writes.clear()
+        self.environ = {"SSH_CONNECTION": "10.0.0.77 40000 10.0.0.2 22"}
+        self.assert_refused(["--bind", "vfio-pci", IGB1], "eth2, under br0",
+                            "this session")
+        _, d = self.find(self.status(), IGB1)
+        self.assertEqual(d["interfaces"][0]["upper"], ["bond0", "br0"])
+        self.assertEqual(d["interfaces"][0]["routes"], 2)
 
     def test_down_interface_or_up_without_routes_is_allowed(self):
         self.tree.add_route("eth1", "0.0.0.0", "0.0.0.0")  # eth1 is down
