@@ -778,8 +778,26 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 		dev->as = sl_dma_as_for_device(SL_DMA_BACKEND_IOMMUFD, dev->name);
 		if (!dev->as)
 			goto fail;
-		if (sl_dma_as_attach(dev->as, dev->fd, dev->name) != 0)
-			goto fail;
+		if (sl_dma_as_attach(dev->as, dev->fd, dev->name) != 0) {
+			/* AUTO: the shared IOAS does not suit this device (its reserved
+			 * ranges clash with what is mapped there). Give it an IOAS of
+			 * its own, filled by IOMMU_IOAS_COPY: still pinned once. The
+			 * failed attempt bound the cdev, so open it afresh. */
+			if (sl_dma_get_iommufd_mode() != SL_DMA_IOMMUFD_AUTO ||
+			    !sl_dma_as_is_shared(dev->as) || sl_dma_as_nb_attached(dev->as) == 0)
+				goto fail;
+			sl_log(SL_LOG_NOTICE, LOG_COMP, "%s: cannot join the shared IOAS (%s); using an "
+			       "IOAS of its own filled by IOMMU_IOAS_COPY", dev->name, strerror(errno));
+			sl_dma_as_put(dev->as);
+			close(dev->fd);
+			dev->as = NULL;
+			dev->fd = open(path, O_RDWR | O_CLOEXEC);
+			if (dev->fd < 0)
+				goto fail;
+			dev->as = sl_dma_as_create(SL_DMA_BACKEND_IOMMUFD, dev->name);
+			if (!dev->as || sl_dma_as_attach(dev->as, dev->fd, dev->name) != 0)
+				goto fail;
+		}
 	} else if (dev->backend == SL_DMA_BACKEND_TYPE1 || dev->backend == SL_DMA_BACKEND_NOIOMMU) {
 		dev->group = group_get(dev);
 		if (!dev->group)

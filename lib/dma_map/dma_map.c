@@ -104,6 +104,7 @@ static struct {
 } g = {
 	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
 	.iommufd = -1,
+	.mode = SL_DMA_IOMMUFD_AUTO,
 };
 
 static uint64_t now_ns(void)
@@ -370,7 +371,7 @@ static uint64_t as_new_pin_bytes(struct sl_dma_as *as, struct dma_seg *one)
 	if (as->ops->be == SL_DMA_BACKEND_NOIOMMU)
 		return 0;
 	for (s = one ? one : g.segs; s; s = one ? NULL : s->next) {
-		if (as->ops->be == SL_DMA_BACKEND_IOMMUFD && g.mode == SL_DMA_IOMMUFD_COPY &&
+		if (as->ops->be == SL_DMA_BACKEND_IOMMUFD && g.mode != SL_DMA_IOMMUFD_MAP_EACH &&
 		    s->pin_users > 0)
 			continue; /* already pinned through another IOAS: COPY shares it */
 		bytes += s->len;
@@ -643,7 +644,9 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 {
 	int saved;
 
-	if (seg && g.mode == SL_DMA_IOMMUFD_COPY) {
+	/* Every mode but MAP_EACH fills IOAS by COPY from the one source IOAS,
+	 * so all of them share one set of pinned pages. */
+	if (seg && g.mode != SL_DMA_IOMMUFD_MAP_EACH) {
 		struct iommu_ioas_copy c = {
 			.size = sizeof(c),
 			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -1224,6 +1227,11 @@ void sl_dma_as_put(struct sl_dma_as *as)
 	pthread_mutex_unlock(&g.lock);
 }
 
+bool sl_dma_as_is_shared(const struct sl_dma_as *as)
+{
+	return as && as->shared;
+}
+
 enum sl_dma_backend sl_dma_as_backend(const struct sl_dma_as *as)
 {
 	return as ? as->ops->be : SL_DMA_BACKEND_NONE;
@@ -1471,7 +1479,8 @@ enum sl_dma_iommufd_mode sl_dma_get_iommufd_mode(void)
 
 struct sl_dma_as *sl_dma_as_for_device(enum sl_dma_backend be, const char *name)
 {
-	if (be == SL_DMA_BACKEND_IOMMUFD && g.mode != SL_DMA_IOMMUFD_SHARED_IOAS)
+	if (be == SL_DMA_BACKEND_IOMMUFD && g.mode != SL_DMA_IOMMUFD_SHARED_IOAS &&
+	    g.mode != SL_DMA_IOMMUFD_AUTO)
 		return sl_dma_as_create(be, name);
 	return sl_dma_as_get_shared(be);
 }
@@ -1495,7 +1504,8 @@ void sl_dma_map_dump(void)
 	sl_log(SL_LOG_INFO, LOG_COMP, "%u segment(s), %" PRIu64 " bytes; %u address space(s); "
 	       "iommufd mode %s", g.nb_segs, g.st.segment_bytes, g.nb_as,
 	       g.mode == SL_DMA_IOMMUFD_COPY ? "copy" :
-	       g.mode == SL_DMA_IOMMUFD_MAP_EACH ? "map-each" : "shared-ioas");
+	       g.mode == SL_DMA_IOMMUFD_MAP_EACH ? "map-each" :
+	       g.mode == SL_DMA_IOMMUFD_AUTO ? "auto" : "shared-ioas");
 	for (s = g.segs; s; s = s->next)
 		sl_log(SL_LOG_INFO, LOG_COMP, "  segment %p len %" PRIu64 " iova 0x%" PRIx64
 		       " page %zu%s", s->va, s->len, s->iova, s->page_size,

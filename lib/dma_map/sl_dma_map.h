@@ -56,6 +56,8 @@ struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be);
 void sl_dma_as_put(struct sl_dma_as *as);
 
 enum sl_dma_backend sl_dma_as_backend(const struct sl_dma_as *as);
+/* True for the process-wide shared address space of its backend. */
+bool sl_dma_as_is_shared(const struct sl_dma_as *as);
 const char *sl_dma_as_name(const struct sl_dma_as *as);
 
 /* Attach FD to the address space: for iommufd, an opened device cdev
@@ -85,21 +87,27 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len);
  * the kernel reports as partial is an error. */
 int sl_dma_as_unmap(struct sl_dma_as *as, uint64_t iova, size_t len);
 
-/* How iommufd devices get their address space and registered memory. */
+/* How iommufd devices get their address space and registered memory. In
+ * every mode but MAP_EACH each segment is IOMMU_IOAS_MAPped once into a
+ * source IOAS (no device, so nothing is pinned there) and reaches device
+ * IOAS by IOMMU_IOAS_COPY, so it is pinned and charged once in all. */
 enum sl_dma_iommufd_mode {
-	SL_DMA_IOMMUFD_COPY = 0,       /* an IOAS per device; MAP once into a source
-					* IOAS, IOMMU_IOAS_COPY into each (default) */
+	SL_DMA_IOMMUFD_COPY = 0,       /* an IOAS per device, filled by COPY */
 	SL_DMA_IOMMUFD_MAP_EACH = 1,   /* an IOAS per device, each segment MAPped into
-					* each (pins N times; for comparison) */
+					* each (pins N times; for comparison only) */
 	SL_DMA_IOMMUFD_SHARED_IOAS = 2, /* every device attached to one shared IOAS */
+	SL_DMA_IOMMUFD_AUTO = 3,       /* default: the shared IOAS while a device's
+					* ranges agree with it (bus_vfio tries it
+					* first), else an IOAS of its own by COPY */
 };
 /* Only while no iommufd address space exists; -1/EBUSY otherwise. */
 int sl_dma_set_iommufd_mode(enum sl_dma_iommufd_mode mode);
 enum sl_dma_iommufd_mode sl_dma_get_iommufd_mode(void);
 
 /* The address space a device (iommufd) or group (type1/no-IOMMU) of
- * backend BE should attach to: a new IOAS per iommufd device (unless the
- * mode is SHARED_IOAS), the shared container otherwise. Takes a reference. */
+ * backend BE should attach to first: for iommufd a new IOAS per device in
+ * COPY and MAP_EACH modes, the shared IOAS in SHARED_IOAS and AUTO modes;
+ * the shared container for type1/no-IOMMU. Takes a reference. */
 struct sl_dma_as *sl_dma_as_for_device(enum sl_dma_backend be, const char *name);
 
 struct sl_dma_stats {

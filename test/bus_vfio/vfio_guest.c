@@ -407,6 +407,15 @@ static int cmd_open(int argc, char **argv)
 			noiommu = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--iommufd-mode") && i + 1 < argc) {
+			const char *m = argv[++i];
+			sl_dma_set_iommufd_mode(!strcmp(m, "copy") ? SL_DMA_IOMMUFD_COPY :
+						!strcmp(m, "map-each") ? SL_DMA_IOMMUFD_MAP_EACH :
+						!strcmp(m, "shared") ? SL_DMA_IOMMUFD_SHARED_IOAS :
+								       SL_DMA_IOMMUFD_AUTO);
+			note("iommufd mode %s", m);
+			continue;
+		}
 		eq = strchr(argv[i], '=');
 		if (!eq) {
 			fprintf(stderr, "open: expected BDF=BACKEND, got %s\n", argv[i]);
@@ -600,7 +609,9 @@ static int cmd_share(int argc, char **argv)
 		return 2;
 	be = sl_dma_backend_parse(argv[0]);
 	mode_name = argv[1];
-	if (!strcmp(mode_name, "copy"))
+	if (!strcmp(mode_name, "auto"))
+		mode = SL_DMA_IOMMUFD_AUTO;
+	else if (!strcmp(mode_name, "copy"))
 		mode = SL_DMA_IOMMUFD_COPY;
 	else if (!strcmp(mode_name, "map-each"))
 		mode = SL_DMA_IOMMUFD_MAP_EACH;
@@ -655,7 +666,10 @@ static int cmd_share(int argc, char **argv)
 						       "IOMMU_IOAS_COPY into each device's IOAS" :
 			 mode == SL_DMA_IOMMUFD_MAP_EACH ? "an IOAS per device, one IOMMU_IOAS_MAP "
 							   "per device and segment" :
-							   "every device attached to one IOAS");
+			 mode == SL_DMA_IOMMUFD_AUTO ? "default: one shared IOAS while ranges agree, "
+						       "filled by COPY from the source IOAS" :
+						       "every device attached to one IOAS, filled by "
+						       "COPY from the source IOAS");
 		print_rows(title, n, rows, &add);
 	}
 	mapped = rows[n].seg_kb;
@@ -686,6 +700,11 @@ static int cmd_share(int argc, char **argv)
 	    add.copies - rows[n].copies != (uint64_t)n)
 		fail("copy: the added segment took %" PRIu64 " copies, expected %d",
 		     add.copies - rows[n].copies, n);
+	if (be == SL_DMA_BACKEND_IOMMUFD &&
+	    (mode == SL_DMA_IOMMUFD_AUTO || mode == SL_DMA_IOMMUFD_SHARED_IOAS) &&
+	    add.copies - rows[n].copies != 1)
+		fail("%s: the added segment took %" PRIu64 " copies into the shared IOAS, expected 1",
+		     mode_name, add.copies - rows[n].copies);
 	if (be == SL_DMA_BACKEND_TYPE1 && add.maps - rows[n].maps != 1)
 		fail("type1: the added segment took %" PRIu64 " VFIO_IOMMU_MAP_DMA calls, expected 1",
 		     add.maps - rows[n].maps);
