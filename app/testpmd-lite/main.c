@@ -50,6 +50,7 @@ struct options {
 	double run_time;
 	uint64_t max_packets;
 	unsigned total_mbufs;
+	unsigned tx_first;      /* bursts each stream sends before forwarding starts */
 	bool json;
 };
 
@@ -234,6 +235,9 @@ static void usage(FILE *f, const char *prg)
 		"  --run-time=SEC       stop after SEC seconds\n"
 		"  --max-packets=N      stop once N packets were received (sent, in txonly)\n"
 		"  --total-num-mbufs=N  size of the mbuf pool (default: from ports, queues, lcores)\n"
+		"  --tx-first=N         send N bursts of 64-byte UDP packets on every stream before\n"
+		"                       forwarding (like dpdk-testpmd's 'start tx_first N'): traffic\n"
+		"                       for io/mac forwarding between two wired NICs\n"
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
@@ -280,7 +284,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 static int parse_app_args(int argc, char **argv, struct options *o)
 {
 	enum { O_MODE = 256, O_BURST, O_CORES, O_RXQ, O_TXQ, O_RXD, O_TXD, O_TXPKTS, O_TXFLOWS, O_PERIOD,
-	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_JSON, O_HELP };
+	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP };
 	static const struct option longopts[] = {
 		{"forward-mode", required_argument, NULL, O_MODE},
 		{"burst", required_argument, NULL, O_BURST},
@@ -295,6 +299,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		{"run-time", required_argument, NULL, O_RUNTIME},
 		{"max-packets", required_argument, NULL, O_MAXPKTS},
 		{"total-num-mbufs", required_argument, NULL, O_MBUFS},
+		{"tx-first", required_argument, NULL, O_TXFIRST},
 		{"json", no_argument, NULL, O_JSON},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
@@ -334,6 +339,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		case O_RUNTIME: r = parse_seconds("run-time", optarg, &o->run_time); break;
 		case O_MAXPKTS: r = parse_u64("max-packets", optarg, 1, UINT64_MAX, &o->max_packets); break;
 		case O_MBUFS: r = parse_uint("total-num-mbufs", optarg, 64, 1u << 24, &o->total_mbufs); break;
+		case O_TXFIRST: r = parse_uint("tx-first", optarg, 1, 4096, &o->tx_first); break;
 		case O_JSON: o->json = true; break;
 		case O_HELP: usage(stdout, argv[0]); return 1;
 		default:
@@ -528,6 +534,37 @@ static int setup_streams(struct app *a)
 	return 0;
 }
 
+/* --tx-first: every stream sends TX_FIRST bursts of 64-byte UDP packets
+ * from the main lcore before the forwarding lcores start. */
+static int send_tx_first(const struct app *a)
+{
+	const struct options *o = &a->opt;
+	for (unsigned s = 0; s < a->nb_streams; s++) {
+		const struct fwd_stream *fs = &a->streams[s];
+		uint8_t t[TXONLY_HDR_LEN];
+		build_tx_template(t, fs->tx_port, 64);
+		for (unsigned b = 0; b < o->tx_first; b++) {
+			struct sl_mbuf *m[MAX_BURST];
+			if (sl_pktmbuf_alloc_bulk(a->mp, m, o->burst) != 0) {
+				fprintf(stderr, APP ": --tx-first: out of mbufs after %u bursts; give fewer bursts or "
+					"more mbufs (--total-num-mbufs)\n", b);
+				return -1;
+			}
+			for (unsigned i = 0; i < o->burst; i++) {
+				uint8_t *d = sl_pktmbuf_mtod(m[i], uint8_t *);
+				memcpy(d, t, TXONLY_HDR_LEN);
+				memset(d + TXONLY_HDR_LEN, 0, 64 - TXONLY_HDR_LEN);
+				m[i]->data_len = 64;
+				m[i]->pkt_len = 64;
+			}
+			uint16_t k = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, m, (uint16_t)o->burst);
+			if (k < o->burst)
+				sl_pktmbuf_free_bulk(&m[k], o->burst - k);
+		}
+	}
+	return 0;
+}
+
 /* ---- statistics ------------------------------------------------------------ */
 
 static void port_delta(const struct app *a, unsigned i, struct port_totals *t)
@@ -706,6 +743,8 @@ static int run(struct app *a)
 		return -1;
 	}
 	if (setup_ports(a) != 0 || setup_streams(a) != 0)
+		return -1;
+	if (o->tx_first > 0 && send_tx_first(a) != 0)
 		return -1;
 
 	FILE *info = o->json ? stderr : stdout;
