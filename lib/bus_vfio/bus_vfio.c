@@ -26,7 +26,9 @@
 /* Paths and names are built with snprintf into fixed buffers; one that
  * does not fit is cut short and then simply not found, which is the right
  * outcome, so GCC's truncation guesses are not errors here. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define LOG_COMP "bus_vfio"
 #define NB_BARS 6

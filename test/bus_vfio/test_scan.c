@@ -49,7 +49,9 @@ static void touch(const char *fmt, const char *arg)
 }
 
 /* A PCI function in the fake sysfs. DRIVER "" = unbound; CDEV < 0 = none. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* test paths are short */
+#endif
 static void add_dev(const char *bdf, const char *vendor, const char *device, const char *driver,
 		    int group, int cdev)
 {

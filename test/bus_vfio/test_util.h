@@ -20,14 +20,16 @@ static int test_failures;
 		}                                                                    \
 	} while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                                  \
-	do {                                                                         \
-		if (!strstr((hay), (needle))) {                                      \
-			fprintf(stderr, "%s:%d: expected \"%s\" in:\n  %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                    \
-			test_failures++;                                             \
-		}                                                                    \
-	} while (0)
+static inline void check_contains(const char *hay, const char *needle, const char *file, int line)
+{
+	if (!hay || !needle || !strstr(hay, needle)) {
+		fprintf(stderr, "%s:%d: expected \"%s\" in:\n  %s\n", file, line,
+			needle ? needle : "(null)", hay ? hay : "(null)");
+		test_failures++;
+	}
+}
+
+#define CHECK_CONTAINS(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
 
 /* Log capture: everything sl_log prints between begin and end lands in a
  * memory buffer returned by end (valid until the next begin). */
