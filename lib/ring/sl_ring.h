@@ -167,9 +167,10 @@ sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, 
 }
 
 /* Copy N object pointers between non-overlapping arrays with vector moves
- * (32 bytes with AVX, else 16), four vectors at a time, then the rest. Written with explicit vectors because compilers
- * otherwise vectorize such loops behind run-time alias checks, or not at
- * all, or by inserting elements one by one. */
+ * (32 bytes with AVX, else 16), four vectors at a time, then the rest.
+ * Written with explicit vectors because compilers otherwise vectorize such
+ * loops behind run-time alias checks, or not at all, or by inserting
+ * elements one by one. */
 #if defined(__AVX__) /* 32 bytes also with AVX-512: 64-byte moves of
 			* unaligned arrays split cache lines every time */
 #define SL_PTRS_VEC_BYTES 32

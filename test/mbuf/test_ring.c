@@ -319,6 +319,75 @@ static void run_mt(unsigned nb_prod, unsigned nb_cons, unsigned ring_size, uint3
 	       use_forced ? " (forced-mode calls)" : "", total);
 }
 
+/* Producers only, into a ring large enough for everything, so that they
+ * contend on the producer head and tail alone (one thread per core);
+ * then everything is drained and checked from one thread. */
+static void *fill_producer(void *arg)
+{
+	struct mt_thread *t = arg;
+	struct mt_ctx *c = t->ctx;
+	unsigned seed = 0x27d4eb2fu * (t->id + 3);
+	uint32_t next = 0;
+	void *batch[32];
+
+	wait_start(c);
+	while (next < c->per_prod) {
+		unsigned n = 1 + xorshift(&seed) % 32, i;
+		if (n > c->per_prod - next)
+			n = c->per_prod - next;
+		for (i = 0; i < n; i++)
+			batch[i] = VAL(t->id, next + i);
+		if (sl_ring_mp_enqueue_bulk(c->r, batch, n, NULL) != n)
+			t->failed = 1;
+		next += n;
+	}
+	return NULL;
+}
+
+static void run_fill(unsigned nb_prod, uint32_t per_prod)
+{
+	uint64_t total = (uint64_t)nb_prod * per_prod;
+	unsigned size = 1;
+	while (size < total)
+		size <<= 1;
+	struct mt_ctx c = { .r = sl_ring_create("fill", size, 0), .nb_prod = nb_prod,
+			    .per_prod = per_prod };
+	pthread_t tid[8];
+	struct mt_thread th[8];
+	uint32_t *next_idx = calloc(nb_prod, sizeof(*next_idx));
+	void *batch[64];
+	unsigned i, got;
+
+	CHECK(c.r != NULL && next_idx != NULL && nb_prod <= 8);
+	for (i = 0; i < nb_prod; i++) {
+		th[i] = (struct mt_thread){ .ctx = &c, .id = i };
+		CHECK(pthread_create(&tid[i], NULL, fill_producer, &th[i]) == 0);
+	}
+	__atomic_store_n(&c.start, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < nb_prod; i++) {
+		CHECK(pthread_join(tid[i], NULL) == 0);
+		CHECK_EQ(th[i].failed, 0);
+	}
+	CHECK_EQ(c.r->prod.head, (uint32_t)total);
+	CHECK_EQ(c.r->prod.tail, (uint32_t)total);
+	CHECK_EQ(sl_ring_count(c.r), total);
+	/* every producer's values, each once, in its order */
+	while ((got = sl_ring_sc_dequeue_burst(c.r, batch, 64, NULL)) != 0) {
+		for (i = 0; i < got; i++) {
+			unsigned p = VAL_PROD(batch[i]);
+			CHECK(p < nb_prod);
+			CHECK_EQ(VAL_IDX(batch[i]), next_idx[p]);
+			next_idx[p]++;
+		}
+	}
+	for (i = 0; i < nb_prod; i++)
+		CHECK_EQ(next_idx[i], per_prod);
+	free(next_idx);
+	sl_ring_free(c.r);
+	printf("ring %u producers filling: %llu values, each once and in order\n", nb_prod,
+	       (unsigned long long)total);
+}
+
 int main(void)
 {
 	test_create_errors();
@@ -328,6 +397,7 @@ int main(void)
 	test_index_wrap();
 	printf("ring single-thread edges: ok\n");
 
+	run_fill(2, 1u << 20);
 	run_mt(1, 1, 64, 300000, 0);    /* SPSC */
 	run_mt(1, 1, 64, 100000, 1);
 	run_mt(2, 2, 256, 500000, 0);   /* MPMC, one thread per core */
