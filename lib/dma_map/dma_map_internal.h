@@ -1,7 +1,6 @@
 /* dma_map_internal.h: the pieces of dma_map that need no kernel (IOVA range
  * arithmetic, RLIMIT_MEMLOCK and type1 entry-limit checks and their
- * messages), shared by dma_map.c and the host unit tests, plus the small
- * per-backend ops table. Not installed. */
+ * messages), shared by dma_map.c and the host unit tests. Not installed. */
 #ifndef SL_DMA_MAP_INTERNAL_H
 #define SL_DMA_MAP_INTERNAL_H
 
@@ -46,9 +45,11 @@ int sl_iova_check(const struct sl_iova_range *r, unsigned n, uint64_t iova, uint
 int sl_dma_memlock_check(uint64_t locked_bytes, uint64_t new_bytes, uint64_t limit_bytes,
 			 bool cap_ipc_lock, char *msg, size_t msglen);
 
+#define SL_DMA_LIMIT_UNKNOWN UINT64_MAX
+
 /* A type1 container holding IN_USE DMA mappings that needs NEW more under
- * vfio_iommu_type1's dma_entry_limit LIMIT (0 = unknown: only AVAIL is
- * used). AVAIL is the kernel's VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (UINT32_MAX
+ * vfio_iommu_type1's dma_entry_limit LIMIT (SL_DMA_LIMIT_UNKNOWN: only
+ * AVAIL is used). AVAIL is the kernel's VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (UINT32_MAX
  * when not reported). 0 when it fits, else -1 with a message. */
 int sl_dma_entry_check(uint64_t in_use, uint64_t new_entries, uint64_t limit, uint64_t avail,
 		       char *msg, size_t msglen);
@@ -59,7 +60,8 @@ uint64_t sl_dma_read_locked_bytes(const char *status_path);
 /* One "VmXxx:" field of a /proc/<pid>/status file in bytes; -1 if absent. */
 int64_t sl_dma_read_status_field(const char *status_path, const char *field);
 /* dma_entry_limit from PATH (normally
- * /sys/module/vfio_iommu_type1/parameters/dma_entry_limit); 0 if unreadable. */
+ * /sys/module/vfio_iommu_type1/parameters/dma_entry_limit);
+ * SL_DMA_LIMIT_UNKNOWN if unreadable. */
 uint64_t sl_dma_read_entry_limit(const char *path);
 
 #define SL_DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"

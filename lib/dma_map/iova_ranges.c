@@ -172,29 +172,34 @@ int sl_dma_entry_check(uint64_t in_use, uint64_t new_entries, uint64_t limit, ui
 		       char *msg, size_t msglen)
 {
 	uint64_t need = in_use + new_entries;
+	bool known = limit != SL_DMA_LIMIT_UNKNOWN;
+	char limit_txt[48];
 
 	if (new_entries == 0)
 		return 0;
+	if (known)
+		snprintf(limit_txt, sizeof(limit_txt), "is %" PRIu64, limit);
+	else
+		snprintf(limit_txt, sizeof(limit_txt), "unknown");
 	if (avail != UINT32_MAX && new_entries > avail) {
-		uint64_t raise_to = limit ? limit + (new_entries - avail) : need;
+		uint64_t raise_to = known ? limit + (new_entries - avail) : need;
 		snprintf(msg, msglen,
 			 "the type1 container can take only %" PRIu64 " more DMA mappings but %" PRIu64
-			 " are needed (vfio_iommu_type1 dma_entry_limit%s%s); raise it to at least "
+			 " are needed (vfio_iommu_type1 dma_entry_limit %s); raise it to at least "
 			 "%" PRIu64 ": `echo %" PRIu64 " > " SL_DMA_ENTRY_LIMIT_PATH "` (or the module "
 			 "option vfio_iommu_type1.dma_entry_limit=%" PRIu64 "), or use fewer, larger "
 			 "segments (hugepages)",
-			 avail, new_entries, limit ? " is " : "", limit ? "set" : " unknown",
-			 raise_to, raise_to, raise_to);
+			 avail, new_entries, limit_txt, raise_to, raise_to, raise_to);
 		return -1;
 	}
-	if (limit != 0 && need > limit) {
+	if (known && need > limit) {
 		snprintf(msg, msglen,
 			 "the type1 container needs %" PRIu64 " DMA mappings (%" PRIu64 " in use + %"
-			 PRIu64 " new) but vfio_iommu_type1 dma_entry_limit is %" PRIu64 "; raise it "
+			 PRIu64 " new) but vfio_iommu_type1 dma_entry_limit %s; raise it "
 			 "to at least %" PRIu64 ": `echo %" PRIu64 " > " SL_DMA_ENTRY_LIMIT_PATH "` (or "
 			 "the module option vfio_iommu_type1.dma_entry_limit=%" PRIu64 "), or use "
 			 "fewer, larger segments (hugepages)",
-			 need, in_use, new_entries, limit, need, need, need);
+			 need, in_use, new_entries, limit_txt, need, need, need);
 		return -1;
 	}
 	return 0;
@@ -234,9 +239,9 @@ uint64_t sl_dma_read_entry_limit(const char *path)
 	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return 0;
+		return SL_DMA_LIMIT_UNKNOWN;
 	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
+		v = SL_DMA_LIMIT_UNKNOWN;
 	fclose(f);
 	return v;
 }

@@ -127,8 +127,13 @@ static void test_entry_limit(void)
 	CHECK_CONTAINS(msg, "at least 65541");
 	CHECK(sl_dma_entry_check(0, 4, 65535, 4, msg, sizeof(msg)) == 0);
 	/* Limit unknown, no avail: accepted. */
-	CHECK(sl_dma_entry_check(1000000, 1, 0, UINT32_MAX, msg, sizeof(msg)) == 0);
+	CHECK(sl_dma_entry_check(1000000, 1, SL_DMA_LIMIT_UNKNOWN, UINT32_MAX, msg, sizeof(msg)) == 0);
 	CHECK(sl_dma_entry_check(0, 0, 1, 0, msg, sizeof(msg)) == 0);
+	/* A limit of 0 (as the guest test sets it) is a limit, not "unknown". */
+	CHECK(sl_dma_entry_check(0, 1, 0, 0, msg, sizeof(msg)) == -1);
+	CHECK_CONTAINS(msg, "dma_entry_limit is 0");
+	CHECK_CONTAINS(msg, "echo 1 > /sys/module/vfio_iommu_type1/parameters/dma_entry_limit");
+	CHECK(sl_dma_entry_check(0, 1, 0, UINT32_MAX, msg, sizeof(msg)) == -1);
 }
 
 static void test_proc_readers(void)
@@ -151,7 +156,7 @@ static void test_proc_readers(void)
 	fclose(f);
 	CHECK(sl_dma_read_entry_limit(path) == 65535);
 	unlink(path);
-	CHECK(sl_dma_read_entry_limit(path) == 0);
+	CHECK(sl_dma_read_entry_limit(path) == SL_DMA_LIMIT_UNKNOWN);
 	CHECK(sl_dma_read_locked_bytes(path) == 0);
 	/* The real file parses (values are whatever this process has). */
 	CHECK(sl_dma_read_status_field("/proc/self/status", "VmLck") >= 0);

@@ -12,8 +12,9 @@
  *       device (iommufd) or the shared container (type1); memory added
  *       later lands in every address space.
  *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
- *       driver, nonexistent, malformed, noiommu-optin, not-viable BDF,
- *       memlock BDF, iova-range BDF.
+ *       driver, nonexistent, malformed, noiommu-optin, noiommu-va,
+ *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
+ *       with dma_entry_limit lowered by the caller), iova-range BDF.
  * Exit 0 when every expectation held, 1 otherwise. */
 #include <errno.h>
 #include <inttypes.h>
@@ -785,6 +786,40 @@ static int bad_memlock(char *bdf)
 	return test_failures ? 1 : 0;
 }
 
+/* Run with vfio_iommu_type1's dma_entry_limit lowered to 0 by the caller:
+ * the open must be refused before VFIO_IOMMU_MAP_DMA, naming the fix. */
+static int bad_entry_limit(char *bdf)
+{
+	struct sl_pci_device *dev;
+	const char *log;
+	int fds, rc;
+
+	if (eal_start(1, &bdf, false, "16") < 0) {
+		fail("entry-limit: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = count_fds();
+	capture_begin();
+	rc = sl_pci_dev_open(dev);
+	log = capture_end();
+	if (rc == 0) {
+		fail("entry-limit: %s opened with dma_entry_limit 0", bdf);
+		sl_pci_dev_close(dev);
+	} else {
+		if (!strstr(log, "dma_entry_limit") ||
+		    !strstr(log, "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"))
+			fail("entry-limit: message does not name dma_entry_limit and how to raise it");
+		if (count_fds() != fds)
+			fail("entry-limit: %d fds before, %d after", fds, count_fds());
+		else
+			note("entry-limit: open refused before mapping, naming dma_entry_limit and the "
+			     "value to write, no fd left");
+	}
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 static int bad_iova(char *bdf)
 {
 	struct sl_pci_device *dev;
@@ -901,6 +936,8 @@ static int cmd_bad(int argc, char **argv)
 				    "usertools/bind.py --bind vfio-pci");
 	} else if (!strcmp(argv[0], "memlock")) {
 		return bad_memlock(spec);
+	} else if (!strcmp(argv[0], "entry-limit")) {
+		return bad_entry_limit(spec);
 	} else if (!strcmp(argv[0], "iova-range")) {
 		return bad_iova(spec);
 	} else {
