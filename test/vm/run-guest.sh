@@ -24,6 +24,8 @@
 #                     but QEMU 10.0 then sometimes aborts with "iotlb_to_section:
 #                     Assertion ... failed" when VFIO resets a device (seen 2 in ~10
 #                     type1 runs); single never did, see doc/guest-testbed.md
+#   --omit-nic N      leave NIC N (0-3: igb0 igb1 virtio0 virtio1) out of the machine,
+#                     to test that a missing device is reported (test/vm/selftest.sh)
 #   -v, --verbose     also stream the guest console to stderr
 #
 # Exit status: the command's status in the guest; 124 when the guest hung
@@ -40,6 +42,7 @@ usage() { sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
 out= timeout_s=600 hugepages=256 mem=2048 smp=2 verbose=0
 tcg_thread=${SLUICE_VM_TCG_THREAD:-single}
+omit_nic=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build-dir) build_dir=$2; shift 2 ;;
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--tcg-thread) tcg_thread=$2; shift 2 ;;
+	--omit-nic) omit_nic=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
@@ -125,6 +129,12 @@ nics+=(-netdev hubport,id=p1,hubid=0 -device "igb,netdev=p1,bus=rp2,mac=${macs[1
 vprops=${SLUICE_VIRTIO_PROPS-packed=on}
 nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
 nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
+
+if [ -n "$omit_nic" ]; then
+	# Each NIC is 4 words: -netdev hubport,... -device ...; drop NIC $omit_nic.
+	first=$((8 + 4 * omit_nic))
+	nics=("${nics[@]:0:first}" "${nics[@]:first+4}")
+fi
 
 qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-config -display none -no-reboot
 	"${machine[@]}" "${iommu[@]}" "${nics[@]}"

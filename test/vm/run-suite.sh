@@ -70,7 +70,7 @@ for path in "$here"/checks/*; do
 	fi
 	check_list+=("$name")
 done
-for script in run-guest.sh guest-run.sh guest-checks.sh check-lib.sh kernel.sh initramfs.sh; do
+for script in run-guest.sh guest-run.sh guest-checks.sh check-lib.sh kernel.sh initramfs.sh selftest.sh; do
 	bash -n "$here/$script" || { echo "run-suite: $here/$script does not parse" >&2; bad=1; }
 done
 if [ "$list" = 1 ]; then
