@@ -371,6 +371,8 @@ static uint64_t as_new_pin_bytes(struct sl_dma_as *as, struct dma_seg *one)
 	if (as->ops->be == SL_DMA_BACKEND_NOIOMMU)
 		return 0;
 	for (s = one ? one : g.segs; s; s = one ? NULL : s->next) {
+		if (as_has_seg(as, s))
+			continue; /* already here (a further device or group) */
 		if (as->ops->be == SL_DMA_BACKEND_IOMMUFD && g.mode != SL_DMA_IOMMUFD_MAP_EACH &&
 		    s->pin_users > 0)
 			continue; /* already pinned through another IOAS: COPY shares it */
@@ -385,8 +387,8 @@ static unsigned as_new_entries(struct sl_dma_as *as, struct dma_seg *one)
 	unsigned n = 0;
 
 	for (s = one ? one : g.segs; s; s = one ? NULL : s->next)
-		n += s->nb_chunks;
-	(void)as;
+		if (!as_has_seg(as, s))
+			n += s->nb_chunks;
 	return n;
 }
 
