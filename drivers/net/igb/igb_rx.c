@@ -8,11 +8,21 @@
  * once. The tail stays one descriptor behind the first consumed one, so the
  * device never owns every descriptor (RDH == RDT means empty). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "igb_ethdev.h"
+
+/* The receive burst writes these mbuf fields in pairs. */
+_Static_assert(offsetof(struct sl_mbuf, pkt_len) == offsetof(struct sl_mbuf, packet_type) + 4 &&
+		       offsetof(struct sl_mbuf, packet_type) % 8 == 0,
+	       "packet_type and pkt_len form one aligned 64-bit word");
+_Static_assert(offsetof(struct sl_mbuf, vlan_tci) == offsetof(struct sl_mbuf, data_len) + 2 &&
+		       offsetof(struct sl_mbuf, hash_rss) == offsetof(struct sl_mbuf, data_len) + 4 &&
+		       offsetof(struct sl_mbuf, data_len) % 8 == 0,
+	       "data_len, vlan_tci and hash_rss form one aligned 64-bit word");
 
 /* A well-known 40-byte Toeplitz key (the one the Microsoft RSS spec uses
  * in its examples); it spreads IPv4/IPv6 TCP/UDP flows evenly. */
@@ -283,15 +293,16 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		uint16_t len = d->wb.length;
 		struct sl_mbuf *m = sw_ring[idx];
 
-		m->data_len = len;
-		m->pkt_len = len;
-		m->hash_rss = (uint32_t)(qw0 >> 32);
+		/* packet_type = 0 and pkt_len; data_len, vlan_tci = 0 and
+		 * hash_rss: two 64-bit stores */
+		uint64_t type_len = (uint64_t)len << 32;
+		uint64_t len_hash = (uint64_t)len | (qw0 & 0xffffffff00000000ull);
+		memcpy(&m->packet_type, &type_len, sizeof(type_len));
+		memcpy(&m->data_len, &len_hash, sizeof(len_hash));
 		/* RSS type non-zero: the hash is valid; IPE/TCPE (bits 30/29)
 		 * land on the IP/L4 checksum-bad flags (bits 4/3). */
 		m->ol_flags = ((uint64_t)((qw0 & IGB_RXD_PKTINFO_RSSTYPE_MASK) != 0) * SL_MBUF_F_RX_RSS_HASH) |
 			      ((staterr >> 26) & (SL_MBUF_F_RX_IP_CKSUM_BAD | SL_MBUF_F_RX_L4_CKSUM_BAD));
-		m->packet_type = 0;
-		m->vlan_tci = 0;
 		m->queue = queue_id;
 		pkts[nb_rx] = m;
 		bytes += len;

@@ -7,9 +7,10 @@
  * one piece, and mempool objects may straddle pages). The last descriptor
  * of a packet has EOP, and RS once rs_thresh descriptors were used since
  * the previous RS; the RS descriptors go into a FIFO. When fewer than
- * free_thresh descriptors are free, the burst reclaims every descriptor up
- * to each RS descriptor whose DD is set, freeing the mbufs in bulk (one
- * mempool put for simple mbufs of one pool). The tail register is written
+ * free_thresh descriptors are free, the burst reclaims the descriptors up
+ * to the oldest RS descriptor whose DD is set (about rs_thresh of them),
+ * freeing the mbufs in bulk (one mempool put, into the lcore's cache, for
+ * simple mbufs of one pool). The tail register is written
  * once per burst. */
 #include <errno.h>
 #include <stdio.h>
@@ -184,41 +185,54 @@ void igb_tx_queue_stop(struct igb_adapter *ad, struct igb_tx_queue *txq)
 	txq->started = false;
 }
 
-#define IGB_FREE_BATCH 64
+/* Free the segments of SW_RING[FIRST..FIRST+N) (no wrap), skipping the
+ * NULL slots of split buffers: straight from the ring in one bulk put in
+ * the common case. */
+static sl_always_inline void igb_tx_free_range(struct sl_mbuf **segs, unsigned n)
+{
+	struct sl_mempool *mp = segs[0] != NULL ? segs[0]->pool : NULL;
+	for (unsigned i = 0; i < n; i++) {
+		const struct sl_mbuf *m = segs[i];
+		if (sl_unlikely(m == NULL || m->pool != mp || !sl_pktmbuf_is_simple_(m) || m->next != NULL))
+			goto slow;
+	}
+	sl_mempool_put_bulk(mp, (void *const *)segs, n);
+	return;
+slow:
+	for (unsigned i = 0; i < n; i++)
+		if (segs[i] != NULL)
+			igb_free_segs(&segs[i], 1);
+}
 
-/* Reclaim every descriptor up to each finished RS descriptor. */
+/* Reclaim the descriptors up to the oldest finished RS descriptor(s). */
 static void igb_tx_cleanup(struct igb_tx_queue *txq)
 {
-	struct sl_mbuf *batch[IGB_FREE_BATCH];
-	struct sl_mbuf **sw_ring = txq->sw_ring;
 	const uint16_t n = txq->nb_desc;
-	uint16_t clean = txq->clean, head = txq->fifo_head, freed = 0;
-	unsigned nb = 0;
+	uint16_t clean = txq->clean, head = txq->fifo_head, last = 0;
+	bool any = false;
 
-	while (head != txq->fifo_tail) {
-		uint16_t last = txq->rs_fifo[head];
-		if (!(txq->ring[last].wb.status & IGB_TXD_STAT_DD))
-			break;
-		for (;;) {
-			struct sl_mbuf *m = sw_ring[clean];
-			if (m != NULL) {
-				sw_ring[clean] = NULL;
-				batch[nb++] = m;
-				if (nb == IGB_FREE_BATCH) {
-					igb_free_segs(batch, nb);
-					nb = 0;
-				}
-			}
-			freed++;
-			bool done = clean == last;
-			clean = (uint16_t)(clean + 1 == n ? 0 : clean + 1);
-			if (done)
-				break;
-		}
+	/* about rs_thresh at a time, so the mbufs go to the lcore's mempool
+	 * cache and come back from it at the next rx refill */
+	while (head != txq->fifo_tail && (txq->ring[txq->rs_fifo[head]].wb.status & IGB_TXD_STAT_DD)) {
+		last = txq->rs_fifo[head];
+		any = true;
 		head = (uint16_t)(head + 1 == n ? 0 : head + 1);
+		if ((uint16_t)(last >= clean ? last - clean : last + n - clean) + 1u >= txq->rs_thresh)
+			break;
 	}
-	igb_free_segs(batch, nb);
-	txq->clean = clean;
+	if (!any)
+		return;
+	/* descriptors clean..last, possibly wrapping */
+	uint16_t freed;
+	if (last >= clean) {
+		freed = (uint16_t)(last - clean + 1);
+		igb_tx_free_range(&txq->sw_ring[clean], freed);
+	} else {
+		igb_tx_free_range(&txq->sw_ring[clean], (unsigned)(n - clean));
+		igb_tx_free_range(&txq->sw_ring[0], (unsigned)last + 1);
+		freed = (uint16_t)(n - clean + last + 1);
+	}
+	txq->clean = (uint16_t)(last + 1 == n ? 0 : last + 1);
 	txq->fifo_head = head;
 	txq->nb_free = (uint16_t)(txq->nb_free + freed);
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# bench/run-guest-iofwd.sh: io forwarding across the two NICs of one kind in
+# the QEMU test-bed guest (test/vm/run-guest.sh), Sluice's testpmd-lite
+# against DPDK 22.11's dpdk-testpmd on the same ports in the same guest run,
+# alternating round by round. Prints Mpps (all ports, received) per round,
+# the medians and the ratio Sluice/DPDK.
+#
+#   bench/run-guest-iofwd.sh [--rounds N] [--seconds S] [--scenario type1|noiommu]
+#                            [--build-dir DIR] [--out DIR] igb|virtio
+#
+# Both sides: two lcores (main + one forwarding core), one queue per port,
+# 512 rx/tx descriptors, burst 32, 32 bursts per port put on the wire first
+# (dpdk-testpmd: "start tx_first 32"; testpmd-lite: --tx-first=32). DPDK has
+# no iommufd, so the scenario is type1 (default) or noiommu. The DPDK figure
+# is the sum of the ports' Rx-pps from "show port stats all" over S seconds
+# after 1 s of warm-up; Sluice's is the received packets over the run time.
+# Under TCG the device model dominates: compare figures only within one run.
+#
+# Sluice is built for the guest into DIR (default build-bench-guest,
+# -Dcpu_baseline=corei7 like Debian's DPDK, release). Needs the guest kernel
+# (SLUICE_GUEST_KERNEL or test/vm/kernel.sh) and dpdk-testpmd on the host
+# root (apt-get install dpdk), which the guest runs through 9p.
+#
+# Inside the guest the script runs itself with --in-guest.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+
+rounds=3 seconds=5 scenario=type1 build_dir= out= in_guest=0 nic=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--scenario) scenario=$2; shift 2 ;;
+	--build-dir) build_dir=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--in-guest) in_guest=1; shift ;;
+	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
+	-*) echo "run-guest-iofwd: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) nic=$1; shift ;;
+	esac
+done
+case $nic in
+igb | virtio) ;;
+*) echo "run-guest-iofwd: give the NIC kind: igb or virtio (see --help)" >&2; exit 2 ;;
+esac
+case $scenario in
+type1 | noiommu) ;;
+*) echo "run-guest-iofwd: --scenario must be type1 or noiommu (DPDK has no iommufd)" >&2; exit 2 ;;
+esac
+
+# ---- in the guest ----------------------------------------------------------
+if [ "$in_guest" = 1 ]; then
+	if [ "$nic" = igb ]; then bdfs=($SLUICE_IGB_BDFS); else bdfs=($SLUICE_VIRTIO_BDFS); fi
+	[ ${#bdfs[@]} -ge 2 ] || { echo "run-guest-iofwd: fewer than two $nic NICs in the guest" >&2; exit 1; }
+	testpmd_lite=$SLUICE_BUILD_DIR/app/testpmd-lite/testpmd-lite
+	res=$SLUICE_VM_OUT/iofwd-$nic
+	mkdir -p "$res"
+	sl_eal=(-l 0-1 -m 256 --log-level warning)
+	dpdk_eal=(-l 0-1 -n 1 --in-memory --log-level=lib.eal:warning)
+	if [ "$scenario" = noiommu ]; then
+		sl_eal+=(--allow-noiommu --iova-mode pa)
+		dpdk_eal+=(--iova-mode=pa)
+	fi
+	for b in "${bdfs[@]:0:2}"; do
+		sl_eal+=(-a "$b,iommu=$scenario")
+		dpdk_eal+=(-a "$b")
+	done
+	fwd=(--forward-mode=io --nb-cores=1 --rxd=512 --txd=512)
+	echo "guest: $nic ports ${bdfs[*]:0:2}, scenario $scenario, $rounds rounds of ${seconds}s"
+	for r in $(seq "$rounds"); do
+		"$testpmd_lite" "${sl_eal[@]}" -- "${fwd[@]}" --tx-first=32 --run-time="$seconds" --json \
+			>"$res/sluice-$r.json" 2>"$res/sluice-$r.err" ||
+			{ echo "round $r: testpmd-lite failed:"; tail -n 5 "$res/sluice-$r.err"; exit 1; }
+		python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+pk = sum(p["rx_packets"] for p in r["ports"])
+print("round %s: sluice %.4f Mpps (%d packets in %.2f s, missed %d)" % (sys.argv[2], pk / r["duration_s"] / 1e6,
+      pk, r["duration_s"], sum(p["rx_missed"] for p in r["ports"])))' "$res/sluice-$r.json" "$r"
+		# feed the commands only once testpmd shows its prompt (its start-up
+		# takes seconds under TCG)
+		fifo=$res/dpdk-$r.fifo
+		rm -f "$fifo"; mkfifo "$fifo"
+		dpdk-testpmd "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$res/dpdk-$r.log" 2>&1 &
+		dpdk_pid=$!
+		exec 3>"$fifo"
+		for _ in $(seq 600); do
+			grep -q "testpmd>" "$res/dpdk-$r.log" 2>/dev/null && break
+			kill -0 "$dpdk_pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		grep -q "testpmd>" "$res/dpdk-$r.log" ||
+			{ echo "round $r: dpdk-testpmd did not reach its prompt:"; tail -n 15 "$res/dpdk-$r.log"; exec 3>&-; exit 1; }
+		echo "start tx_first 32" >&3; sleep 1
+		echo "show port stats all" >&3; sleep "$seconds"
+		echo "show port stats all" >&3; sleep 0.5
+		echo "stop" >&3; echo "quit" >&3
+		exec 3>&-
+		wait "$dpdk_pid" || { echo "round $r: dpdk-testpmd failed:"; tail -n 15 "$res/dpdk-$r.log"; exit 1; }
+		rm -f "$fifo"
+		python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+pps = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", t)]
+rx = [int(x) for x in re.findall(r"NIC statistics for port \d+\s+#+\s+RX-packets:\s+(\d+)", t)]
+n = len(pps) // 2
+if n == 0 or len(rx) != 2 * n:
+    sys.exit("no Rx-pps lines in " + sys.argv[1])
+print("round %s: dpdk %.4f Mpps (Rx-pps %s; %d packets between the two readings)" % (sys.argv[2],
+      sum(pps[-n:]) / 1e6, " + ".join(map(str, pps[-n:])), sum(rx[n:]) - sum(rx[:n])))' \
+			"$res/dpdk-$r.log" "$r" || exit 1
+	done | tee "$res/rounds.txt"
+	exit "${PIPESTATUS[0]}"
+fi
+
+# ---- on the host ---------------------------------------------------------------
+command -v dpdk-testpmd >/dev/null || { echo "run-guest-iofwd: dpdk-testpmd not found: apt-get install dpdk" >&2; exit 1; }
+build_dir=${build_dir:-$src/build-bench-guest}
+if [ ! -d "$build_dir/meson-private" ]; then
+	meson setup "$build_dir" "$src" -Dcpu_baseline=corei7 -Dbuildtype=release -Db_sanitize=none >/dev/null ||
+		{ echo "run-guest-iofwd: meson setup $build_dir failed" >&2; exit 1; }
+fi
+echo "run-guest-iofwd: building testpmd-lite (-march=corei7) in $build_dir"
+ninja -C "$build_dir" app/testpmd-lite/testpmd-lite >/dev/null || { echo "run-guest-iofwd: build failed" >&2; exit 1; }
+out=${out:-$build_dir/guest-iofwd/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+timeout_s=$(( 120 + rounds * (2 * seconds + 30) ))
+"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
+	bash "$src/bench/run-guest-iofwd.sh" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" "$nic"
+rc=$?
+rounds_file=$out/iofwd-$nic/rounds.txt
+[ -f "$rounds_file" ] || { echo "run-guest-iofwd: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }
+python3 - "$rounds_file" "$nic" "$scenario" <<'PY'
+import re, statistics, sys
+s, d = [], []
+for line in open(sys.argv[1]):
+    m = re.match(r"round (\d+): (sluice|dpdk) ([0-9.]+) Mpps", line)
+    if m:
+        (s if m.group(2) == "sluice" else d).append(float(m.group(3)))
+print(open(sys.argv[1]).read(), end="")
+if not s or not d:
+    sys.exit("run-guest-iofwd: incomplete results")
+ms, md = statistics.median(s), statistics.median(d)
+print("%s io forwarding in the guest (%s, TCG): testpmd-lite %.4f Mpps, dpdk-testpmd %.4f Mpps (medians of %d rounds), "
+      "ratio Sluice/DPDK %.2f" % (sys.argv[2], sys.argv[3], ms, md, len(s), ms / md))
+PY
+[ "$rc" = 0 ] || exit "$rc"
