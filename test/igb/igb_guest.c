@@ -12,6 +12,8 @@
  * PA mode), --count N (frames, default 100000), --window N (frames in
  * flight at most, default 256: the model queues what the receiver's ring
  * cannot take, and a bounded window keeps that queue short).
+ * p2p also checks the rx filters (promiscuous, all-multicast, broadcast)
+ * and the MTU limit.
  * Exit 0 when every expectation held; each failure prints "FAIL: ...". */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -296,6 +298,90 @@ static void check_pool_full(const char *when)
 		note("%s: all %u mbufs back in the pool", when, size);
 }
 
+/* ---- rx filters and MTU ---------------------------------------------------------- */
+
+/* Send N frames of LEN bytes to DST from TX; return how many RX received
+ * within 300 ms. */
+static unsigned send_count(uint16_t tx, uint16_t rx, const struct sl_ether_addr *dst, unsigned len, unsigned n)
+{
+	struct sl_ether_addr src;
+	sl_eth_macaddr_get(tx, &src);
+	struct sl_mbuf *m[BURST];
+	if (n > BURST || sl_pktmbuf_alloc_bulk(pool, m, n) != 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *d = sl_pktmbuf_mtod(m[i], uint8_t *);
+		memset(d, 0x5a, len);
+		memcpy(d, dst->addr_bytes, 6);
+		memcpy(d + 6, src.addr_bytes, 6);
+		d[12] = ETHERTYPE_TEST >> 8;
+		d[13] = ETHERTYPE_TEST & 0xff;
+		m[i]->data_len = (uint16_t)len;
+		m[i]->pkt_len = len;
+	}
+	uint16_t k = sl_eth_tx_burst(tx, 0, m, (uint16_t)n);
+	if (k < n)
+		sl_pktmbuf_free_bulk(&m[k], n - k);
+	unsigned got = 0;
+	uint64_t end = now_ns() + 300000000ull;
+	while (now_ns() < end) {
+		struct sl_mbuf *r[BURST];
+		uint16_t c = sl_eth_rx_burst(rx, 0, r, BURST);
+		for (uint16_t i = 0; i < c; i++)
+			if (r[i]->pkt_len == len && memcmp(sl_pktmbuf_mtod(r[i], uint8_t *), dst->addr_bytes, 6) == 0)
+				got++;
+		sl_pktmbuf_free_bulk(r, c);
+	}
+	return got;
+}
+
+static void expect_count(const char *what, unsigned got, unsigned want)
+{
+	if (got != want)
+		fail("%s: %u frames received, expected %u", what, got, want);
+	else
+		note("%s: %u of 16 frames received, as expected", what, got);
+}
+
+/* Unicast to another address, multicast, broadcast, with promiscuous and
+ * all-multicast off and on; MTU limits. */
+static void check_filters(uint16_t tx, uint16_t rx)
+{
+	const struct sl_ether_addr other = {{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
+	const struct sl_ether_addr mcast = {{0x01, 0x00, 0x5e, 0x01, 0x02, 0x03}};
+	const struct sl_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	struct sl_ether_addr own;
+	sl_eth_macaddr_get(rx, &own);
+	sl_eth_promiscuous_disable(rx);
+	sl_eth_allmulticast_disable(rx);
+	expect_count("unicast to another MAC, promiscuous off", send_count(tx, rx, &other, 100, 16), 0);
+	expect_count("multicast, all-multicast off", send_count(tx, rx, &mcast, 100, 16), 0);
+	expect_count("broadcast", send_count(tx, rx, &bcast, 100, 16), 16);
+	sl_eth_allmulticast_enable(rx);
+	expect_count("multicast, all-multicast on", send_count(tx, rx, &mcast, 100, 16), 16);
+	expect_count("unicast to another MAC, all-multicast on", send_count(tx, rx, &other, 100, 16), 0);
+	sl_eth_allmulticast_disable(rx);
+	sl_eth_promiscuous_enable(rx);
+	expect_count("unicast to another MAC, promiscuous on", send_count(tx, rx, &other, 100, 16), 16);
+	expect_count("multicast, promiscuous on", send_count(tx, rx, &mcast, 100, 16), 16);
+	sl_eth_promiscuous_disable(rx);
+
+	/* MTU 1000: a 1014-byte frame passes, a 1300-byte one does not */
+	int ret = sl_eth_dev_set_mtu(rx, 9000);
+	if (ret != -EINVAL)
+		fail("MTU 9000 with 2 KiB buffers: %d, expected -EINVAL", ret);
+	ret = sl_eth_dev_set_mtu(rx, 1000);
+	if (ret != 0)
+		fail("MTU 1000: %s", strerror(-ret));
+	expect_count("1014-byte frame, MTU 1000", send_count(tx, rx, &own, 1014, 16), 16);
+	expect_count("1300-byte frame, MTU 1000", send_count(tx, rx, &own, 1300, 16), 0);
+	uint64_t oversize = 0;
+	sl_eth_xstats_get_by_name(rx, "rx_oversize_packets", &oversize);
+	note("MTU 1000: rx_oversize_packets %" PRIu64, oversize);
+	sl_eth_dev_set_mtu(rx, 1500);
+	expect_count("1514-byte frame, MTU 1500", send_count(tx, rx, &own, 1514, 16), 16);
+}
+
 /* ---- port to port --------------------------------------------------------------- */
 
 struct flow_check {
@@ -415,6 +501,7 @@ static int cmd_p2p(const char **bdfs)
 	exchange(p0, p1, 0, frame_count, FRAME_RAW, "port0->port1");
 	check_stats(p0, p1, frame_count, "port0->port1");
 	exchange(p1, p0, 0, frame_count / 10 + 1, FRAME_RAW, "port1->port0");
+	check_filters(p0, p1);
 	sl_eth_dev_stop(p0);
 	sl_eth_dev_stop(p1);
 	check_pool_full("after stop");
