@@ -2,8 +2,8 @@
  * test/vm/checks/4x-* in a QEMU guest with real vfio-pci, iommufd, type1 or
  * no-IOMMU). Subcommands:
  *   open [--noiommu] BDF=BACKEND...  each device alone: open, info, BAR0
- *       registers (mmap and pread agree), config space, MSI-X eventfds,
- *       reset, igb MAC-loopback DMA with byte compare (rx buffer in memory
+ *       registers (mmap and pread agree), config space, an MSI-X, MSI and
+ *       INTx interrupt each arriving on its eventfd, reset, igb MAC-loopback DMA with byte compare (rx buffer in memory
  *       the EAL added after the open), close, reopen + DMA, close, no fd
  *       left; then all at once in one process (mixed backends) with DMA
  *       through each.
@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,9 @@
 #define IGB_MDIC 0x0020
 #define IGB_RCTL 0x0100
 #define IGB_TCTL 0x0400
+#define IGB_ICR 0x00c0
+#define IGB_ICS 0x00c8
+#define IGB_IMS 0x00d0
 #define IGB_IMC 0x150c
 #define IGB_EIMC 0x1528
 #define IGB_RAL0 0x5400
@@ -320,6 +324,46 @@ out:
 	return rc;
 }
 
+/* ---- interrupts --------------------------------------------------------- */
+
+/* Make the igb raise an interrupt of TYPE (ICS with IMS set; GPIE left in
+ * legacy mode, so QEMU signals MSI-X vector 0, MSI or INTx) and check that
+ * the eventfd bus_vfio set up fires. */
+static void igb_irq_fires(struct sl_pci_device *dev, enum sl_pci_irq_type type, const char *what)
+{
+	const char *name = sl_pci_device_name(dev);
+	struct pollfd pfd;
+	uint64_t count = 0;
+	int efd = -1;
+
+	if (sl_pci_irq_count(dev, type) == 0) {
+		fail("%s: no %s vectors", name, what);
+		return;
+	}
+	sl_pci_set_bus_master(dev, true); /* MSI/MSI-X are memory writes */
+	if (sl_pci_irq_enable(dev, type, 1, &efd) != 0 || efd < 0) {
+		fail("%s: enabling %s failed", name, what);
+		sl_pci_set_bus_master(dev, false);
+		return;
+	}
+	(void)sl_pci_bar_read32(dev, 0, IGB_ICR);
+	sl_pci_bar_write32(dev, 0, IGB_IMS, 1u << 2);  /* LSC */
+	sl_pci_bar_write32(dev, 0, IGB_ICS, 1u << 2);
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 2000) != 1 || read(efd, &count, sizeof(count)) != sizeof(count) || count == 0)
+		fail("%s: %s: no interrupt on the eventfd within 2 s", name, what);
+	else
+		note("%s: %s interrupt arrived on its eventfd", name, what);
+	sl_pci_bar_write32(dev, 0, IGB_IMC, 0xffffffff);
+	(void)sl_pci_bar_read32(dev, 0, IGB_ICR);
+	if (type == SL_PCI_IRQ_INTX && sl_pci_intx_unmask(dev) != 0)
+		fail("%s: INTx unmask failed", name);
+	if (sl_pci_irq_disable(dev) != 0)
+		fail("%s: disabling %s failed", name, what);
+	sl_pci_set_bus_master(dev, false);
+}
+
 /* ---- open --------------------------------------------------------------- */
 
 static bool ranges_exclude_msi(struct sl_dma_as *as)
@@ -382,6 +426,11 @@ static int exercise(struct sl_pci_device *dev, enum sl_dma_backend want)
 		fail("%s: MSI-X eventfds could not be set up", name);
 	else if (sl_pci_irq_disable(dev) != 0)
 		fail("%s: MSI-X disable failed", name);
+	if (info.vendor_id == IGB_VENDOR) {
+		igb_irq_fires(dev, SL_PCI_IRQ_MSIX, "MSI-X");
+		igb_irq_fires(dev, SL_PCI_IRQ_MSI, "MSI");
+		igb_irq_fires(dev, SL_PCI_IRQ_INTX, "INTx");
+	}
 	if (info.has_reset && sl_pci_reset(dev) != 0)
 		fail("%s: VFIO_DEVICE_RESET failed", name);
 	if (sl_pci_dev_dma_as(dev) == NULL)
