@@ -3,7 +3,9 @@
 # the QEMU test-bed guest (test/vm/run-guest.sh), Sluice's testpmd-lite
 # against DPDK 22.11's dpdk-testpmd on the same ports in the same guest run,
 # alternating round by round. Prints Mpps (all ports, received) per round,
-# the medians and the ratio Sluice/DPDK.
+# the medians, the best rounds and the ratio Sluice/DPDK (also the median
+# of the per-round ratios: each round's pair ran back to back, so it is the
+# figure least disturbed by other load on the host).
 #
 #   bench/run-guest-iofwd.sh [--rounds N] [--seconds S] [--scenario type1|noiommu]
 #                            [--build-dir DIR] [--out DIR] igb|virtio
@@ -143,7 +145,9 @@ print(open(sys.argv[1]).read(), end="")
 if not s or not d:
     sys.exit("run-guest-iofwd: incomplete results")
 ms, md = statistics.median(s), statistics.median(d)
+pair = statistics.median(a / b for a, b in zip(s, d))
 print("%s io forwarding in the guest (%s, TCG): testpmd-lite %.4f Mpps, dpdk-testpmd %.4f Mpps (medians of %d rounds), "
-      "ratio Sluice/DPDK %.2f" % (sys.argv[2], sys.argv[3], ms, md, len(s), ms / md))
+      "ratio Sluice/DPDK %.2f; best %.4f vs %.4f Mpps (%.2f); median of the per-round ratios %.2f"
+      % (sys.argv[2], sys.argv[3], ms, md, len(s), ms / md, max(s), max(d), max(s) / max(d), pair))
 PY
 [ "$rc" = 0 ] || exit "$rc"

@@ -212,12 +212,20 @@ void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 	rxq->started = false;
 }
 
-/* RSS on IPv4/IPv6 with TCP/UDP ports, flows spread over the rx queues
- * round robin in the redirection table. With one queue the hash is still
- * computed and delivered. Needs RXCSUM.PCSD (the descriptor then carries
- * the hash instead of the IP id/checksum). */
+/* With more than one rx queue: RSS on IPv4/IPv6 with TCP/UDP ports, flows
+ * spread over the queues round robin in the redirection table, the hash
+ * delivered in the descriptor (RXCSUM.PCSD) and so in the mbuf. With one
+ * queue RSS stays off: the device (QEMU's model especially, which computes
+ * the Toeplitz hash in software) then does less per frame. Checksum
+ * validation (RXCSUM.IPOFLD/TUOFLD) stays off as well: the driver offers
+ * no checksum offload, and the model would checksum every frame. */
 void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues)
 {
+	igb_write(ad, IGB_RXCSUM, IGB_RXCSUM_PCSD);
+	if (nb_rx_queues <= 1) {
+		igb_write(ad, IGB_MRQC, 0);
+		return;
+	}
 	for (unsigned i = 0; i < IGB_RSSRK_WORDS; i++) {
 		const uint8_t *k = &igb_default_rss_key[4 * i];
 		igb_write(ad, IGB_RSSRK(i), (uint32_t)k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 |
@@ -229,7 +237,6 @@ void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues)
 			w |= (uint32_t)((4 * i + b) % nb_rx_queues) << (8 * b);
 		igb_write(ad, IGB_RETA(i), w);
 	}
-	igb_write(ad, IGB_RXCSUM, IGB_RXCSUM_PCSD | IGB_RXCSUM_IPOFLD | IGB_RXCSUM_TUOFLD);
 	igb_write(ad, IGB_MRQC, IGB_MRQC_ENABLE_RSS | IGB_MRQC_RSS_IPV4 | IGB_MRQC_RSS_IPV4_TCP |
 					IGB_MRQC_RSS_IPV4_UDP | IGB_MRQC_RSS_IPV6 | IGB_MRQC_RSS_IPV6_TCP |
 					IGB_MRQC_RSS_IPV6_UDP | IGB_MRQC_RSS_IPV6_EX | IGB_MRQC_RSS_IPV6_TCP_EX |
@@ -299,8 +306,9 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		uint64_t len_hash = (uint64_t)len | (qw0 & 0xffffffff00000000ull);
 		memcpy(&m->packet_type, &type_len, sizeof(type_len));
 		memcpy(&m->data_len, &len_hash, sizeof(len_hash));
-		/* RSS type non-zero: the hash is valid; IPE/TCPE (bits 30/29)
-		 * land on the IP/L4 checksum-bad flags (bits 4/3). */
+		/* RSS type non-zero: the hash is valid; IPE/TCPE (bits 30/29,
+		 * set only with checksum validation on) land on the IP/L4
+		 * checksum-bad flags (bits 4/3). */
 		m->ol_flags = ((uint64_t)((qw0 & IGB_RXD_PKTINFO_RSSTYPE_MASK) != 0) * SL_MBUF_F_RX_RSS_HASH) |
 			      ((staterr >> 26) & (SL_MBUF_F_RX_IP_CKSUM_BAD | SL_MBUF_F_RX_L4_CKSUM_BAD));
 		m->queue = queue_id;
