@@ -95,7 +95,6 @@ static struct {
 	struct sl_dma_as *shared[4];
 	struct dma_seg *segs;
 	unsigned nb_segs;
-	bool listening;
 	int iommufd;            /* /dev/iommu, shared by every iommufd IOAS */
 	unsigned iommufd_users;
 	uint32_t src_ioas;      /* source IOAS for COPY mode, 0 = none */
@@ -1090,32 +1089,49 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 	return rc;
 }
 
-static int listen_start(void)
+/* The listener lives while any address-space reference does. It is
+ * registered and unregistered without g.lock held: the EAL calls mem_event
+ * with its memory lock held and mem_event takes g.lock, so the only lock
+ * order is listen_lock -> EAL memory lock -> g.lock. */
+static pthread_mutex_t listen_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned listen_refs;
+
+static void forget_segments(void)
 {
-	if (g.listening)
-		return 0;
-	g.listening = true; /* set first: registration replays ADD events into us */
-	if (sl_mem_event_register("dma_map", mem_event, NULL) != 0) {
+	pthread_mutex_lock(&g.lock);
+	while (g.segs)
+		seg_unlink_free(g.segs);
+	pthread_mutex_unlock(&g.lock);
+}
+
+static int listen_get(void)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&listen_lock);
+	/* registration replays ADD for every existing segment into mem_event */
+	if (listen_refs == 0 && sl_mem_event_register("dma_map", mem_event, NULL) != 0) {
 		int saved = errno;
-		g.listening = false;
-		while (g.segs)
-			seg_unlink_free(g.segs);
+		forget_segments();
 		sl_log(SL_LOG_ERR, LOG_COMP, "cannot listen to the EAL memory registry: %s",
 		       strerror(saved));
 		errno = saved;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (rc == 0)
+		listen_refs++;
+	pthread_mutex_unlock(&listen_lock);
+	return rc;
 }
 
-static void listen_stop(void)
+static void listen_put(void)
 {
-	if (!g.listening)
-		return;
-	sl_mem_event_unregister("dma_map", NULL);
-	g.listening = false;
-	while (g.segs)
-		seg_unlink_free(g.segs);
+	pthread_mutex_lock(&listen_lock);
+	if (listen_refs > 0 && --listen_refs == 0) {
+		sl_mem_event_unregister("dma_map", NULL);
+		forget_segments();
+	}
+	pthread_mutex_unlock(&listen_lock);
 }
 
 /* ---- public address-space API ------------------------------------------ */
@@ -1140,14 +1156,8 @@ static struct sl_dma_as *as_create_locked(enum sl_dma_backend be, const char *na
 	as->nb_ranges = -1;
 	as->dma_avail = UINT32_MAX;
 	snprintf(as->name, sizeof(as->name), "%s", name ? name : sl_dma_backend_name(be));
-	if (g.nb_as == 0 && listen_start() != 0) {
-		free(as);
-		return NULL;
-	}
 	if (ops->create(as) != 0) {
 		int saved = errno;
-		if (g.nb_as == 0)
-			listen_stop();
 		free(as);
 		errno = saved;
 		return NULL;
@@ -1163,9 +1173,18 @@ static struct sl_dma_as *as_create_locked(enum sl_dma_backend be, const char *na
 struct sl_dma_as *sl_dma_as_create(enum sl_dma_backend be, const char *name)
 {
 	struct sl_dma_as *as;
+	int saved;
+
+	if (listen_get() != 0)
+		return NULL;
 	pthread_mutex_lock(&g.lock);
 	as = as_create_locked(be, name, false);
+	saved = errno;
 	pthread_mutex_unlock(&g.lock);
+	if (!as) {
+		listen_put();
+		errno = saved;
+	}
 	return as;
 }
 
@@ -1173,11 +1192,14 @@ struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be)
 {
 	struct sl_dma_as *as = NULL;
 	char name[64];
+	int saved;
 
 	if ((unsigned)be >= SL_DIM(g.shared) || be == SL_DMA_BACKEND_NONE) {
 		errno = EINVAL;
 		return NULL;
 	}
+	if (listen_get() != 0)
+		return NULL;
 	pthread_mutex_lock(&g.lock);
 	if (g.shared[be]) {
 		as = g.shared[be];
@@ -1187,7 +1209,12 @@ struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be)
 		as = as_create_locked(be, name, true);
 		g.shared[be] = as;
 	}
+	saved = errno;
 	pthread_mutex_unlock(&g.lock);
+	if (!as) {
+		listen_put();
+		errno = saved;
+	}
 	return as;
 }
 
@@ -1200,6 +1227,7 @@ void sl_dma_as_put(struct sl_dma_as *as)
 	pthread_mutex_lock(&g.lock);
 	if (--as->refcnt > 0) {
 		pthread_mutex_unlock(&g.lock);
+		listen_put();
 		return;
 	}
 	if (as->nb_att)
@@ -1223,10 +1251,9 @@ void sl_dma_as_put(struct sl_dma_as *as)
 	if (as->shared && g.shared[as->ops->be] == as)
 		g.shared[as->ops->be] = NULL;
 	g.nb_as--;
-	if (g.nb_as == 0)
-		listen_stop();
 	free(as);
 	pthread_mutex_unlock(&g.lock);
+	listen_put();
 }
 
 bool sl_dma_as_is_shared(const struct sl_dma_as *as)
