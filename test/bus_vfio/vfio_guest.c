@@ -150,6 +150,10 @@ static int eal_start(int nb, char **allow, bool noiommu, const char *mem_mb)
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
 	}
+	if (getenv("SL_GUEST_LOG_LEVEL")) { /* e.g. bus_vfio:info while debugging */
+		argv[argc++] = "--log-level";
+		argv[argc++] = getenv("SL_GUEST_LOG_LEVEL");
+	}
 	for (i = 0; i < nb && argc < 60; i++) {
 		argv[argc++] = "-a";
 		argv[argc++] = allow[i];
