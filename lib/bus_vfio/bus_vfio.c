@@ -1308,7 +1308,25 @@ static int scan_hook(void)
 		.vfio_backend = cfg ? cfg->vfio_backend : NULL,
 		.allow_noiommu = cfg ? cfg->allow_noiommu : false,
 	};
-	return sl_bus_vfio_scan(&conf);
+	struct sl_pci_device *dev;
+
+	if (sl_bus_vfio_scan(&conf) != 0)
+		return -1;
+	/* A no-IOMMU device DMAs to physical addresses: the EAL must hand out
+	 * IOVA = PA, which is decided before this hook runs. Say so now rather
+	 * than at the first open. */
+	for (dev = bus.devs; dev; dev = dev->next) {
+		if (dev->backend == SL_DMA_BACKEND_NOIOMMU && sl_eal_iova_mode() != SL_IOVA_PA) {
+			sl_log(SL_LOG_ERR, LOG_COMP,
+			       "%s uses no-IOMMU, which needs physical addresses, but the EAL runs "
+			       "with IOVA = virtual address: add --iova-mode pa (with hugepages)",
+			       dev->name);
+			free_list();
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int probe_hook(void)
