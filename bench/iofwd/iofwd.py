@@ -146,7 +146,11 @@ def instructions_per_packet(sluice_bin, short_s, long_s, tmpdir):
     res = {}
     for name in ("dpdk", "sluice"):
         runs = []
-        for secs in (short_s, long_s):
+        # a third, longer run when the first two forwarded about as many
+        # packets (the host was busy): the difference needs a real spread
+        for secs in (short_s, long_s, 3 * long_s):
+            if len(runs) == 2 and abs(runs[1][1] - runs[0][1]) >= 0.25 * max(runs[0][1], runs[1][1]):
+                break
             out = os.path.join(tmpdir, f"callgrind.{name}.{secs}")
             vg = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
             if name == "dpdk":
@@ -162,7 +166,8 @@ def instructions_per_packet(sluice_bin, short_s, long_s, tmpdir):
                 pkts = json.loads(p.stdout)["packets"]
             runs.append((callgrind_total(out), pkts))
             os.unlink(out)
-        (ir1, p1), (ir2, p2) = runs
+        (ir1, p1), (ir2, p2) = max(((a, b) for i, a in enumerate(runs) for b in runs[i + 1:]),
+                                   key=lambda ab: abs(ab[1][1] - ab[0][1]))
         res[name] = {"instructions_per_packet": (ir2 - ir1) / (p2 - p1), "runs": runs}
         print(f"[callgrind] {name}: {res[name]['instructions_per_packet']:.1f} instructions/packet "
               f"({p1} and {p2} packets)", flush=True)
