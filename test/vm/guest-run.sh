@@ -45,10 +45,14 @@ bind_with_bindpy() {
 	python3 "$SLUICE_SRC_DIR/usertools/bind.py" --quiet --bind vfio-pci "$@"
 }
 
-# The one place that chooses how NICs are handed to vfio-pci (SLUICE_VM_BIND
-# overrides: sysfs | bindpy).
+# The one place that chooses how NICs are handed to vfio-pci: the project's
+# usertools/bind.py; SLUICE_VM_BIND=sysfs (or a tree without bind.py) uses
+# the bare sysfs sequence instead.
 bind_nics_to_vfio() {
-	case ${SLUICE_VM_BIND:-sysfs} in
+	local how=${SLUICE_VM_BIND:-bindpy}
+	[ -f "$SLUICE_SRC_DIR/usertools/bind.py" ] || how=sysfs
+	echo "guest: binding $* to vfio-pci with $how"
+	case $how in
 	bindpy) bind_with_bindpy "$@" ;;
 	*) bind_with_sysfs "$@" ;;
 	esac
@@ -89,7 +93,7 @@ iommufd | type1 | mixed)
 *) setup_fail "unknown scenario '$SCENARIO'" ;;
 esac
 
-bind_nics_to_vfio "${all[@]}" || setup_fail "binding ${all[*]} to vfio-pci failed (${SLUICE_VM_BIND:-sysfs})"
+bind_nics_to_vfio "${all[@]}" || setup_fail "binding ${all[*]} to vfio-pci failed (SLUICE_VM_BIND=${SLUICE_VM_BIND:-bindpy}; see the lines above)"
 for bdf in "${all[@]}"; do
 	drv=$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver 2>/dev/null)" 2>/dev/null)
 	[ "$drv" = vfio-pci ] || setup_fail "$bdf is bound to '${drv:-nothing}', expected vfio-pci"

@@ -42,5 +42,7 @@ chmod 755 "$stage/init"
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null --create --format=newc --owner=0:0 --quiet) | gzip -9 >"$image.tmp"
 mv "$image.tmp" "$image"
+# Older images (from an older init script or busybox) are of no further use.
+find "$cache" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -name "$(basename "$image")" -mmin +60 -delete 2>/dev/null || true
 echo "initramfs: built $image" >&2
 echo "$image"
