@@ -15,8 +15,10 @@ init=$here/guest-init.sh
 die() { echo "initramfs: error: $*" >&2; exit 1; }
 
 [ -x "$busybox" ] || die "$busybox missing: apt-get install busybox-static"
-file -b "$busybox" 2>/dev/null | grep -q "statically linked" ||
-	die "$busybox is not statically linked (the busybox package, not busybox-static, is installed): apt-get install busybox-static"
+# A dynamically linked busybox names its ELF interpreter; the static one does not.
+if grep -qa "/lib64/ld-linux" "$busybox"; then
+	die "$busybox is dynamically linked (the busybox package, not busybox-static, is installed): apt-get install busybox-static"
+fi
 command -v cpio >/dev/null || die "cpio missing: apt-get install cpio"
 
 hash=$(cat "$busybox" "$init" "$0" | sha256sum | cut -c1-16)

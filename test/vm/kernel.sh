@@ -30,8 +30,9 @@ force_build=0
 if [ "$force_build" = 0 ] && [ -n "${SLUICE_GUEST_KERNEL:-}" ]; then
 	k=$SLUICE_GUEST_KERNEL
 	[ -f "$k" ] || die "SLUICE_GUEST_KERNEL=$k does not exist; point it at a bzImage or unset it to use/build the cached kernel"
-	file -b "$k" 2>/dev/null | grep -q "Linux kernel x86 boot executable" ||
-		{ command -v file >/dev/null && die "SLUICE_GUEST_KERNEL=$k is not an x86 bzImage ($(file -b "$k"))"; }
+	# An x86 boot image carries the magic "HdrS" at offset 0x202.
+	[ "$(dd if="$k" bs=1 skip=514 count=4 2>/dev/null | tr -d '\0')" = HdrS ] ||
+		die "SLUICE_GUEST_KERNEL=$k is not an x86 bzImage (no HdrS boot header)"
 	say "using SLUICE_GUEST_KERNEL=$k (sha256 $(sha256sum "$k" | cut -c1-16)...)"
 	realpath "$k"
 	exit 0
