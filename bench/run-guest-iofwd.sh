@@ -2,7 +2,7 @@
 # bench/run-guest-iofwd.sh: io forwarding across the two NICs of one kind in
 # the QEMU test-bed guest (test/vm/run-guest.sh), Sluice's testpmd-lite
 # against DPDK 22.11's dpdk-testpmd on the same ports in the same guest run,
-# alternating round by round. Prints Mpps (all ports, received) per round,
+# alternating round by round (and which of the two goes first). Prints Mpps (all ports, received) per round,
 # the medians, the best rounds and the ratio Sluice/DPDK (also the median
 # of the per-round ratios: each round's pair ran back to back, so it is the
 # figure least disturbed by other load on the host).
@@ -11,11 +11,12 @@
 #                            [--build-dir DIR] [--out DIR] igb|virtio
 #
 # Both sides: two lcores (main + one forwarding core), one queue per port,
-# 512 rx/tx descriptors, burst 32, 32 bursts per port put on the wire first
+# 512 rx/tx descriptors (virtio: 256, the device's queue size), burst 32, 32 bursts per port put on the wire first
 # (dpdk-testpmd: "start tx_first 32"; testpmd-lite: --tx-first=32). DPDK has
 # no iommufd, so the scenario is type1 (default) or noiommu. The DPDK figure
 # is the sum of the ports' Rx-pps from "show port stats all" over S seconds
-# after 1 s of warm-up; Sluice's is the received packets over the run time.
+# after 1 s of warm-up; Sluice's the mean of testpmd-lite's per-second rates
+# (--stats-period=1, all ports) over S seconds after 1 s of warm-up.
 # Under TCG the device model dominates: compare figures only within one run.
 #
 # Sluice is built for the guest into DIR (default build-bench-guest,
@@ -69,18 +70,32 @@ if [ "$in_guest" = 1 ]; then
 		sl_eal+=(-a "$b,iommu=$scenario")
 		dpdk_eal+=(-a "$b")
 	done
-	fwd=(--forward-mode=io --nb-cores=1 --rxd=512 --txd=512)
+	# QEMU's virtio-net queues have 256 entries (DPDK's virtio PMD takes the
+	# device's size whatever --rxd says; Sluice's refuses more than it has)
+	if [ "$nic" = virtio ]; then desc=256; else desc=512; fi
+	fwd=(--forward-mode=io --nb-cores=1 --rxd=$desc --txd=$desc)
 	echo "guest: $nic ports ${bdfs[*]:0:2}, scenario $scenario, $rounds rounds of ${seconds}s"
-	for r in $(seq "$rounds"); do
-		"$testpmd_lite" "${sl_eal[@]}" -- "${fwd[@]}" --tx-first=32 --run-time="$seconds" --json \
-			>"$res/sluice-$r.json" 2>"$res/sluice-$r.err" ||
+	run_sluice() {
+		local r=$1
+		# one second of warm-up, then S one-second intervals (--stats-period)
+		"$testpmd_lite" "${sl_eal[@]}" -- "${fwd[@]}" --tx-first=32 --run-time="$((seconds + 1)).5" \
+			--stats-period=1 --json >"$res/sluice-$r.json" 2>"$res/sluice-$r.err" ||
 			{ echo "round $r: testpmd-lite failed:"; tail -n 5 "$res/sluice-$r.err"; exit 1; }
 		python3 -c '
-import json, sys
+import json, re, sys
 r = json.load(open(sys.argv[1]))
-pk = sum(p["rx_packets"] for p in r["ports"])
-print("round %s: sluice %.4f Mpps (%d packets in %.2f s, missed %d)" % (sys.argv[2], pk / r["duration_s"] / 1e6,
-      pk, r["duration_s"], sum(p["rx_missed"] for p in r["ports"])))' "$res/sluice-$r.json" "$r"
+nports = len(r["ports"])
+rates = [float(x) for x in re.findall(r"^port \d+ .*\| rx ([0-9.]+) Mpps", open(sys.argv[3]).read(), re.M)]
+iv = [sum(rates[i:i + nports]) for i in range(0, len(rates) - nports + 1, nports)]
+if len(iv) < 2:
+    sys.exit("too few stats intervals in " + sys.argv[3])
+after = iv[1:]
+print("round %s: sluice %.4f Mpps (mean of %d 1-s intervals after 1 s of warm-up: %s; missed %d)" % (sys.argv[2],
+      sum(after) / len(after), len(after), " ".join("%.3f" % x for x in after),
+      sum(p["rx_missed"] for p in r["ports"])))' "$res/sluice-$r.json" "$r" "$res/sluice-$r.err" || exit 1
+	}
+	run_dpdk() {
+		local r=$1
 		# feed the commands only once testpmd shows its prompt (its start-up
 		# takes seconds under TCG)
 		fifo=$res/dpdk-$r.fifo
@@ -113,6 +128,16 @@ if n == 0 or len(rx) != 2 * n:
 print("round %s: dpdk %.4f Mpps (Rx-pps %s; %d packets between the two readings)" % (sys.argv[2],
       sum(pps[-n:]) / 1e6, " + ".join(map(str, pps[-n:])), sum(rx[n:]) - sum(rx[:n])))' \
 			"$res/dpdk-$r.log" "$r" || exit 1
+	}
+	# alternate which goes first, so neither always runs in the other's wake
+	for r in $(seq "$rounds"); do
+		if [ $((r % 2)) = 1 ]; then
+			run_sluice "$r" || exit 1
+			run_dpdk "$r" || exit 1
+		else
+			run_dpdk "$r" || exit 1
+			run_sluice "$r" || exit 1
+		fi
 	done | tee "$res/rounds.txt"
 	exit "${PIPESTATUS[0]}"
 fi
