@@ -229,6 +229,25 @@ static void test_forwarding(struct sl_mempool *mp)
 	}
 	sl_pktmbuf_free_bulk(held, nheld);
 
+	/* a 4296-byte segment starting 100 bytes before a page boundary spans
+	 * three pages: three descriptors */
+	struct sl_mempool *big = sl_pktmbuf_pool_create("replay_big", 63, 0, 0, 12288);
+	CHECK(big != NULL, "pool of 12 KiB mbufs");
+	if (big != NULL) {
+		struct sl_mbuf *j = sl_pktmbuf_alloc(big);
+		uint64_t boundary = (j->buf_iova + SL_PKTMBUF_HEADROOM + page) & ~txq->split_mask;
+		j->data_off = (uint16_t)(boundary - 100 - j->buf_iova);
+		j->data_len = (uint16_t)(page + 200);
+		j->pkt_len = j->data_len;
+		uint64_t d0 = f->tx_descs, b0 = f->tx_bytes;
+		CHECK(igb_xmit_pkts(txq, &j, 1) == 1, "tx of a 3-page segment");
+		device_tx(f, txq);
+		CHECK(f->tx_descs == d0 + 3 && f->tx_bytes == b0 + page + 200,
+		      "a %llu-byte segment over three pages took %llu descriptors, %llu bytes",
+		      (unsigned long long)(page + 200), (unsigned long long)(f->tx_descs - d0),
+		      (unsigned long long)(f->tx_bytes - b0));
+	}
+
 	/* a two-segment chain */
 	struct sl_mbuf *a = sl_pktmbuf_alloc(mp), *b = sl_pktmbuf_alloc(mp);
 	a->data_len = 60;
@@ -253,6 +272,11 @@ static void test_forwarding(struct sl_mempool *mp)
 	igb_tx_queue_release(&f->dev, 0);
 	CHECK(sl_mempool_avail_count(mp) == sl_mempool_size(mp), "after release %u of %u mbufs in the pool",
 	      sl_mempool_avail_count(mp), sl_mempool_size(mp));
+	if (big != NULL) {
+		CHECK(sl_mempool_avail_count(big) == sl_mempool_size(big), "big pool: %u of %u back",
+		      sl_mempool_avail_count(big), sl_mempool_size(big));
+		sl_mempool_free(big);
+	}
 	free(f->bar);
 	free(f);
 }

@@ -237,6 +237,15 @@ static void igb_tx_cleanup(struct igb_tx_queue *txq)
 	txq->nb_free = (uint16_t)(txq->nb_free + freed);
 }
 
+/* Descriptors for LEN bytes at IOVA: one per page they touch. */
+static inline uint16_t igb_tx_pieces(uint64_t iova, uint32_t len, uint64_t split)
+{
+	uint64_t to_page_end = split + 1 - (iova & split);
+	if (len <= to_page_end)
+		return 1;
+	return (uint16_t)(1 + (len - to_page_end + split) / (split + 1));
+}
+
 static sl_always_inline void igb_tx_desc(volatile union igb_adv_tx_desc *d, uint64_t iova, uint32_t cmd_len,
 					 uint32_t olinfo)
 {
@@ -246,6 +255,51 @@ static sl_always_inline void igb_tx_desc(volatile union igb_adv_tx_desc *d, uint
 }
 
 #define IGB_TXD_CMD_BASE (IGB_TXD_DTYP_DATA | IGB_TXD_CMD_DEXT | IGB_TXD_CMD_IFCS)
+
+/* Ring position while a burst fills descriptors. */
+struct igb_tx_pos {
+	uint16_t tail, nb_free, since_rs, last;
+};
+
+/* The rare packets: chains, and segments over more than two pages. A
+ * descriptor per page piece of every segment. false when it does not fit. */
+static __attribute__((noinline)) bool igb_tx_pieces_of(struct igb_tx_queue *txq, struct sl_mbuf *m,
+						       struct igb_tx_pos *pos)
+{
+	volatile union igb_adv_tx_desc *ring = txq->ring;
+	const uint64_t split = txq->split_mask;
+	const uint16_t n = txq->nb_desc;
+	const uint32_t olinfo = m->pkt_len << IGB_TXD_PAYLEN_SHIFT;
+	uint16_t need = 0, tail = pos->tail;
+
+	for (struct sl_mbuf *s = m; s != NULL; s = s->next)
+		need = (uint16_t)(need + igb_tx_pieces(sl_pktmbuf_data_iova(s), s->data_len, split));
+	if (need > pos->nb_free)
+		return false;
+	uint32_t rs = (uint16_t)(pos->since_rs + need) >= txq->rs_thresh ? IGB_TXD_CMD_RS : 0;
+	for (struct sl_mbuf *s = m; s != NULL; s = s->next) {
+		uint64_t iova = sl_pktmbuf_data_iova(s);
+		uint32_t len = s->data_len;
+		uint64_t piece = split + 1 - (iova & split);
+		while (len > piece) {
+			igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | (uint32_t)piece, olinfo);
+			txq->sw_ring[tail] = NULL;
+			tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+			iova += piece;
+			len -= (uint32_t)piece;
+			piece = split + 1;
+		}
+		uint32_t eop = s->next == NULL ? IGB_TXD_CMD_EOP | rs : 0;
+		igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | eop | len, olinfo);
+		txq->sw_ring[tail] = s;
+		pos->last = tail;
+		tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
+	}
+	pos->tail = tail;
+	pos->nb_free = (uint16_t)(pos->nb_free - need);
+	pos->since_rs = rs ? 0 : (uint16_t)(pos->since_rs + need);
+	return true;
+}
 
 uint16_t igb_xmit_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
@@ -264,7 +318,6 @@ uint16_t igb_xmit_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 
 	for (i = 0; i < nb_pkts; i++) {
 		struct sl_mbuf *m = pkts[i];
-		const uint32_t olinfo = m->pkt_len << IGB_TXD_PAYLEN_SHIFT;
 		uint16_t last;
 
 		if (sl_likely(m->nb_segs == 1)) {
@@ -274,6 +327,9 @@ uint16_t igb_xmit_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 			uint16_t used = len <= to_page_end ? 1 : 2;
 			if (sl_unlikely(used > nb_free))
 				break;
+			if (sl_unlikely(used == 2 && len - to_page_end > split + 1))
+				goto pieces;
+			const uint32_t olinfo = m->pkt_len << IGB_TXD_PAYLEN_SHIFT;
 			uint32_t rs = (uint16_t)(since_rs + used) >= rs_thresh ? IGB_TXD_CMD_RS : 0;
 			if (sl_unlikely(used == 2)) {
 				igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | (uint32_t)to_page_end, olinfo);
@@ -289,33 +345,14 @@ uint16_t igb_xmit_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 			nb_free = (uint16_t)(nb_free - used);
 			since_rs = rs ? 0 : (uint16_t)(since_rs + used);
 		} else {
-			/* a chain: one or two descriptors per segment */
-			uint16_t need = 0;
-			for (struct sl_mbuf *s = m; s != NULL; s = s->next)
-				need = (uint16_t)(need + (s->data_len <= split + 1 - (sl_pktmbuf_data_iova(s) & split) ? 1 : 2));
-			if (need > nb_free)
+pieces:;
+			struct igb_tx_pos pos = {tail, nb_free, since_rs, 0};
+			if (!igb_tx_pieces_of(txq, m, &pos))
 				break;
-			uint32_t rs = (uint16_t)(since_rs + need) >= rs_thresh ? IGB_TXD_CMD_RS : 0;
-			last = tail;
-			for (struct sl_mbuf *s = m; s != NULL; s = s->next) {
-				uint64_t iova = sl_pktmbuf_data_iova(s);
-				uint32_t len = s->data_len;
-				uint64_t to_page_end = split + 1 - (iova & split);
-				if (len > to_page_end) {
-					igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | (uint32_t)to_page_end, olinfo);
-					sw_ring[tail] = NULL;
-					tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
-					iova += to_page_end;
-					len -= (uint32_t)to_page_end;
-				}
-				uint32_t eop = s->next == NULL ? IGB_TXD_CMD_EOP | rs : 0;
-				igb_tx_desc(&ring[tail], iova, IGB_TXD_CMD_BASE | eop | len, olinfo);
-				sw_ring[tail] = s;
-				last = tail;
-				tail = (uint16_t)(tail + 1 == n ? 0 : tail + 1);
-			}
-			nb_free = (uint16_t)(nb_free - need);
-			since_rs = rs ? 0 : (uint16_t)(since_rs + need);
+			tail = pos.tail;
+			nb_free = pos.nb_free;
+			since_rs = pos.since_rs;
+			last = pos.last;
 		}
 		if (since_rs == 0) {
 			txq->rs_fifo[txq->fifo_tail] = last;
