@@ -22,8 +22,8 @@
 #   --tcg-thread single|multi  TCG threading (default $SLUICE_VM_TCG_THREAD, else
 #                     single): multi runs the vCPUs in parallel (for benchmarks)
 #                     but QEMU 10.0 then sometimes aborts with "iotlb_to_section:
-#                     Assertion ... failed" when VFIO resets a device (seen 2 in ~10
-#                     type1 runs); single never did, see doc/guest-testbed.md
+#                     Assertion ... failed" when VFIO resets a device (2 in 14 type1
+#                     runs on a loaded host); single never did, see doc/guest-testbed.md
 #   --omit-nic N      leave NIC N (0-3: igb0 igb1 virtio0 virtio1) out of the machine,
 #                     to test that a missing device is reported (test/vm/selftest.sh)
 #   -v, --verbose     also stream the guest console to stderr
