@@ -17,7 +17,7 @@
 #   --out DIR         run directory: console.log, results, exit-status
 #                     (default: <build-dir>/vm-runs/<scenario>-<time>); writable in the guest
 #   --timeout SECS    hard limit for the whole guest run (default 600)
-#   --hugepages N     2 MiB hugepages reserved in the guest (default 256)
+#   --hugepages N     2 MiB hugepages reserved in the guest (default $SLUICE_VM_HUGEPAGES, else 256)
 #   --mem MIB, --smp N  guest size (default 2048, 2)
 #   --tcg-thread single|multi  TCG threading (default $SLUICE_VM_TCG_THREAD, else
 #                     single): multi runs the vCPUs in parallel (for benchmarks)
@@ -40,7 +40,7 @@ die() { echo "run-guest: error: $*" >&2; exit 125; }
 usage() { sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
-out= timeout_s=600 hugepages=256 mem=2048 smp=2 verbose=0
+out= timeout_s=600 hugepages=${SLUICE_VM_HUGEPAGES:-256} mem=2048 smp=2 verbose=0
 tcg_thread=${SLUICE_VM_TCG_THREAD:-single}
 omit_nic=
 while [ $# -gt 0 ]; do
