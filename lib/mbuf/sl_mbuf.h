@@ -44,8 +44,11 @@ struct sl_mbuf {
 	uint16_t queue;          /* rx queue it arrived on */
 	uint32_t reserved0;
 	struct sl_mempool *pool;
+	/* cache line 1: chains and the slow path. The single-segment free
+	 * path never reads next: nb_segs == 1 on a first segment means no
+	 * chain, so code that chains by hand sets nb_segs (or uses
+	 * sl_pktmbuf_chain). */
 	struct sl_mbuf *next;    /* next segment */
-	/* cache line 1: slow path */
 	uint16_t priv_size;
 	uint16_t reserved1[3];
 	uint64_t udata64;
