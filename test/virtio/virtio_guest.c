@@ -670,12 +670,18 @@ static int cmd_queues(uint32_t count)
 		sl_delay_us(1000);
 	mq_stop = 1;
 	sl_eal_mp_wait_lcore();
-	uint32_t sum = 0;
+	uint32_t sum = 0, used = 0;
 	for (uint16_t q = 0; q < nq; q++) {
 		printf("rx queue %u (lcore %u): %u frames\n", q, lcores[q], w[q].received);
 		sum += w[q].received;
+		used += w[q].received > 0;
 	}
 	CHECK(sum == total, "multiqueue: %u of %u frames received over %u queues", sum, total, nq);
+	/* frames sent on every tx queue: the device's steering (no RSS) must
+	 * have used more than one rx queue */
+	CHECK(used > 1, "multiqueue: only %u of %u rx queues received anything", used, nq);
+	uint64_t pairs_cmds = xstat(1, "control_commands");
+	CHECK(pairs_cmds >= 1, "port 1: no control command sent");
 	for (uint16_t p = 0; p < 2; p++)
 		sl_eth_dev_close(p);
 	check_pool_full("after close");

@@ -25,6 +25,7 @@
 #define VIRTIO_DESC_MIN 64
 #define VIRTIO_DEFAULT_FREE_THRESH 32
 #define VIRTIO_CTRL_TIMEOUT_US 2000000
+#define VIRTIO_CTRL_RING_SIZE 16
 
 /* virtio-net device config offsets. */
 #define NET_CFG_MAC 0
@@ -399,8 +400,12 @@ static int virtio_start(struct sl_eth_dev *dev)
 		if ((ret = setup_vq(p, &p->rxq[q]->vq)) != 0 || (ret = setup_vq(p, &p->txq[q]->vq)) != 0)
 			goto fail;
 	}
-	if (p->ctrlq != NULL && (ret = setup_vq(p, &p->ctrlq->vq)) != 0)
-		goto fail;
+	if (p->ctrlq != NULL) {
+		/* the control queue follows the last queue pair the features allow */
+		p->ctrlq->vq.vq_index = has(p, VIRTIO_NET_F_MQ) ? (uint16_t)(2 * p->max_pairs) : 2;
+		if ((ret = setup_vq(p, &p->ctrlq->vq)) != 0)
+			goto fail;
+	}
 	/* 3. rx buffers (no notification before DRIVER_OK) */
 	for (uint16_t q = 0; q < nq; q++) {
 		struct virtio_rxq *rxq = p->rxq[q];
@@ -816,19 +821,19 @@ static int virtio_probe_pci(void *bus_device, const struct sl_eth_pci_id *id)
 	virtio_pci_reset(&p->vp);
 
 	if (offered(p, VIRTIO_NET_F_CTRL_VQ)) {
-		uint16_t cmax = virtio_pci_queue_max_size(&p->vp, p->ctrl_vq_index);
+		/* The control queue's index depends on the negotiated features
+		 * (QEMU adds the extra queue pairs only once MQ is accepted), so
+		 * start sets it and checks the size against the device. */
 		char name[96];
 		snprintf(name, sizeof(name), "%s ctrlq", p->name);
 		p->ctrlq = calloc(1, sizeof(*p->ctrlq));
-		if (p->ctrlq == NULL || cmax < 2) {
-			SL_LOG(ERR, LOG_COMPONENT, "%s: cannot set up the control queue (device queue %u has %u entries)",
-			       p->name, p->ctrl_vq_index, cmax);
+		if (p->ctrlq == NULL) {
 			ret = -ENOMEM;
 			goto fail;
 		}
 		p->ctrlq->buf = sl_dma_zmalloc(name, CTRL_BUF_LEN, CTRL_BUF_LEN);
 		if (p->ctrlq->buf == NULL ||
-		    (ret = virtqueue_alloc(&p->ctrlq->vq, name, p->ctrl_vq_index, ring_size(16, cmax), p->packed)) != 0) {
+		    (ret = virtqueue_alloc(&p->ctrlq->vq, name, p->ctrl_vq_index, VIRTIO_CTRL_RING_SIZE, p->packed)) != 0) {
 			SL_LOG(ERR, LOG_COMPONENT, "%s: no DMA memory for the control queue", p->name);
 			ret = -ENOMEM;
 			goto fail;
