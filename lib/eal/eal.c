@@ -2,6 +2,7 @@
  * up in order (options, logging, TSC, lcores, memory, heap) and down in
  * reverse, and the init hooks that the layers above register. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,13 @@ int sl_eal_init(int argc, char **argv)
 
 	eal_lcore_format(lc, sizeof(lc));
 	eal_format_size(sz, sizeof(sz), live_config.mem_bytes);
-	SL_LOG(NOTICE, EAL_LOG, "memory: %s from %s", sz, eal_memory_describe());
+	uintptr_t va_lo = 0, va_hi = 0;
+	if (eal_memory_va_span(&va_lo, &va_hi))
+		SL_LOG(NOTICE, EAL_LOG, "memory: %s from %s; VA 0x%" PRIxPTR "-0x%" PRIxPTR
+		       " (base 0x%" PRIx64 ")", sz, eal_memory_describe(), va_lo, va_hi - 1,
+		       live_config.base_virtaddr);
+	else
+		SL_LOG(NOTICE, EAL_LOG, "memory: %s from %s", sz, eal_memory_describe());
 	SL_LOG(NOTICE, EAL_LOG, "IOVA mode %s%s; lcores %s (main %u)",
 	       live_config.iova_mode == SL_IOVA_PA ? "PA" : "VA",
 	       live_config.iova_mode == SL_IOVA_PA ? " (physical addresses, --iova-mode pa)"

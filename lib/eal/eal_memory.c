@@ -3,8 +3,13 @@
  * /proc/mounts), else memfd_create(MFD_HUGETLB) when no hugetlbfs is
  * mounted, or with --no-huge locked anonymous 4 KiB pages. Segments are
  * then reserved from it one mmap at a time (hugetlbfs files are unlinked
- * before they are mapped, so a crash leaks nothing). In PA mode the
- * physical address of every page is read from /proc/self/pagemap once. */
+ * before they are mapped, so a crash leaks nothing). Each segment is
+ * placed in the lowest free room at or above the base virtual address
+ * (--base-virtaddr, default 4 GiB; mmap with MAP_FIXED_NOREPLACE at a
+ * range found free in /proc/self/maps) so that IOVA = VA fits IOMMUs
+ * with 39-bit input addresses; the kernel's own high choice (0x7f...) is
+ * the logged fallback. In PA mode the physical address of every page is
+ * read from /proc/self/pagemap once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,6 +32,9 @@
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB 0x0004U
 #endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 #ifndef MFD_HUGE_SHIFT
 #define MFD_HUGE_SHIFT 26
 #endif
@@ -39,7 +47,14 @@ static struct {
 	char dir[256];          /* hugetlbfs mount */
 	char desc[384];         /* for the init log line */
 	unsigned file_seq;      /* names of hugetlbfs files */
+	uintptr_t base;         /* --base-virtaddr */
+	uintptr_t va_lo, va_hi; /* span of the segments reserved so far */
+	bool warned_high;       /* the "above 2^39" warning was given */
 } mem;
+
+/* Beyond this an IOMMU with 39-bit input addresses (QEMU intel-iommu's
+ * default, many client Intel parts) cannot take IOVA = VA. */
+#define EAL_VA_39BIT ((uintptr_t)1 << 39)
 
 void eal_format_size(char *buf, size_t len, uint64_t bytes)
 {
@@ -61,6 +76,80 @@ const char *eal_memory_describe(void)
 size_t eal_memory_page_size(void)
 {
 	return mem.page_size;
+}
+
+bool eal_memory_va_span(uintptr_t *lo, uintptr_t *hi)
+{
+	if (mem.va_hi == 0)
+		return false;
+	*lo = mem.va_lo;
+	*hi = mem.va_hi;
+	return true;
+}
+
+/* The lowest LEN bytes, aligned to ALIGN, at or above FROM that no
+ * mapping of this process covers (the lines of /proc/self/maps come in
+ * ascending address order); 0 when there is none in user space. */
+static uintptr_t find_free_range(uintptr_t from, size_t len, size_t align)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t cand = SL_ALIGN_CEIL(from, (uintptr_t)align);
+	char line[512];
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		size_t n = strlen(line);
+		bool whole = n > 0 && line[n - 1] == '\n';
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2) {
+			if (end > cand && start < cand + len)
+				cand = SL_ALIGN_CEIL((uintptr_t)end, (uintptr_t)align);
+			else if (start >= cand + len)
+				break;
+		}
+		/* skip the rest of an overlong line (a long path) */
+		while (!whole && fgets(line, sizeof(line), f)) {
+			n = strlen(line);
+			whole = n > 0 && line[n - 1] == '\n';
+		}
+	}
+	fclose(f);
+	if (cand < from || cand + len < cand || cand + len > EAL_MAX_BASE_VIRTADDR)
+		return 0;
+	return cand;
+}
+
+/* mmap LEN bytes at the lowest free room at or above the base address.
+ * Another thread may map something between the look at /proc/self/maps
+ * and the mmap (MAP_FIXED_NOREPLACE then fails with EEXIST): look again.
+ * When no room is found, or the kernel refuses the address, the kernel
+ * chooses one, with a warning. Other mmap errors (ENOMEM: no hugepages)
+ * are returned as they are. */
+static void *map_segment(size_t len, int flags, int fd, const char *what)
+{
+	void *va;
+
+	for (int attempt = 0; attempt < 16; attempt++) {
+		uintptr_t at = find_free_range(mem.base, len, mem.page_size);
+		if (at == 0)
+			break;
+		va = mmap((void *)at, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED_NOREPLACE,
+			  fd, 0);
+		if (va != MAP_FAILED)
+			return va; /* before Linux 4.17 the address is a hint: maybe elsewhere */
+		if (errno == EPERM) /* below vm.mmap_min_addr */
+			break;
+		if (errno != EEXIST)
+			return MAP_FAILED;
+	}
+	SL_LOG(WARNING, EAL_LOG,
+	       "memory: found no free room for %s at or above the base address 0x%" PRIxPTR
+	       " (--base-virtaddr); the kernel chooses the address, and IOVA = VA there may not "
+	       "fit an IOMMU with fewer than 48 address bits",
+	       what, mem.base);
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 }
 
 static unsigned log2_of(size_t v)
@@ -250,6 +339,8 @@ int eal_memory_init(struct sl_eal_config *cfg)
 
 	memset(&mem, 0, sizeof(mem));
 	mem.iova_mode = cfg->iova_mode;
+	mem.base = (uintptr_t)(cfg->base_virtaddr ? cfg->base_virtaddr
+						 : EAL_DEFAULT_BASE_VIRTADDR);
 
 	if (cfg->no_huge) {
 		mem.source = SL_MEM_ANON_4K;
@@ -439,7 +530,7 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 			goto fail_fd;
 		}
 	}
-	va = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	va = map_segment(len, flags, fd, what);
 	if (va == MAP_FAILED) {
 		err = errno;
 		if (fd >= 0 && err == ENOMEM) {
@@ -460,6 +551,15 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 	}
 	/* A fork must not turn DMA pages into copy-on-write ones. */
 	madvise(va, len, MADV_DONTFORK);
+	if ((uintptr_t)va + len > EAL_VA_39BIT && mem.base < EAL_VA_39BIT && !mem.warned_high) {
+		mem.warned_high = true;
+		SL_LOG(WARNING, EAL_LOG,
+		       "memory: %s lies at 0x%" PRIxPTR ", above 2^39 although the base address is "
+		       "0x%" PRIxPTR " (the room between is taken, e.g. by a sanitizer's shadow "
+		       "memory); an IOMMU with a 39-bit address width cannot map it with IOVA = VA; "
+		       "give --base-virtaddr a lower free address",
+		       what, (uintptr_t)va, mem.base);
+	}
 
 	seg->va = va;
 	seg->len = len;
@@ -487,6 +587,10 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 	} else {
 		seg->iova = (uint64_t)(uintptr_t)va;
 	}
+	if (mem.va_hi == 0 || (uintptr_t)va < mem.va_lo)
+		mem.va_lo = (uintptr_t)va;
+	if ((uintptr_t)va + len > mem.va_hi)
+		mem.va_hi = (uintptr_t)va + len;
 	return 0;
 
 fail_fd:

@@ -26,6 +26,7 @@ enum eal_opt_id {
 	OPT_SOCKET_MEM,
 	OPT_HUGE_DIR,
 	OPT_IOVA_MODE,
+	OPT_BASE_VIRTADDR,
 	OPT_LOG_LEVEL,
 	OPT_VFIO_BACKEND,
 	OPT_ALLOW_NOIOMMU,
@@ -55,6 +56,9 @@ static const struct eal_opt eal_opts[] = {
 	 "megabytes per NUMA socket, e.g. 64 or 64,64"},
 	{OPT_HUGE_DIR, 0, "huge-dir", true, "the directory where a hugetlbfs is mounted"},
 	{OPT_IOVA_MODE, 0, "iova-mode", true, "va or pa"},
+	{OPT_BASE_VIRTADDR, 0, "base-virtaddr", true,
+	 "a 4 KiB-aligned address from 0x10000 up to below 0x800000000000 (2^47), "
+	 "hexadecimal with 0x or decimal, e.g. 0x100000000"},
 	{OPT_LOG_LEVEL, 0, "log-level", true,
 	 "a level (err, warning, notice, info, debug or 1-5), or COMPONENT:LEVEL"},
 	{OPT_VFIO_BACKEND, 0, "vfio-backend", true, "auto, iommufd, type1 or noiommu"},
@@ -323,6 +327,44 @@ static int parse_mem(const struct eal_opt *o, const char *value, bool list,
 	return 0;
 }
 
+/* --base-virtaddr: where the EAL starts looking for room for its segments.
+ * Strict: 0x-prefixed hexadecimal or decimal digits only, page aligned,
+ * above the usual vm.mmap_min_addr and inside x86-64 user space. */
+static int parse_base_virtaddr(const struct eal_opt *o, const char *value,
+			       struct eal_options *opts)
+{
+	const char *p = value;
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (*p == '\0')
+		return bad_value(o, value, "no digits");
+	for (; *p; p++) {
+		unsigned d;
+		if (isdigit((unsigned char)*p))
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+		else
+			return bad_value(o, value, NULL);
+		if (v > (EAL_MAX_BASE_VIRTADDR - d) / base)
+			return bad_value(o, value, "beyond the 47-bit user address space");
+		v = v * base + d;
+	}
+	if (v >= EAL_MAX_BASE_VIRTADDR)
+		return bad_value(o, value, "beyond the 47-bit user address space");
+	if (v < EAL_MIN_BASE_VIRTADDR)
+		return bad_value(o, value, "below 0x10000, where the kernel refuses mappings");
+	if (v % 4096 != 0)
+		return bad_value(o, value, "not a multiple of 4 KiB");
+	opts->pub.base_virtaddr = v;
+	return 0;
+}
+
 static int apply_opt(const struct eal_opt *o, const char *value, struct eal_options *opts,
 		     bool *help)
 {
@@ -362,6 +404,8 @@ static int apply_opt(const struct eal_opt *o, const char *value, struct eal_opti
 		else
 			return bad_value(o, value, NULL);
 		return 0;
+	case OPT_BASE_VIRTADDR:
+		return parse_base_virtaddr(o, value, opts);
 	case OPT_LOG_LEVEL:
 		return parse_log_level_opt(o, value, opts);
 	case OPT_VFIO_BACKEND:
@@ -437,6 +481,7 @@ int eal_parse_args(int argc, char **argv, struct eal_options *opts, bool *help)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->pub.iova_mode = SL_IOVA_VA;
+	opts->pub.base_virtaddr = EAL_DEFAULT_BASE_VIRTADDR;
 	snprintf(opts->pub.vfio_backend, sizeof(opts->pub.vfio_backend), "auto");
 	*help = false;
 
@@ -524,6 +569,7 @@ void eal_print_usage(const char *prgname)
 	       "  -m, --socket-mem MB      memory to reserve at init in MiB (default 64)\n"
 	       "      --huge-dir DIR       hugetlbfs mount to take hugepages from\n"
 	       "      --iova-mode va|pa    device addresses: virtual (default) or physical\n"
+	       "      --base-virtaddr ADDR lowest address for DMA memory (default 0x100000000)\n"
 	       "      --log-level LEVEL    err|warning|notice|info|debug or 1-5, or COMPONENT:LEVEL\n"
 	       "      --vfio-backend B     auto|iommufd|type1|noiommu for all devices\n"
 	       "      --allow-noiommu      allow the unsafe no-IOMMU VFIO mode\n"

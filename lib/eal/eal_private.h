@@ -13,6 +13,11 @@
 #define EAL_LOG "eal"
 
 #define EAL_DEFAULT_MEM_BYTES ((size_t)64 << 20)
+/* Segments are placed from here up (the lowest free room at or above
+ * it), so that IOVA = VA fits IOMMUs with 39-bit input addresses. */
+#define EAL_DEFAULT_BASE_VIRTADDR ((uint64_t)1 << 32)
+#define EAL_MIN_BASE_VIRTADDR ((uint64_t)0x10000)
+#define EAL_MAX_BASE_VIRTADDR ((uint64_t)1 << 47)
 #define EAL_MAX_LOG_OPTS 16
 #define EAL_COMPONENT_LEN 32
 
@@ -63,6 +68,9 @@ void eal_memory_release(struct sl_memseg *seg, uint64_t *page_iova);
 /* "hugetlbfs /dev/hugepages (2 MiB pages)", "memfd (2 MiB pages)", ... */
 const char *eal_memory_describe(void);
 size_t eal_memory_page_size(void);
+/* Lowest and one-past-highest address of the segments reserved since
+ * init; false when there are none. */
+bool eal_memory_va_span(uintptr_t *lo, uintptr_t *hi);
 
 /* eal_memreg.c: the registry of segments and the listeners.
  * eal_memreg_add reserves LEN bytes, registers the segment and tells the

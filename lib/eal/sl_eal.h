@@ -83,6 +83,7 @@ struct sl_eal_config {
 	size_t mem_bytes;          /* memory reserved at init (-m); 0 = default */
 	enum sl_iova_mode iova_mode;
 	char huge_dir[256];        /* hugetlbfs mount in use, "" when memfd/anon */
+	uint64_t base_virtaddr;    /* segments go at the lowest free room at or above this */
 	char vfio_backend[16];     /* "auto" (default), "iommufd", "type1", "noiommu" */
 	bool allow_noiommu;        /* --allow-noiommu given */
 };
