@@ -98,7 +98,28 @@ static sl_always_inline void drop_unsent(struct fwd_stream *fs, struct sl_mbuf *
 	}
 }
 
-static sl_always_inline void fwd_io(struct fwd_stream *fs)
+/* How io, mac and macswap change a frame's Ethernet header on the way through
+ * (io: not at all). */
+typedef void fwd_rewrite_fn(const struct fwd_stream *fs, struct sl_ether_hdr *eth);
+
+static sl_always_inline void rewrite_mac(const struct fwd_stream *fs, struct sl_ether_hdr *eth)
+{
+	eth->dst_addr = fs->eth_dst;
+	eth->src_addr = fs->eth_src;
+}
+
+static sl_always_inline void rewrite_macswap(const struct fwd_stream *fs, struct sl_ether_hdr *eth)
+{
+	(void)fs;
+	struct sl_ether_addr tmp = eth->dst_addr;
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = tmp;
+}
+
+/* Receive a burst, rewrite every frame's header with REWRITE (NULL: leave it),
+ * send the burst on and drop what the tx queue did not take. REWRITE is a
+ * constant in each caller, so it is inlined and the NULL test folds away. */
+static sl_always_inline void fwd_rx_rewrite_tx(struct fwd_stream *fs, fwd_rewrite_fn *rewrite)
 {
 	struct sl_mbuf *pkts[MAX_BURST];
 	uint64_t start = sl_rdtsc();
@@ -106,49 +127,28 @@ static sl_always_inline void fwd_io(struct fwd_stream *fs)
 	if (sl_unlikely(nb_rx == 0))
 		return;
 	fs->rx_packets += nb_rx;
+	if (rewrite != NULL)
+		for (uint16_t i = 0; i < nb_rx; i++)
+			rewrite(fs, sl_pktmbuf_mtod(pkts[i], struct sl_ether_hdr *));
 	uint16_t nb_tx = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, nb_rx);
 	fs->tx_packets += nb_tx;
 	drop_unsent(fs, pkts, nb_rx, nb_tx);
 	fs->core_cycles += sl_rdtsc() - start;
+}
+
+static sl_always_inline void fwd_io(struct fwd_stream *fs)
+{
+	fwd_rx_rewrite_tx(fs, NULL);
 }
 
 static sl_always_inline void fwd_mac(struct fwd_stream *fs)
 {
-	struct sl_mbuf *pkts[MAX_BURST];
-	uint64_t start = sl_rdtsc();
-	uint16_t nb_rx = sl_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
-	if (sl_unlikely(nb_rx == 0))
-		return;
-	fs->rx_packets += nb_rx;
-	for (uint16_t i = 0; i < nb_rx; i++) {
-		struct sl_ether_hdr *eth = sl_pktmbuf_mtod(pkts[i], struct sl_ether_hdr *);
-		eth->dst_addr = fs->eth_dst;
-		eth->src_addr = fs->eth_src;
-	}
-	uint16_t nb_tx = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, nb_rx);
-	fs->tx_packets += nb_tx;
-	drop_unsent(fs, pkts, nb_rx, nb_tx);
-	fs->core_cycles += sl_rdtsc() - start;
+	fwd_rx_rewrite_tx(fs, rewrite_mac);
 }
 
 static sl_always_inline void fwd_macswap(struct fwd_stream *fs)
 {
-	struct sl_mbuf *pkts[MAX_BURST];
-	uint64_t start = sl_rdtsc();
-	uint16_t nb_rx = sl_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
-	if (sl_unlikely(nb_rx == 0))
-		return;
-	fs->rx_packets += nb_rx;
-	for (uint16_t i = 0; i < nb_rx; i++) {
-		struct sl_ether_hdr *eth = sl_pktmbuf_mtod(pkts[i], struct sl_ether_hdr *);
-		struct sl_ether_addr tmp = eth->dst_addr;
-		eth->dst_addr = eth->src_addr;
-		eth->src_addr = tmp;
-	}
-	uint16_t nb_tx = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, nb_rx);
-	fs->tx_packets += nb_tx;
-	drop_unsent(fs, pkts, nb_rx, nb_tx);
-	fs->core_cycles += sl_rdtsc() - start;
+	fwd_rx_rewrite_tx(fs, rewrite_macswap);
 }
 
 static sl_always_inline void fwd_rxonly(struct fwd_stream *fs)
