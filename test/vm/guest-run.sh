@@ -6,7 +6,7 @@
 # $SLUICE_VM_OUT/command.sh and exits with its status.
 #
 # The command sees, besides its own arguments:
-#   SCENARIO            iommufd | type1 | noiommu | mixed
+#   SCENARIO            iommufd | type1 | noiommu | mixed | iommufd-aw39
 #   SLUICE_SRC_DIR      the repository (same path as on the host, read-only)
 #   SLUICE_BUILD_DIR    the build directory (same path as on the host, read-only)
 #   SLUICE_VM_OUT       a writable directory, kept on the host after the run
@@ -86,9 +86,14 @@ noiommu)
 		setup_fail "scenario noiommu but vfio.enable_unsafe_noiommu_mode is not Y"
 	[ -z "$(ls /sys/class/iommu 2>/dev/null)" ] || setup_fail "scenario noiommu but the guest has an IOMMU: $(ls /sys/class/iommu)"
 	;;
-iommufd | type1 | mixed)
+iommufd | type1 | mixed | iommufd-aw39)
 	[ -n "$(ls /sys/class/iommu 2>/dev/null)" ] ||
 		setup_fail "scenario $SCENARIO needs the emulated VT-d IOMMU, the guest has none (intel-iommu device, intel_iommu=on?)"
+	# the address width the VT-d reports (capability MGAW, bits 21:16, plus 1)
+	cap=$(cat /sys/class/iommu/*/intel-iommu/cap 2>/dev/null | head -n 1)
+	mgaw=$(( ((0x${cap:-0} >> 16) & 0x3f) + 1 ))
+	[ "$mgaw" = "${SLUICE_VM_AW_BITS:-48}" ] ||
+		setup_fail "scenario $SCENARIO: the VT-d reports $mgaw address bits (cap 0x$cap), expected aw-bits=${SLUICE_VM_AW_BITS:-48}"
 	;;
 *) setup_fail "unknown scenario '$SCENARIO'" ;;
 esac

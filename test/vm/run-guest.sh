@@ -5,7 +5,9 @@
 #   test/vm/run-guest.sh [options] SCENARIO -- COMMAND [ARG...]
 #
 # SCENARIO: iommufd | type1 | mixed (q35 + emulated VT-d) or noiommu (no
-# vIOMMU, vfio.enable_unsafe_noiommu_mode=1). The machine always has 2 igb
+# vIOMMU, vfio.enable_unsafe_noiommu_mode=1); iommufd-aw39 is iommufd with
+# a VT-d of 39 address bits (IOVAs up to 0x7fffffffff, as on many client
+# Intel IOMMUs), where IOVA = VA only works with low virtual addresses. The machine always has 2 igb
 # NICs on one QEMU hub (a wire between them) and 2 virtio-net NICs on
 # another, each behind its own pcie-root-port (own IOMMU group); in the guest
 # all four are bound to vfio-pci and hugepages are reserved before COMMAND
@@ -19,6 +21,9 @@
 #   --timeout SECS    hard limit for the whole guest run (default 600)
 #   --hugepages N     2 MiB hugepages reserved in the guest (default $SLUICE_VM_HUGEPAGES, else 256)
 #   --mem MIB, --smp N  guest size (default 2048, 2)
+#   --aw-bits N       intel-iommu aw-bits, the vIOMMU's address width: 39 or 48
+#                     (default $SLUICE_VM_AW_BITS, else 48; iommufd-aw39 is always 39);
+#                     reaches the guest as SLUICE_VM_AW_BITS
 #   --tcg-thread single|multi  TCG threading (default $SLUICE_VM_TCG_THREAD, else
 #                     single): multi runs the vCPUs in parallel (for benchmarks)
 #                     but QEMU 10.0 then sometimes aborts with "iotlb_to_section:
@@ -42,6 +47,7 @@ usage() { sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
 out= timeout_s=600 hugepages=${SLUICE_VM_HUGEPAGES:-256} mem=2048 smp=2 verbose=0
 tcg_thread=${SLUICE_VM_TCG_THREAD:-single}
+aw_bits=${SLUICE_VM_AW_BITS:-48}
 omit_nic=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -52,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--tcg-thread) tcg_thread=$2; shift 2 ;;
+	--aw-bits) aw_bits=$2; shift 2 ;;
 	--omit-nic) omit_nic=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage ;;
@@ -62,7 +69,10 @@ while [ $# -gt 0 ]; do
 done
 [ -n "${scenario:-}" ] || usage
 [ $# -gt 0 ] || { echo "run-guest: no command given after --" >&2; usage; }
-case $scenario in iommufd | type1 | mixed | noiommu) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu)" ;; esac
+case $scenario in iommufd | type1 | mixed | noiommu | iommufd-aw39) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu, iommufd-aw39)" ;; esac
+[ "$scenario" = iommufd-aw39 ] && aw_bits=39
+case $aw_bits in 39 | 48) ;; *) die "invalid --aw-bits/SLUICE_VM_AW_BITS '$aw_bits': QEMU's intel-iommu takes 39 or 48" ;; esac
+export SLUICE_VM_AW_BITS=$aw_bits
 [ -d "$build_dir" ] || die "build directory $build_dir does not exist (meson setup $build_dir && ninja -C $build_dir)"
 build_dir=$(cd "$build_dir" && pwd)
 
@@ -108,8 +118,8 @@ cmdline="console=ttyS0 loglevel=4 panic=-1 no_timer_check sluice.scenario=$scena
 cmdline+=" sluice.out=$out sluice.src=$src sluice.build=$build_dir sluice.hugepages=$hugepages"
 iommu=()
 case $scenario in
-iommufd | type1 | mixed)
-	iommu=(-device intel-iommu,intremap=on,aw-bits=48)
+iommufd | type1 | mixed | iommufd-aw39)
+	iommu=(-device "intel-iommu,intremap=on,aw-bits=$aw_bits")
 	cmdline+=" intel_iommu=on"
 	;;
 noiommu)

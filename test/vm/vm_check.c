@@ -250,11 +250,28 @@ bool vm_mac_expected(const uint8_t mac[6], char *text, size_t len)
 	return list && strstr(list, text) != NULL;
 }
 
+unsigned int vm_iommu_aw_bits(void)
+{
+	const char *s = getenv("SLUICE_VM_AW_BITS");
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s == '\0')
+		return 48;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < 32 || v > 64) {
+		vm_fail("SLUICE_VM_AW_BITS='%s' is not an address width; using 48", s);
+		return 48;
+	}
+	return (unsigned int)v;
+}
+
 void vm_check_iova_ranges(const char *what, const uint64_t *start, const uint64_t *last,
 			  unsigned int n)
 {
 	bool below = false, above = false, overlap = false, too_high = false;
-	unsigned int i;
+	unsigned int i, aw = vm_iommu_aw_bits();
+	uint64_t want_top = aw >= 64 ? ~0ull : (1ull << aw) - 1, top = 0;
 
 	for (i = 0; i < n; i++) {
 		vm_info("%s range %u: 0x%llx-0x%llx", what, i, (unsigned long long)start[i],
@@ -265,8 +282,10 @@ void vm_check_iova_ranges(const char *what, const uint64_t *start, const uint64_
 			below = true;
 		if (start[i] > VM_MSI_WINDOW_LAST)
 			above = true;
-		if (last[i] > (1ull << 48) - 1)
+		if (last[i] > want_top)
 			too_high = true;
+		if (last[i] > top)
+			top = last[i];
 	}
 	if (overlap)
 		vm_fail("%s: a usable IOVA range overlaps the MSI window 0x%llx-0x%llx "
@@ -278,5 +297,11 @@ void vm_check_iova_ranges(const char *what, const uint64_t *start, const uint64_
 		vm_fail("%s: expected usable IOVAs both below and above the MSI window, saw %s%s",
 			what, below ? "below" : "none below", above ? " and above" : " and none above");
 	if (too_high)
-		vm_fail("%s: usable IOVAs above 2^48-1, but the vIOMMU has aw-bits=48", what);
+		vm_fail("%s: usable IOVAs above 2^%u-1, but the vIOMMU has aw-bits=%u", what, aw, aw);
+	else if (n > 0 && top != want_top)
+		vm_fail("%s: highest usable IOVA 0x%llx, expected 0x%llx (aw-bits=%u)", what,
+			(unsigned long long)top, (unsigned long long)want_top, aw);
+	else if (n > 0)
+		vm_ok("%s: highest usable IOVA 0x%llx, the top of aw-bits=%u", what,
+		      (unsigned long long)top, aw);
 }

@@ -81,9 +81,16 @@ bool vm_mac_expected(const uint8_t mac[6], char *text, size_t len);
 #define VM_MSI_WINDOW_LAST 0xfeefffffull
 
 /*
+ * The emulated VT-d's address width (intel-iommu aw-bits): the run's
+ * SLUICE_VM_AW_BITS (set by run-guest.sh), 48 when unset.
+ */
+unsigned int vm_iommu_aw_bits(void);
+
+/*
  * Check a list of usable IOVA ranges (inclusive) against what the emulated
- * VT-d with aw-bits=48 gives: the MSI window excluded, usable space on both
- * sides of it, nothing above 2^48-1. Reports each failed expectation.
+ * VT-d with aw-bits=N (vm_iommu_aw_bits) gives: the MSI window excluded,
+ * usable space on both sides of it, the highest usable IOVA exactly
+ * 2^N-1. Reports each failed expectation.
  */
 void vm_check_iova_ranges(const char *what, const uint64_t *start, const uint64_t *last,
 			  unsigned int n);

@@ -229,6 +229,24 @@ int main(int argc, char **argv)
 		else
 			vm_ok("IOVA alignment %llu", (unsigned long long)alignment);
 	}
+	/* just below the top of the address width: accepted; at the top: refused */
+	{
+		unsigned int aw = vm_iommu_aw_bits();
+		uint64_t top_iova = (1ull << aw) - VM_HUGEPAGE_SIZE;
+		if (!ioas_map_fixed(dev_ioas, page, VM_HUGEPAGE_SIZE, top_iova))
+			vm_fail_errno("a fixed map of 2 MiB at 0x%llx (the last 2 MiB of aw-bits=%u)",
+				      (unsigned long long)top_iova, aw);
+		else if (ioas_unmap(dev_ioas, top_iova, VM_HUGEPAGE_SIZE) == VM_HUGEPAGE_SIZE)
+			vm_ok("a fixed map of the last 2 MiB below 2^%u works and unmaps", aw);
+		else
+			vm_fail("unmapping the last 2 MiB below 2^%u did not unmap 2 MiB", aw);
+		if (aw < 64 && ioas_map_fixed(dev_ioas, page, VM_HUGEPAGE_SIZE, 1ull << aw))
+			vm_fail("a fixed map at 0x%llx (2^%u, past the address width) succeeded, "
+				"expected a refusal", 1ull << aw, aw);
+		else
+			vm_ok("a fixed map at 2^%u, past the address width, is refused (%s)", aw,
+			      strerror(errno));
+	}
 	if (ioas_map_fixed(dev_ioas, page, VM_HUGEPAGE_SIZE, VM_MSI_WINDOW_START))
 		vm_fail("a fixed IOMMU_IOAS_MAP at 0x%llx (the MSI window) succeeded, expected a refusal",
 			VM_MSI_WINDOW_START);
