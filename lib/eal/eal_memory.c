@@ -554,11 +554,11 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 	if ((uintptr_t)va + len > EAL_VA_39BIT && mem.base < EAL_VA_39BIT && !mem.warned_high) {
 		mem.warned_high = true;
 		SL_LOG(WARNING, EAL_LOG,
-		       "memory: %s lies at 0x%" PRIxPTR ", above 2^39 although the base address is "
+		       "memory: a segment of %s lies at 0x%" PRIxPTR ", above 2^39 although the base address is "
 		       "0x%" PRIxPTR " (the room between is taken, e.g. by a sanitizer's shadow "
 		       "memory); an IOMMU with a 39-bit address width cannot map it with IOVA = VA; "
 		       "give --base-virtaddr a lower free address",
-		       what, (uintptr_t)va, mem.base);
+		       sz, (uintptr_t)va, mem.base);
 	}
 
 	seg->va = va;
