@@ -144,5 +144,13 @@ int igb_xstats_reset(struct sl_eth_dev *dev);
 
 /* Check a descriptor count: a multiple of 8 in 64..4096 (logs why not). */
 int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc);
+/* The largest of 32, 16, 8 that divides N and is at most WANT (N is a
+ * multiple of 8, so 8 always fits). */
+uint16_t igb_chunk_dividing(uint16_t n, uint16_t want);
+/* The IOVA of the descriptor RING of SIZE bytes for DIR ("rx"/"tx") queue
+ * Q, or SL_BAD_IOVA (logged) when it has no contiguous IOVA range. */
+uint64_t igb_ring_iova(const struct sl_eth_dev *dev, const char *dir, uint16_t q, const void *ring, size_t size);
+/* Wait up to 10 ms for BIT of REG to read as ON: 0, or -ETIMEDOUT. */
+int igb_wait_enable_bit(struct igb_adapter *ad, uint32_t reg, uint32_t bit, bool on);
 
 #endif /* IGB_ETHDEV_H */

@@ -42,15 +42,24 @@ int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb
 	return 0;
 }
 
-/* The largest of 32, 16, 8 that divides N and is at most WANT (N is a
- * multiple of 8, so 8 always fits). */
-static uint16_t chunk_dividing(uint16_t n, uint16_t want)
+uint16_t igb_chunk_dividing(uint16_t n, uint16_t want)
 {
 	uint16_t c = 8;
 	for (uint16_t t = 16; t <= want && t <= n / 2; t *= 2)
 		if (n % t == 0)
 			c = t;
 	return c;
+}
+
+uint64_t igb_ring_iova(const struct sl_eth_dev *dev, const char *dir, uint16_t q, const void *ring, size_t size)
+{
+	uint64_t iova = sl_mem_virt2iova(ring);
+	if (iova == SL_BAD_IOVA || sl_mem_virt2iova((const char *)ring + size - 1) != iova + size - 1) {
+		SL_LOG(ERR, IGB_LOG, "%s: %s queue %u: descriptor ring has no contiguous IOVA range; use "
+		       "hugepages or IOVA-as-VA mode", dev->name, dir, q);
+		return SL_BAD_IOVA;
+	}
+	return iova;
 }
 
 int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_rxconf *conf,
@@ -81,7 +90,7 @@ int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, con
 	buf &= ~((1u << IGB_SRRCTL_BSIZEPKT_SHIFT) - 1);
 
 	uint16_t want = conf && conf->rx_free_thresh ? conf->rx_free_thresh : IGB_DEFAULT_RX_FREE_THRESH;
-	uint16_t free_thresh = chunk_dividing(nb_desc, want);
+	uint16_t free_thresh = igb_chunk_dividing(nb_desc, want);
 
 	char name[80];
 	snprintf(name, sizeof(name), "%s_rxq%u_ring", dev->name, q);
@@ -94,12 +103,9 @@ int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, con
 		       ring == NULL ? "DMA memory: reserve more hugepages or raise -m" : "heap");
 		goto nomem;
 	}
-	uint64_t iova = sl_mem_virt2iova(ring);
-	if (iova == SL_BAD_IOVA || sl_mem_virt2iova((char *)ring + ring_size - 1) != iova + ring_size - 1) {
-		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u: descriptor ring has no contiguous IOVA range; use "
-		       "hugepages or IOVA-as-VA mode", dev->name, q);
+	uint64_t iova = igb_ring_iova(dev, "rx", q, ring, ring_size);
+	if (iova == SL_BAD_IOVA)
 		goto nomem;
-	}
 	memset(rxq, 0, sizeof(*rxq));
 	rxq->ring = ring;
 	rxq->ring_iova = iova;
@@ -135,7 +141,7 @@ void igb_rx_queue_release(struct sl_eth_dev *dev, uint16_t q)
 	dev->rx_queues[q] = NULL;
 }
 
-static int wait_enable_bit(struct igb_adapter *ad, uint32_t reg, uint32_t bit, bool on)
+int igb_wait_enable_bit(struct igb_adapter *ad, uint32_t reg, uint32_t bit, bool on)
 {
 	for (unsigned i = 0; i < 1000; i++) {
 		if (((igb_read(ad, reg) & bit) != 0) == on)
@@ -175,7 +181,7 @@ int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 	igb_write(ad, IGB_RDT(q), 0);
 	igb_write(ad, IGB_RXDCTL(q), IGB_RXDCTL_PTHRESH(8) | IGB_RXDCTL_HTHRESH(8) | IGB_RXDCTL_WTHRESH(4) |
 		  IGB_RXDCTL_ENABLE);
-	if (wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, true) != 0) {
+	if (igb_wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, true) != 0) {
 		SL_LOG(ERR, IGB_LOG, "%s: rx queue %u did not enable (RXDCTL 0x%08x)", ad->dev->name, q,
 		       igb_read(ad, IGB_RXDCTL(q)));
 		igb_write(ad, IGB_RXDCTL(q), 0);
@@ -196,7 +202,7 @@ void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 		return;
 	const uint16_t q = rxq->queue_id, n = rxq->nb_desc;
 	igb_write(ad, IGB_RXDCTL(q), igb_read(ad, IGB_RXDCTL(q)) & ~IGB_RXDCTL_ENABLE);
-	if (wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, false) != 0)
+	if (igb_wait_enable_bit(ad, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE, false) != 0)
 		SL_LOG(WARNING, IGB_LOG, "%s: rx queue %u still enabled after stop", ad->dev->name, q);
 	igb_write(ad, IGB_RDLEN(q), 0);
 	/* The filled descriptors are the nb_desc - nb_hold from next on. */

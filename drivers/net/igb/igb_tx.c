@@ -19,15 +19,6 @@
 
 #include "igb_ethdev.h"
 
-static uint16_t chunk_dividing(uint16_t n, uint16_t want)
-{
-	uint16_t c = 8;
-	for (uint16_t t = 16; t <= want && t <= n / 2; t *= 2)
-		if (n % t == 0)
-			c = t;
-	return c;
-}
-
 static int min_page_size(const struct sl_memseg *seg, void *arg)
 {
 	size_t *min = arg;
@@ -42,7 +33,7 @@ int igb_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, con
 	if (ret != 0)
 		return ret;
 	uint16_t rs_want = conf && conf->tx_rs_thresh ? conf->tx_rs_thresh : IGB_DEFAULT_TX_RS_THRESH;
-	uint16_t rs_thresh = chunk_dividing(nb_desc, rs_want);
+	uint16_t rs_thresh = igb_chunk_dividing(nb_desc, rs_want);
 	uint16_t free_thresh = conf && conf->tx_free_thresh ? conf->tx_free_thresh : IGB_DEFAULT_TX_FREE_THRESH;
 	if (free_thresh < rs_thresh)
 		free_thresh = rs_thresh;
@@ -61,12 +52,9 @@ int igb_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, con
 		       ring == NULL ? "DMA memory: reserve more hugepages or raise -m" : "heap");
 		goto nomem;
 	}
-	uint64_t iova = sl_mem_virt2iova(ring);
-	if (iova == SL_BAD_IOVA || sl_mem_virt2iova((char *)ring + ring_size - 1) != iova + ring_size - 1) {
-		SL_LOG(ERR, IGB_LOG, "%s: tx queue %u: descriptor ring has no contiguous IOVA range; use "
-		       "hugepages or IOVA-as-VA mode", dev->name, q);
+	uint64_t iova = igb_ring_iova(dev, "tx", q, ring, ring_size);
+	if (iova == SL_BAD_IOVA)
 		goto nomem;
-	}
 	size_t page = (size_t)1 << 30;
 	sl_memseg_walk(min_page_size, &page);
 	memset(txq, 0, sizeof(*txq));
@@ -127,9 +115,7 @@ int igb_tx_queue_start(struct igb_adapter *ad, struct igb_tx_queue *txq)
 	igb_write(ad, IGB_TDH(q), 0);
 	igb_write(ad, IGB_TDT(q), 0);
 	igb_write(ad, IGB_TXDCTL(q), IGB_TXDCTL_PTHRESH(8) | IGB_TXDCTL_HTHRESH(1) | IGB_TXDCTL_ENABLE);
-	for (unsigned i = 0; i < 1000 && !(igb_read(ad, IGB_TXDCTL(q)) & IGB_TXDCTL_ENABLE); i++)
-		sl_delay_us(10);
-	if (!(igb_read(ad, IGB_TXDCTL(q)) & IGB_TXDCTL_ENABLE)) {
+	if (igb_wait_enable_bit(ad, IGB_TXDCTL(q), IGB_TXDCTL_ENABLE, true) != 0) {
 		SL_LOG(ERR, IGB_LOG, "%s: tx queue %u did not enable (TXDCTL 0x%08x)", ad->dev->name, q,
 		       igb_read(ad, IGB_TXDCTL(q)));
 		igb_write(ad, IGB_TXDCTL(q), 0);
