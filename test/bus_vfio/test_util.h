@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "sl_eal.h"
-
-static int test_failures;
+#include "../test_report.h"
 
 #define CHECK(cond)                                                                  \
 	do {                                                                         \

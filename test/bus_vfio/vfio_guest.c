@@ -109,31 +109,6 @@ static int device_fds(void)
 	return count_fds() - segment_fds();
 }
 
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("  ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-	test_failures++;
-}
-
 /* EAL init with the given -a items; autoprobe off (we drive devices). */
 static int eal_start(int nb, char **allow, bool noiommu, const char *mem_mb)
 {

@@ -35,6 +35,7 @@
 #include "ethdev_driver.h"
 #include "sl_bus_vfio.h"
 #include "sl_ethdev.h"
+#include "../test_report.h"
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE local experimental */
 #define MIN_FRAME 60
@@ -44,35 +45,9 @@
 #define NB_DESC 512
 #define STALL_NS 3000000000ull
 
-static int failures;
 static const char *backend = "iommufd";
 static uint64_t frame_count = 100000;
 static unsigned window = 256;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-	failures++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("  ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
 
 static uint64_t now_ns(void)
 {
@@ -509,7 +484,7 @@ static int cmd_p2p(const char **bdfs)
 	sl_eth_dev_close(p1);
 	check_pool_full("after close");
 	sl_eal_cleanup();
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- restart --------------------------------------------------------------------- */
@@ -577,7 +552,7 @@ static int cmd_restart(const char **bdfs)
 		check_pool_full(what);
 	}
 	sl_eal_cleanup();
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- RSS over 4 queues ------------------------------------------------------------- */
@@ -727,7 +702,7 @@ static int cmd_rss(const char **bdfs)
 	sl_eth_dev_close(p1);
 	check_pool_full("rss: after close");
 	sl_eal_cleanup();
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- against the kernel's igb driver ------------------------------------------------ */
@@ -802,7 +777,7 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 			fail("sluice->kernel: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
 			break;
 		}
-		if (failures > 10)
+		if (test_failures > 10)
 			break;
 	}
 	note("sluice->kernel: %" PRIu64 " of %" PRIu64 " frames received by the kernel's %s intact", recvd, n, ifname);
@@ -840,7 +815,7 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 			fail("kernel->sluice: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
 			break;
 		}
-		if (failures > 10)
+		if (test_failures > 10)
 			break;
 	}
 	note("kernel->sluice: %" PRIu64 " of %" PRIu64 " frames sent by the kernel's %s received intact", recvd, n,
@@ -849,7 +824,7 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 	sl_eth_dev_close(port);
 	check_pool_full("kernel: after close");
 	sl_eal_cleanup();
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- main ------------------------------------------------------------------------------ */
@@ -895,7 +870,7 @@ int main(int argc, char **argv)
 		rc = cmd_kernel(pos[0], pos[1]);
 	else
 		usage();
-	if (failures)
+	if (test_failures)
 		rc = 1;
 	printf("sl-igb-guest %s: %s\n", cmd, rc == 0 ? "PASS" : "FAIL");
 	return rc;
