@@ -23,7 +23,13 @@
 #define LOG_COMPONENT VIRTIO_LOG
 
 #define VIRTIO_DESC_MIN 64
-#define VIRTIO_DEFAULT_FREE_THRESH 32
+/* Rx refills after every burst that freed a descriptor (as DPDK's virtio
+ * PMD does): QEMU's virtio-net hands a peer up to 256 frames in one go, and
+ * with up to 31 buffers held back the ring ran dry, which stalls the peer's
+ * transmit until an rx kick restarts it (see doc/drivers/virtio.md). Tx
+ * reclaims completed buffers in bulk once fewer than 32 are free. */
+#define VIRTIO_DEFAULT_RX_FREE_THRESH 1
+#define VIRTIO_DEFAULT_TX_FREE_THRESH 32
 #define VIRTIO_CTRL_TIMEOUT_US 2000000
 #define VIRTIO_CTRL_RING_SIZE 16
 
@@ -305,7 +311,7 @@ static int virtio_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb
 	rxq->desc_len = (uint32_t)room - SL_PKTMBUF_HEADROOM + VIRTIO_NET_HDR_SIZE;
 	rxq->port_id = dev->port_id;
 	rxq->queue_id = q;
-	rxq->free_thresh = conf && conf->rx_free_thresh ? conf->rx_free_thresh : VIRTIO_DEFAULT_FREE_THRESH;
+	rxq->free_thresh = conf && conf->rx_free_thresh ? conf->rx_free_thresh : VIRTIO_DEFAULT_RX_FREE_THRESH;
 	if (rxq->free_thresh > size / 2)
 		rxq->free_thresh = (uint16_t)(size / 2);
 	p->rxq[q] = rxq;
@@ -336,7 +342,7 @@ static int virtio_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb
 		return ret;
 	}
 	txq->queue_id = q;
-	txq->free_thresh = conf && conf->tx_free_thresh ? conf->tx_free_thresh : VIRTIO_DEFAULT_FREE_THRESH;
+	txq->free_thresh = conf && conf->tx_free_thresh ? conf->tx_free_thresh : VIRTIO_DEFAULT_TX_FREE_THRESH;
 	if (txq->free_thresh > size / 2)
 		txq->free_thresh = (uint16_t)(size / 2);
 	p->txq[q] = txq;
