@@ -82,71 +82,44 @@ enum sl_ring_behavior {
 	SL_RING_VARIABLE = 1, /* as many as possible */
 };
 
-/* Reserve up to N slots on the producer side. Returns the number reserved
- * (0..N) and sets *OLD_HEAD to the first; *FREE gets the free slots seen
- * before reserving. */
+/* Reserve up to N slots on side D (&r->prod or &r->cons) of a ring whose
+ * other side is S. D may take the slots from its head up to S's tail, plus
+ * CAPACITY on the producer side (a producer takes free slots, a consumer
+ * filled ones, so the consumer passes 0). Returns the number reserved
+ * (0..N) and sets *OLD_HEAD to the first; *AVAIL gets the slots D could
+ * take before reserving. */
 static sl_always_inline unsigned
-sl_ring_move_prod_head_(struct sl_ring *r, int single, unsigned n, enum sl_ring_behavior behavior,
-			uint32_t *old_head, uint32_t *free_entries)
+sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s, uint32_t capacity, int single,
+		   unsigned n, enum sl_ring_behavior behavior, uint32_t *old_head, uint32_t *avail)
 {
-	const uint32_t capacity = r->capacity;
-	uint32_t head = __atomic_load_n(&r->prod.head, __ATOMIC_RELAXED);
+	uint32_t head = __atomic_load_n(&d->head, __ATOMIC_RELAXED);
 	unsigned want = n;
 
 	for (;;) {
-		/* Acquire pairs with the consumers' release of cons.tail: their
-		 * reads of the slots we are about to overwrite are done. */
-		uint32_t cons_tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+		/* Acquire pairs with the other side's release of its tail: a
+		 * producer then knows the consumers' reads of the slots it is
+		 * about to overwrite are done, a consumer that the slots up to
+		 * the producers' tail are written. */
+		uint32_t s_tail = __atomic_load_n(&s->tail, __ATOMIC_ACQUIRE);
 		/* unsigned arithmetic modulo 2^32; with a stale HEAD the value
 		 * may be off but then the compare-and-swap below fails */
-		uint32_t free_now = capacity + cons_tail - head;
+		uint32_t avail_now = capacity + s_tail - head;
 
 		n = want;
-		if (sl_unlikely(n > free_now))
-			n = behavior == SL_RING_FIXED ? 0 : free_now;
-		*free_entries = free_now;
+		if (sl_unlikely(n > avail_now))
+			n = behavior == SL_RING_FIXED ? 0 : avail_now;
+		*avail = avail_now;
 		if (sl_unlikely(n == 0))
 			return 0;
 		if (single) {
-			__atomic_store_n(&r->prod.head, head + n, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->head, head + n, __ATOMIC_RELAXED);
 			break;
 		}
-		if (sl_likely(__atomic_compare_exchange_n(&r->prod.head, &head, head + n, 0,
-							  __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+		if (sl_likely(__atomic_compare_exchange_n(&d->head, &head, head + n, 0, __ATOMIC_RELAXED,
+							  __ATOMIC_RELAXED)))
 			break;
-		/* HEAD now holds the value another producer moved it to */
-	}
-	*old_head = head;
-	return n;
-}
-
-/* Reserve up to N filled slots on the consumer side (see above). */
-static sl_always_inline unsigned
-sl_ring_move_cons_head_(struct sl_ring *r, int single, unsigned n, enum sl_ring_behavior behavior,
-			uint32_t *old_head, uint32_t *entries)
-{
-	uint32_t head = __atomic_load_n(&r->cons.head, __ATOMIC_RELAXED);
-	unsigned want = n;
-
-	for (;;) {
-		/* Acquire pairs with the producers' release of prod.tail: the
-		 * slots up to it are written. */
-		uint32_t prod_tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
-		uint32_t avail = prod_tail - head;
-
-		n = want;
-		if (sl_unlikely(n > avail))
-			n = behavior == SL_RING_FIXED ? 0 : avail;
-		*entries = avail;
-		if (sl_unlikely(n == 0))
-			return 0;
-		if (single) {
-			__atomic_store_n(&r->cons.head, head + n, __ATOMIC_RELAXED);
-			break;
-		}
-		if (sl_likely(__atomic_compare_exchange_n(&r->cons.head, &head, head + n, 0,
-							  __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
-			break;
+		/* HEAD now holds the value another thread of this side moved
+		 * it to */
 	}
 	*old_head = head;
 	return n;
@@ -259,7 +232,7 @@ sl_ring_do_enqueue_(struct sl_ring *r, void *const *objs, unsigned n, enum sl_ri
 {
 	uint32_t head, free_entries;
 
-	n = sl_ring_move_prod_head_(r, single, n, behavior, &head, &free_entries);
+	n = sl_ring_move_head_(&r->prod, &r->cons, r->capacity, single, n, behavior, &head, &free_entries);
 	if (n != 0) {
 		sl_ring_copy_in_(r, head, objs, n);
 		sl_ring_update_tail_(&r->prod, single, head, head + n);
@@ -275,7 +248,7 @@ sl_ring_do_dequeue_(struct sl_ring *r, void **objs, unsigned n, enum sl_ring_beh
 {
 	uint32_t head, entries;
 
-	n = sl_ring_move_cons_head_(r, single, n, behavior, &head, &entries);
+	n = sl_ring_move_head_(&r->cons, &r->prod, 0, single, n, behavior, &head, &entries);
 	if (n != 0) {
 		sl_ring_copy_out_(r, head, objs, n);
 		sl_ring_update_tail_(&r->cons, single, head, head + n);
