@@ -756,16 +756,22 @@ def write_sysfs(system, path, value, what):
                      % (what, value.strip(), path, e.strerror or e, hint))
 
 
+def unbind_and_wait(system, bdf, cur, advice):
+    """Unbind BDF from its driver CUR and wait until it is on none; Failed
+    (ending with ADVICE) if it stays."""
+    write_sysfs(system, "%s/%s/unbind" % (PCI_DRIVERS, cur), bdf,
+                "%s: unbinding from %s" % (bdf, cur))
+    if not system.wait_for(lambda: current_driver(system, bdf) is None):
+        raise Failed("%s stayed on %s after unbind; %s" % (bdf, cur, advice))
+
+
 def bind_one(system, bdf, drv):
     """driver_override + unbind + drivers_probe; Failed if it did not stick."""
     base = "%s/%s" % (PCI_DEVICES, bdf)
     cur = current_driver(system, bdf)
     write_sysfs(system, base + "/driver_override", drv, bdf)
     if cur and cur != drv:
-        write_sysfs(system, "%s/%s/unbind" % (PCI_DRIVERS, cur), bdf,
-                    "%s: unbinding from %s" % (bdf, cur))
-        if not system.wait_for(lambda: current_driver(system, bdf) is None):
-            raise Failed("%s stayed on %s after unbind; check dmesg" % (bdf, cur))
+        unbind_and_wait(system, bdf, cur, "check dmesg")
     write_sysfs(system, "/sys/bus/pci/drivers_probe", bdf,
                 "%s: probing for %s" % (bdf, drv))
     if not system.wait_for(lambda: current_driver(system, bdf) == drv):
@@ -782,11 +788,7 @@ def return_one(system, bdf, driver, override):
     base = "%s/%s" % (PCI_DEVICES, bdf)
     cur = current_driver(system, bdf)
     if cur and cur != driver:
-        write_sysfs(system, "%s/%s/unbind" % (PCI_DRIVERS, cur), bdf,
-                    "%s: unbinding from %s" % (bdf, cur))
-        if not system.wait_for(lambda: current_driver(system, bdf) is None):
-            raise Failed("%s stayed on %s after unbind; a program may still hold "
-                         "it open" % (bdf, cur))
+        unbind_and_wait(system, bdf, cur, "a program may still hold it open")
     # "\n" clears driver_override; the kernel ignores the trailing newline.
     write_sysfs(system, base + "/driver_override", (override or "") + "\n", bdf)
     if driver and cur != driver:
