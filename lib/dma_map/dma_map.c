@@ -217,6 +217,22 @@ static int as_record_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, ui
 	return 0;
 }
 
+/* Map [VA, VA+LEN) at IOVA in AS's backend and record the mapping (SEG: the
+ * EAL segment it belongs to, NULL for one the application asked for); on
+ * failure nothing of it stays mapped and errno says why. */
+static int as_map_recorded(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len)
+{
+	if (as->ops->map(as, seg, va, iova, len) != 0)
+		return -1;
+	if (as_record_map(as, seg, va, iova, len) != 0) {
+		int saved = errno;
+		as->ops->unmap(as, iova, len);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 /* Unmap and forget one recorded mapping. */
 static int as_drop_map(struct sl_dma_as *as, struct as_mapping *victim)
 {
@@ -334,14 +350,8 @@ static int as_add_seg(struct sl_dma_as *as, struct dma_seg *seg)
 		void *va;
 		uint64_t iova, len;
 		seg_chunk(seg, k, &va, &iova, &len);
-		if (as->ops->map(as, seg, va, iova, len) != 0)
+		if (as_map_recorded(as, seg, va, iova, len) != 0)
 			goto undo;
-		if (as_record_map(as, seg, va, iova, len) != 0) {
-			int saved = errno;
-			as->ops->unmap(as, iova, len);
-			errno = saved;
-			goto undo;
-		}
 	}
 	if (as->ops->be == SL_DMA_BACKEND_IOMMUFD)
 		seg->pin_users++;
@@ -1438,14 +1448,8 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len)
 	}
 	if (memlock_precheck(as->name, len) != 0 || type1_entry_precheck(as, 1) != 0)
 		goto fail;
-	if (as->ops->map(as, NULL, va, iova, len) != 0)
+	if (as_map_recorded(as, NULL, va, iova, len) != 0)
 		goto fail;
-	if (as_record_map(as, NULL, va, iova, len) != 0) {
-		saved = errno;
-		as->ops->unmap(as, iova, len);
-		errno = saved;
-		goto fail;
-	}
 	pthread_mutex_unlock(&g.lock);
 	return 0;
 fail:
