@@ -11,7 +11,8 @@ TRACE.log holds QEMU's `virtio_queue_notify` events (with -msg timestamp=on),
 ROUNDS.txt is the run's iofwd-virtio/rounds.txt. The virtio-net devices are
 the ones whose queue 2 (the control queue) was notified; queue 0 is rx, 1 tx.
 Runs are the stretches of seconds with tx kicks, in the order rounds.txt lists
-them; a run's kicks per second are taken over its inner seconds (the first
+them; a stretch also ends where a port is started (four or more control-queue
+kicks in one second), since back-to-back runs may leave no quiet second. A run's kicks per second are taken over its inner seconds (the first
 and last, partly idle, are left out) and divided by the round's Mpps, so the
 per-packet figures are approximate.
 """
@@ -39,10 +40,13 @@ def main():
     def kicks(sec, q):
         return sum(v for (d, qq), v in per_sec[sec].items() if d in netdevs and qq == q)
 
+    def starts_port(sec):
+        return any(per_sec[sec][(d, "2")] >= 4 for d in netdevs)
+
     active = [s for s in sorted(per_sec) if kicks(s, "1") >= 50]
     runs, cur = [], []
     for s in active:
-        if cur and s != cur[-1] + 1:
+        if cur and (s != cur[-1] + 1 or starts_port(s)):
             runs.append(cur)
             cur = []
         cur.append(s)
