@@ -445,8 +445,8 @@ static int cmd_test(void)
 static int cmd_bench(bool packed, uint64_t packets)
 {
 	struct sl_mempool *mp = sl_pktmbuf_pool_create("bench", 4095, 256, 0, SL_MBUF_DEFAULT_BUF_SIZE);
-	/* rx_free_thresh 32: the figures in doc/drivers/virtio.md were taken so */
-	struct virtio_rxq *rxq = make_rxq(mp, packed, 32);
+	/* rx_free_thresh 1, the driver's default */
+	struct virtio_rxq *rxq = make_rxq(mp, packed, 1);
 	struct virtio_txq *txq = make_txq(packed);
 	if (mp == NULL || rxq == NULL || txq == NULL) {
 		printf("FAIL: setup\n");
