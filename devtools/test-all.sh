@@ -4,6 +4,8 @@
 #   2. build/      : -Werror build, host unit tests (meson test)
 #   3. build-asan/ : ASan+UBSan build, the same unit tests
 #   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
+#   5. virtio-net multiqueue in a guest whose virtio NICs sit on vhost-user
+#      (test/virtio/run-mq-vhost.sh; the suite's wire has one queue pair)
 # Ends with one line "N passed, N failed" over all of them; exit 1 if any failed.
 # Environment: SLUICE_GUEST_KERNEL=<bzImage> to use a given guest kernel
 # (otherwise cached, otherwise built: see test/vm/), SLUICE_SKIP_GUEST=1 to
@@ -84,6 +86,20 @@ else
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "guest suite: no check ran" >&2; f=1; fi
   rm -f "$log"
   stage_result "guest suite" "$p" "$f" $((SECONDS - t0))
+fi
+
+if [ "${SLUICE_SKIP_GUEST:-0}" != 1 ]; then
+  # Real virtio-net multiqueue: the suite's hub wire has one queue pair, so
+  # this boots the guest with the two virtio NICs on vhost-user backends
+  # (2 queue pairs) served by a host dpdk-testpmd used as the wire.
+  note "guest: virtio-net multiqueue over vhost-user (test/virtio/run-mq-vhost.sh)"
+  t0=$SECONDS
+  if test/virtio/run-mq-vhost.sh "$top/build-guest"; then
+    stage_result "guest virtio mq" 1 0 $((SECONDS - t0))
+  else
+    echo "guest virtio mq: failed (see above)" >&2
+    stage_result "guest virtio mq" 0 1 $((SECONDS - t0))
+  fi
 fi
 
 note "summary"

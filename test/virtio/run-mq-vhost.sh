@@ -7,7 +7,7 @@
 # vCPUs, and runs `sl-virtio-guest queues 20000` in it: port 1's two rx queues
 # each polled by its own lcore. Needs dpdk-testpmd on the host (vhost PMD),
 # the guest kernel and an initramfs from test/vm/initramfs.sh; busy-polls one
-# host CPU for about a minute. Not part of the suite.
+# host CPU for about 20 s. Run by devtools/test-all.sh after the guest suite.
 #   test/virtio/run-mq-vhost.sh [BUILD_DIR]   (default build)
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
