@@ -37,6 +37,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../test_report.h"
 #include "ethdev_driver.h"
 #include "sl_bus_vfio.h"
 #include "sl_ethdev.h"
@@ -48,14 +49,7 @@
 #define WINDOW 128 /* frames in flight per direction: below the rx ring size */
 #define NB_MBUF 8191
 
-static int failures;
-
-#define FAIL(...)                                                         \
-	do {                                                              \
-		printf("FAIL: " __VA_ARGS__);                             \
-		printf("\n");                                             \
-		failures++;                                               \
-	} while (0)
+#define FAIL(...) fail(__VA_ARGS__) /* test_report.h: prints and counts */
 #define CHECK(cond, ...)                                                  \
 	do {                                                              \
 		if (!(cond))                                              \
@@ -294,7 +288,7 @@ static int cmd_pair(uint32_t count, const char *expect_ring)
 	struct sl_eth_dev_info info;
 
 	CHECK(sl_eth_dev_count_avail() == 2, "expected 2 virtio ports, found %u", sl_eth_dev_count_avail());
-	if (failures)
+	if (test_failures)
 		return 1;
 	sl_eth_dev_info_get(0, &info);
 	CHECK(strcmp(info.driver_name, "net_virtio") == 0, "port 0 driver is %s", info.driver_name);
@@ -382,7 +376,7 @@ static int cmd_pair(uint32_t count, const char *expect_ring)
 	for (uint16_t p = 0; p < 2; p++)
 		sl_eth_dev_close(p);
 	check_pool_full("after close");
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- cycles ------------------------------------------------------------- */
@@ -422,7 +416,7 @@ static int cmd_cycles(unsigned n)
 	char when[64];
 
 	CHECK(sl_eth_dev_count_avail() == 2, "expected 2 virtio ports, found %u", sl_eth_dev_count_avail());
-	if (failures)
+	if (test_failures)
 		return 1;
 	for (uint16_t p = 0; p < 2; p++) {
 		struct sl_eth_dev *dev = sl_eth_dev_get(p);
@@ -463,7 +457,7 @@ static int cmd_cycles(unsigned n)
 			int ret = pdev ? sl_eth_pci_probe(pdev, 0x1af4, 0x1041) : -ENODEV;
 			CHECK(ret == 0, "%s: probing %s again failed: %d", when, bdf[p], ret);
 		}
-		if (failures)
+		if (test_failures)
 			return 1;
 		/* ports come back with the lowest free ids: 0 and 1 */
 		for (uint16_t p = 0; p < 2; p++)
@@ -477,7 +471,7 @@ static int cmd_cycles(unsigned n)
 	check_pool_full("at the end");
 	printf("cycles: %u start/stop and %u close/reopen cycles with traffic; pool full and fds unchanged after each\n",
 	       n, n);
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- kernel peer ---------------------------------------------------------- */
@@ -490,7 +484,7 @@ static int cmd_kernel(const char *ifname, uint32_t count)
 	int fd;
 
 	CHECK(sl_eth_dev_count_avail() == 1, "expected 1 virtio port, found %u", sl_eth_dev_count_avail());
-	if (failures)
+	if (test_failures)
 		return 1;
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETHERTYPE_TEST));
 	if (fd < 0) {
@@ -581,7 +575,7 @@ static int cmd_kernel(const char *ifname, uint32_t count)
 	sl_eth_dev_stop(0);
 	sl_eth_dev_close(0);
 	check_pool_full("after close");
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- queues ------------------------------------------------------------- */
@@ -623,7 +617,7 @@ static int cmd_queues(uint32_t count)
 		CHECK(port_setup(0, 1) == 0, "one pair after the refusal failed");
 		sl_eth_dev_close(0);
 		printf("queues: single-pair device, 2 pairs refused, 1 pair works\n");
-		return failures ? 1 : 0;
+		return test_failures ? 1 : 0;
 	}
 	/* A multiqueue device: each rx queue of port 1 polled by its own
 	 * worker lcore; the device steers (no RSS), so only the total is
@@ -638,7 +632,7 @@ static int cmd_queues(uint32_t count)
 	if (nq > nworkers)
 		nq = (uint16_t)nworkers;
 	CHECK(nq >= 2, "need at least 2 worker lcores for the multiqueue test (e.g. -l 0-2)");
-	if (failures)
+	if (test_failures)
 		return 1;
 	for (uint16_t p = 0; p < 2; p++)
 		if (port_setup(p, nq) != 0)
@@ -685,7 +679,7 @@ static int cmd_queues(uint32_t count)
 	for (uint16_t p = 0; p < 2; p++)
 		sl_eth_dev_close(p);
 	check_pool_full("after close");
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 int main(int argc, char **argv)

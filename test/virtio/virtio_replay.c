@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../test_report.h"
 #include "sl_eal.h"
 #include "sl_mbuf.h"
 #include "virtio_net.h"
@@ -31,13 +32,7 @@
 #define MIN_FRAME 60
 #define MAX_FRAME 1514
 
-static int failures;
-#define FAIL(...)                                  \
-	do {                                       \
-		printf("FAIL: " __VA_ARGS__);      \
-		printf("\n");                      \
-		failures++;                        \
-	} while (0)
+#define FAIL(...) fail(__VA_ARGS__) /* test_report.h: prints and counts */
 
 static uint16_t notify_sink; /* the "doorbell" of the software device */
 
@@ -423,7 +418,7 @@ static void run_case(bool packed, bool mrg, bool reorder, bool suppress, uint16_
 		FAIL("%s: %u of %u rx and %u of %u tx mbufs back in their pools", what, sl_mempool_avail_count(mp),
 		     sl_mempool_size(mp), sl_mempool_avail_count(txmp), sl_mempool_size(txmp));
 	printf("%-56s %u frames (%llu merged), %u bursts, %llu kicks: %s\n", what, received,
-	       (unsigned long long)merged, bursts, (unsigned long long)kicks, failures ? "FAILED" : "ok");
+	       (unsigned long long)merged, bursts, (unsigned long long)kicks, test_failures ? "FAILED" : "ok");
 	sl_mempool_free(mp);
 	sl_mempool_free(txmp);
 }
@@ -437,7 +432,7 @@ static int cmd_test(void)
 					run_case(packed, mrg, reorder, suppress, 1);
 					run_case(packed, mrg, reorder, suppress, 32);
 				}
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }
 
 /* ---- bench -------------------------------------------------------------- */
