@@ -19,6 +19,7 @@
 #define SL_RING_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,9 @@ extern "C" {
 
 #define SL_RING_NAMESIZE 32
 #define SL_RING_SZ_MAX (1u << 30) /* most slots a ring can have */
+/* Pauses an MP/MC tail wait spins before it yields the CPU (see
+ * sl_ring_update_tail_). */
+#define SL_RING_SPINS_BEFORE_YIELD 4096
 
 /* flags for sl_ring_create / sl_ring_init */
 #define SL_RING_F_SP_ENQ 0x1 /* one producer thread at a time */
@@ -132,9 +136,20 @@ sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, 
 {
 	if (!single) {
 		/* acquire, so that what earlier threads published is ordered
-		 * before our release below and reaches the other side too */
-		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old_val))
+		 * before our release below and reaches the other side too.
+		 * A long wait means the thread that reserved before us was
+		 * preempted between its head and tail updates (more threads
+		 * than CPUs): yield now and then so it can finish, instead of
+		 * spinning out whole time slices. Never reached when every
+		 * user has a CPU of its own. */
+		unsigned spins = 0;
+		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old_val)) {
 			sl_pause();
+			if (sl_unlikely(++spins == SL_RING_SPINS_BEFORE_YIELD)) {
+				spins = 0;
+				sched_yield();
+			}
+		}
 	}
 	__atomic_store_n(&ht->tail, new_val, __ATOMIC_RELEASE);
 }
