@@ -323,7 +323,12 @@ static int as_check_seg(struct sl_dma_as *as, struct dma_seg *seg)
 		if (as->nb_ranges >= 0 &&
 		    sl_iova_check(as->ranges, (unsigned)as->nb_ranges, iova, len, what, msg,
 				  sizeof(msg)) != 0) {
-			sl_log(SL_LOG_ERR, LOG_COMP, "%s", msg);
+			/* An IOVA is never moved once given out (mbufs hold it). */
+			sl_log(SL_LOG_ERR, LOG_COMP, "%s%s", msg, iova == (uint64_t)(uintptr_t)va ?
+			       "; this memory was reserved before any device showed which IOVAs "
+			       "its IOMMU accepts, so its IOVA is its VA: open the devices first "
+			       "(the EAL does, for those it probes, before it reserves -m memory) "
+			       "or place memory lower with --base-virtaddr" : "");
 			errno = ERANGE;
 			return -1;
 		}
@@ -1099,6 +1104,117 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 	return rc;
 }
 
+/* ---- choosing IOVAs for new segments ------------------------------------ */
+
+/* Allocated IOVAs go from 4 GiB up where they can: x86 reserved windows
+ * (MSI, RMRRs) sit below 4 GiB, so memory there is least likely to clash
+ * with a device attached later. Never below 1 MiB (IOVA 0 looks unset). */
+#define IOVA_FLOOR_PREFERRED (UINT64_C(1) << 32)
+#define IOVA_FLOOR_LOWEST (UINT64_C(1) << 20)
+
+struct busy_list {
+	struct sl_iova_busy *v;
+	unsigned n, cap;
+};
+
+static int busy_add(struct busy_list *b, uint64_t start, uint64_t len)
+{
+	if (b->n == b->cap) {
+		unsigned cap = b->cap ? b->cap * 2 : 32;
+		struct sl_iova_busy *v = realloc(b->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n].start = start;
+	b->v[b->n].len = len;
+	b->n++;
+	return 0;
+}
+
+static int busy_add_seg(const struct sl_memseg *ms, void *arg)
+{
+	if (ms->iova == SL_BAD_IOVA)
+		return 0; /* PA mode: the chooser is not used there */
+	return busy_add(arg, ms->iova, ms->len);
+}
+
+/* The EAL's IOVA chooser (see sl_mem_set_iova_chooser): IOVA = VA when
+ * that lies in the usable ranges of every address space with devices and
+ * is not taken, else the lowest free IOVA there (from 4 GiB up if possible),
+ * aligned to the page size. Runs under the EAL memory lock. */
+static uint64_t choose_iova(const void *va, size_t len, size_t page_size, void *arg)
+{
+	struct sl_iova_range use[SL_DMA_MAX_IOVA_RANGES], tmp[SL_DMA_MAX_IOVA_RANGES];
+	unsigned nuse = 1;
+	struct busy_list busy = {0};
+	uint64_t align = page_size > 4096 ? page_size : 4096;
+	uint64_t iova = SL_BAD_IOVA;
+	bool known = false;
+	struct sl_dma_as *as;
+	char ranges[256];
+	int saved = 0;
+
+	(void)arg;
+	/* every registered segment's IOVA is taken (the EAL lock is held) */
+	if (sl_memseg_walk(busy_add_seg, &busy) != 0)
+		goto nomem;
+	pthread_mutex_lock(&g.lock);
+	use[0].start = 0;
+	use[0].last = UINT64_MAX;
+	for (as = g.as_list; as; as = as->next) {
+		struct as_mapping *m;
+		for (m = as->maps; m; m = m->next)
+			if (!m->seg && busy_add(&busy, m->iova, m->len) != 0) {
+				pthread_mutex_unlock(&g.lock);
+				goto nomem;
+			}
+		if (as->nb_att == 0 || as->nb_ranges < 0 || as->ops->be == SL_DMA_BACKEND_NOIOMMU)
+			continue;
+		nuse = sl_iova_ranges_intersect(use, nuse, as->ranges,
+						(unsigned)as->nb_ranges < SL_DMA_MAX_IOVA_RANGES ?
+						(unsigned)as->nb_ranges : SL_DMA_MAX_IOVA_RANGES,
+						tmp, SL_DMA_MAX_IOVA_RANGES);
+		if (nuse > SL_DMA_MAX_IOVA_RANGES)
+			nuse = SL_DMA_MAX_IOVA_RANGES;
+		memcpy(use, tmp, nuse * sizeof(use[0]));
+		if (as->iova_align > align)
+			align = as->iova_align;
+		known = true;
+	}
+	iova = sl_iova_choose(use, nuse, busy.v, busy.n, (uint64_t)(uintptr_t)va, len, align,
+			      IOVA_FLOOR_PREFERRED);
+	if (iova == SL_IOVA_NONE)
+		iova = sl_iova_choose(use, nuse, busy.v, busy.n, (uint64_t)(uintptr_t)va, len, align,
+				      IOVA_FLOOR_LOWEST);
+	if (iova == SL_IOVA_NONE) {
+		sl_iova_ranges_format(use, nuse, ranges, sizeof(ranges));
+		sl_log(SL_LOG_ERR, LOG_COMP, "no free IOVA for %zu bytes of packet memory at %p: "
+		       "every device's IOMMU accepts only %s%s, and %u segments/mappings already "
+		       "take IOVAs there; use less memory (-m) or fewer mappings", len, va, ranges,
+		       known ? "" : " (no device attached yet)", busy.n);
+		saved = ENOSPC;
+		iova = SL_BAD_IOVA;
+	} else if (iova != (uint64_t)(uintptr_t)va) {
+		sl_iova_ranges_format(use, nuse, ranges, sizeof(ranges));
+		sl_log(SL_LOG_INFO, LOG_COMP, "packet memory at %p (%zu bytes): VA %s, so it gets "
+		       "IOVA 0x%" PRIx64 " (usable IOVA ranges %s)", va, len,
+		       sl_iova_ranges_fit(use, nuse, (uint64_t)(uintptr_t)va, len) ?
+		       "is already taken as an IOVA" : "lies outside what the IOMMUs accept",
+		       iova, ranges);
+	}
+	pthread_mutex_unlock(&g.lock);
+	free(busy.v);
+	errno = saved;
+	return iova;
+nomem:
+	free(busy.v);
+	sl_log(SL_LOG_ERR, LOG_COMP, "out of memory choosing an IOVA for %p", va);
+	errno = ENOMEM;
+	return SL_BAD_IOVA;
+}
+
 /* The listener lives while any address-space reference does. It is
  * registered and unregistered without g.lock held: the EAL calls mem_event
  * with its memory lock held and mem_event takes g.lock, so the only lock
@@ -1119,6 +1235,12 @@ static int listen_get(void)
 	int rc = 0;
 
 	pthread_mutex_lock(&listen_lock);
+	/* From now on new segments get IOVAs the address spaces accept. The
+	 * chooser stays installed (until sl_eal_cleanup) so that IOVAs chosen
+	 * earlier are never handed out twice. */
+	if (sl_mem_set_iova_chooser(choose_iova, NULL) != 0)
+		sl_log(SL_LOG_WARNING, LOG_COMP, "another IOVA chooser is installed; new memory keeps "
+		       "the IOVAs it gives");
 	/* registration replays ADD for every existing segment into mem_event */
 	if (listen_refs == 0 && sl_mem_event_register("dma_map", mem_event, NULL) != 0) {
 		int saved = errno;

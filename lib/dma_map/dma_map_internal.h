@@ -25,6 +25,23 @@ unsigned sl_iova_ranges_intersect(const struct sl_iova_range *a, unsigned na,
 /* True when [IOVA, IOVA+LEN) lies inside one range. LEN 0 never fits. */
 bool sl_iova_ranges_fit(const struct sl_iova_range *r, unsigned n, uint64_t iova, uint64_t len);
 
+/* True when [A, A+ALEN) and [B, B+BLEN) share an address. */
+bool sl_iova_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+
+/* An IOVA for LEN bytes that lies inside one of the usable ranges R
+ * (normalized) and overlaps none of the NBUSY intervals BUSY (start and
+ * length, in any order). PREFER is returned when it qualifies (it must be
+ * a multiple of ALIGN); otherwise the lowest multiple of ALIGN (a power of
+ * two) at or above FLOOR that does. SL_IOVA_NONE when there is none. */
+#define SL_IOVA_NONE UINT64_MAX
+struct sl_iova_busy {
+	uint64_t start;
+	uint64_t len;
+};
+uint64_t sl_iova_choose(const struct sl_iova_range *r, unsigned nr,
+			const struct sl_iova_busy *busy, unsigned nbusy, uint64_t prefer,
+			uint64_t len, uint64_t align, uint64_t floor);
+
 /* "0-0xfedfffff, 0xfef00000-0xffffffffffff" into BUF. */
 void sl_iova_ranges_format(const struct sl_iova_range *r, unsigned n, char *buf, size_t len);
 

@@ -159,11 +159,26 @@ int sl_eal_init(int argc, char **argv)
 	}
 	eal_memreg_init(live_config.iova_mode);
 	stage = STAGE_MEMORY;
-	if (eal_heap_init(live_config.mem_bytes) != 0)
+	if (eal_heap_init() != 0)
 		goto fail;
 	stage = STAGE_HEAP;
 
 	eal_lcore_format(lc, sizeof(lc));
+	SL_LOG(NOTICE, EAL_LOG, "IOVA mode %s%s; lcores %s (main %u)",
+	       live_config.iova_mode == SL_IOVA_PA ? "PA" : "VA",
+	       live_config.iova_mode == SL_IOVA_PA ? " (physical addresses, --iova-mode pa)"
+						   : " (IOVA = virtual address where the IOMMUs accept it)",
+	       lc, sl_get_main_lcore());
+
+	initialised = true; /* hooks may call EAL functions that check this */
+	stage = STAGE_HOOKS;
+	if (run_hooks() != 0)
+		goto fail;
+	/* The -m memory is reserved after the hooks: the bus has opened its
+	 * devices by now, so dma_map knows which IOVAs their IOMMUs accept
+	 * and chooses this memory's IOVAs (its VA where that fits). */
+	if (eal_heap_reserve(live_config.mem_bytes) != 0)
+		goto fail;
 	eal_format_size(sz, sizeof(sz), live_config.mem_bytes);
 	uintptr_t va_lo = 0, va_hi = 0;
 	if (eal_memory_va_span(&va_lo, &va_hi))
@@ -172,16 +187,6 @@ int sl_eal_init(int argc, char **argv)
 		       live_config.base_virtaddr);
 	else
 		SL_LOG(NOTICE, EAL_LOG, "memory: %s from %s", sz, eal_memory_describe());
-	SL_LOG(NOTICE, EAL_LOG, "IOVA mode %s%s; lcores %s (main %u)",
-	       live_config.iova_mode == SL_IOVA_PA ? "PA" : "VA",
-	       live_config.iova_mode == SL_IOVA_PA ? " (physical addresses, --iova-mode pa)"
-						   : " (IOVA = virtual address)",
-	       lc, sl_get_main_lcore());
-
-	initialised = true; /* hooks may call EAL functions that check this */
-	stage = STAGE_HOOKS;
-	if (run_hooks() != 0)
-		goto fail;
 	free(opts);
 
 	/* Leave argv so that the application's argv[0] is the program name. */

@@ -286,12 +286,20 @@ void sl_dma_dump(FILE *f)
 	eal_mem_unlock();
 }
 
-int eal_heap_init(size_t initial_bytes)
+int eal_heap_init(void)
+{
+	eal_mem_lock();
+	heap_ready = true;
+	eal_mem_unlock();
+	return 0;
+}
+
+int eal_heap_reserve(size_t bytes)
 {
 	const struct sl_memseg *seg;
 
 	eal_mem_lock();
-	seg = eal_memreg_add(initial_bytes);
+	seg = eal_memreg_add(bytes);
 	if (seg == NULL) {
 		int err = errno;
 		eal_mem_unlock();
@@ -304,7 +312,6 @@ int eal_heap_init(size_t initial_bytes)
 		errno = ENOMEM;
 		return -1; /* the caller's cleanup releases the segment */
 	}
-	heap_ready = true;
 	eal_mem_unlock();
 	return 0;
 }

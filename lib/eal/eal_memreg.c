@@ -7,6 +7,7 @@
  * publish it; old tables and segment records stay allocated until
  * sl_eal_cleanup, so a concurrent reader never touches freed memory. */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ static struct seg_table *retired_tables;
 static struct eal_seg *all_segs;
 static struct listener *listeners;
 static enum sl_iova_mode iova_mode = SL_IOVA_VA;
+static sl_mem_iova_chooser iova_chooser; /* NULL: IOVA = VA */
+static void *iova_chooser_arg;
 
 static void mem_lock_create(void)
 {
@@ -225,6 +228,19 @@ const struct sl_memseg *eal_memreg_add(size_t len)
 	s->page_shift = 0;
 	while (((size_t)1 << s->page_shift) < s->pub.page_size)
 		s->page_shift++;
+	if (iova_mode == SL_IOVA_VA && iova_chooser != NULL) {
+		errno = 0;
+		s->pub.iova = iova_chooser(s->pub.va, s->pub.len, s->pub.page_size, iova_chooser_arg);
+		if (s->pub.iova == SL_BAD_IOVA) {
+			err = cb_errno(errno);
+			SL_LOG(ERR, EAL_LOG, "memory: no IOVA for a new segment at %p (%zu bytes): %s; "
+			       "the segment is released again", s->pub.va, s->pub.len, strerror(err));
+			goto fail_release;
+		}
+		if (s->pub.iova != (uint64_t)(uintptr_t)s->pub.va)
+			SL_LOG(DEBUG, EAL_LOG, "memory: segment at %p (%zu bytes) gets IOVA 0x%" PRIx64
+			       " from the IOVA chooser", s->pub.va, s->pub.len, s->pub.iova);
+	}
 	if (table_replace(s, NULL) != 0) {
 		err = errno;
 		SL_LOG(ERR, EAL_LOG, "memory: out of memory for the segment table");
@@ -349,6 +365,21 @@ int sl_mem_event_unregister(const char *name, void *arg)
 	return -1;
 }
 
+int sl_mem_set_iova_chooser(sl_mem_iova_chooser choose, void *arg)
+{
+	eal_mem_lock();
+	if (choose != NULL && iova_chooser != NULL &&
+	    (iova_chooser != choose || iova_chooser_arg != arg)) {
+		eal_mem_unlock();
+		errno = EBUSY;
+		return -1;
+	}
+	iova_chooser = choose;
+	iova_chooser_arg = choose ? arg : NULL;
+	eal_mem_unlock();
+	return 0;
+}
+
 void eal_memreg_cleanup(void)
 {
 	struct seg_table *t;
@@ -379,5 +410,7 @@ void eal_memreg_cleanup(void)
 		free(l);
 	}
 	iova_mode = SL_IOVA_VA;
+	iova_chooser = NULL;
+	iova_chooser_arg = NULL;
 	eal_mem_unlock();
 }

@@ -83,7 +83,10 @@ void eal_mem_lock(void);
 void eal_mem_unlock(void);
 
 /* eal_malloc.c: the DMA heap over the registered segments. */
-int eal_heap_init(size_t initial_bytes);
+/* The heap takes allocations from eal_heap_init on (growing on demand);
+ * eal_heap_reserve adds a segment of BYTES up front (the -m amount). */
+int eal_heap_init(void);
+int eal_heap_reserve(size_t bytes);
 void eal_heap_cleanup(void);
 
 /* eal.c */

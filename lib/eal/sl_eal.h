@@ -240,6 +240,17 @@ typedef int (*sl_mem_event_cb)(enum sl_mem_event ev, const struct sl_memseg *seg
 int sl_mem_event_register(const char *name, sl_mem_event_cb cb, void *arg);
 int sl_mem_event_unregister(const char *name, void *arg);
 
+/* In VA mode a new segment's IOVA is its virtual address unless an IOVA
+ * chooser is installed (dma_map installs one while address spaces exist,
+ * so that IOVAs land where the IOMMUs accept them). The chooser is called
+ * with the EAL memory lock held, before the segment is published or any
+ * listener hears of it; it returns the IOVA for [VA, VA+LEN) (VA itself
+ * when that suits), or SL_BAD_IOVA with errno set and a logged reason, which
+ * makes the reservation fail. The segment's IOVA never changes afterwards.
+ * PA mode never calls it. NULL uninstalls; -1/EBUSY if another one is set. */
+typedef uint64_t (*sl_mem_iova_chooser)(const void *va, size_t len, size_t page_size, void *arg);
+int sl_mem_set_iova_chooser(sl_mem_iova_chooser choose, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

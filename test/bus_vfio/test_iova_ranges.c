@@ -1,6 +1,7 @@
 /* test_iova_ranges.c: dma_map's IOVA range logic (normalize/merge after a
- * re-query, intersection, fit, reserved-window refusal) and the
- * RLIMIT_MEMLOCK / type1 dma_entry_limit arithmetic and messages. */
+ * re-query, intersection, fit, reserved-window refusal, choosing an IOVA
+ * when VA does not fit) and the RLIMIT_MEMLOCK / type1 dma_entry_limit
+ * arithmetic and messages. */
 #include <stdint.h>
 #include <unistd.h>
 
@@ -172,11 +173,66 @@ static void test_backend_names(void)
 	CHECK(strcmp(sl_dma_backend_name(SL_DMA_BACKEND_TYPE1), "type1") == 0);
 }
 
+static void test_choose(void)
+{
+	/* 39-bit VT-d: 0-0xfedfffff and 0xfef00000-0x7fffffffff */
+	const struct sl_iova_range aw39[] = { { 0, 0xfedfffff }, { 0xfef00000, 0x7fffffffffULL } };
+	const uint64_t mb2 = 2 << 20, gb4 = 1ULL << 32;
+	struct sl_iova_busy busy[3];
+
+	/* VA that fits and is free is kept (IOVA = VA) */
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0x100000000ULL, 64 * mb2, mb2, gb4) == 0x100000000ULL);
+	/* VA above 2^39: the lowest free, aligned IOVA from 4 GiB up */
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0x7e0000000000ULL, 64 * mb2, mb2, gb4) == gb4);
+	/* ... past a segment that holds 4 GiB already, aligned up after it */
+	busy[0] = (struct sl_iova_busy){ gb4, 3 * mb2 + 4096 };
+	CHECK(sl_iova_choose(aw39, 2, busy, 1, 0x7e0000000000ULL, mb2, mb2, gb4) == gb4 + 4 * mb2);
+	/* a VA that is itself taken as someone's IOVA is not reused */
+	CHECK(sl_iova_choose(aw39, 2, busy, 1, gb4, mb2, mb2, gb4) == gb4 + 4 * mb2);
+	/* several busy intervals in any order */
+	busy[1] = (struct sl_iova_busy){ gb4 + 4 * mb2, mb2 };
+	busy[2] = (struct sl_iova_busy){ gb4 + 6 * mb2, mb2 };
+	CHECK(sl_iova_choose(aw39, 2, busy, 3, UINT64_MAX - mb2 + 1, mb2, mb2, gb4) == gb4 + 5 * mb2);
+	CHECK(sl_iova_choose(aw39, 2, busy, 3, 0x7e0000000000ULL, 2 * mb2, mb2, gb4) == gb4 + 7 * mb2);
+	/* a low VA that fits and is free is kept even below the floor */
+	CHECK(sl_iova_choose(aw39, 2, busy, 3, 0, 2 * mb2, mb2, gb4) == 0);
+	/* an unaligned VA is not taken as it is */
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0x7f001000ULL, mb2, mb2, gb4) == gb4);
+	/* VA in the MSI window: refused as is, placed elsewhere */
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0xfee00000ULL, mb2, mb2, 1 << 20) == mb2);
+	/* a 32-bit-only IOMMU: nothing from 4 GiB up, found from the low floor */
+	const struct sl_iova_range low[] = { { 0, 0xfedfffff } };
+	CHECK(sl_iova_choose(low, 1, NULL, 0, 0x7e0000000000ULL, mb2, mb2, gb4) == SL_IOVA_NONE);
+	CHECK(sl_iova_choose(low, 1, NULL, 0, 0x7e0000000000ULL, mb2, mb2, 1 << 20) == mb2);
+	/* never straddles the MSI window: a range too short is skipped */
+	const struct sl_iova_range holes[] = { { 0xfed00000, 0xfedfffff }, { 0xfef00000, 0x1ffffffff } };
+	CHECK(sl_iova_choose(holes, 2, NULL, 0, 0, mb2, mb2, 0) == 0xff000000ULL);
+	/* full: no room at all */
+	const struct sl_iova_range tiny[] = { { 0x200000, 0x3fffff } };
+	busy[0] = (struct sl_iova_busy){ 0x200000, 0x200000 };
+	CHECK(sl_iova_choose(tiny, 1, busy, 1, 0, mb2, mb2, 0) == SL_IOVA_NONE);
+	/* nothing usable above the top of the address space: no wrap */
+	const struct sl_iova_range all[] = { { 0, UINT64_MAX } };
+	busy[0] = (struct sl_iova_busy){ UINT64_MAX - mb2 + 1, mb2 };
+	CHECK(sl_iova_choose(all, 1, busy, 1, UINT64_MAX - mb2 + 1, mb2, mb2, UINT64_MAX - mb2 + 1) ==
+	      SL_IOVA_NONE);
+	/* bad arguments */
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0, 0, mb2, 0) == SL_IOVA_NONE);
+	CHECK(sl_iova_choose(aw39, 2, NULL, 0, 0, mb2, 3 << 20, 0) == SL_IOVA_NONE);
+	/* overlap, inclusive ends, no wrap at the top */
+	CHECK(sl_iova_overlap(0x1000, 0x1000, 0x1fff, 1));
+	CHECK(!sl_iova_overlap(0x1000, 0x1000, 0x2000, 1));
+	CHECK(!sl_iova_overlap(0x1000, 0, 0x1000, 1));
+	CHECK(sl_iova_overlap(UINT64_MAX - 1, 2, 0, UINT64_MAX));
+	CHECK(!sl_iova_overlap(UINT64_MAX, 1, 0, UINT64_MAX)); /* [0, 2^64 - 2] */
+}
+
 int main(void)
 {
 	test_normalize();
 	test_intersect();
 	test_fit();
+	test_choose();
 	test_check_messages();
 	test_memlock();
 	test_entry_limit();
