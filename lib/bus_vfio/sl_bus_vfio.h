@@ -77,6 +77,18 @@ struct sl_pci_device *sl_pci_device_get(unsigned index);
 /* By address string (long or short form); NULL if not in the list. */
 struct sl_pci_device *sl_pci_device_find(const char *bdf);
 
+/* Which reset a device gets (at open, at close and from sl_pci_reset). */
+enum sl_pci_reset_kind {
+	SL_PCI_RESET_NONE = 0,     /* neither is possible: opened/closed without one */
+	SL_PCI_RESET_FUNCTION = 1, /* VFIO_DEVICE_RESET: the kernel's function-level
+				    * reset (its reset_method: flr, pm, bus, ...) */
+	SL_PCI_RESET_HOT = 2,      /* no function-level reset: VFIO_DEVICE_PCI_HOT_RESET,
+				    * a secondary bus (or slot) reset of every
+				    * function below the device's bridge */
+};
+/* "none", "function-level", "hot". */
+const char *sl_pci_reset_kind_name(enum sl_pci_reset_kind kind);
+
 struct sl_pci_device_info {
 	struct sl_pci_addr addr;
 	char name[SL_PCI_ADDR_STRLEN];  /* "0000:01:00.0" */
@@ -94,7 +106,11 @@ struct sl_pci_device_info {
 	bool is_open;
 	uint32_t num_regions;           /* after open */
 	uint32_t num_irqs;
-	bool has_reset;                 /* VFIO_DEVICE_FLAGS_RESET */
+	bool has_reset;                 /* some reset is possible (reset_kind != NONE) */
+	enum sl_pci_reset_kind reset_kind; /* after open: the reset the device gets */
+	char reset_reason[256];         /* why that one ("no function-level reset; hot
+					 * reset of bus 0000:01 affecting 0000:01:00.0"),
+					 * or why none is possible */
 };
 int sl_pci_device_info(const struct sl_pci_device *dev, struct sl_pci_device_info *info);
 const char *sl_pci_device_name(const struct sl_pci_device *dev);
@@ -148,7 +164,15 @@ int sl_pci_cfg_write(struct sl_pci_device *dev, uint32_t off, const void *buf, s
 /* Set or clear Bus Master Enable (and Memory Space Enable with it). */
 int sl_pci_set_bus_master(struct sl_pci_device *dev, bool on);
 
-/* VFIO_DEVICE_RESET; -1/ENOTSUP when the device offers none. */
+/* Reset the device: VFIO_DEVICE_RESET when VFIO offers it
+ * (VFIO_DEVICE_FLAGS_RESET), else a PCI hot reset (VFIO_DEVICE_PCI_HOT_RESET)
+ * when every function it would reset belongs to this process (type1 /
+ * no-IOMMU: all their groups held here; iommufd: all opened through our
+ * iommufd) and none of the others is open here. The same reset runs at open
+ * and at close (a failure there is only a warning). 0, or -1 with errno and
+ * a logged reason: ENOTSUP when neither reset is possible, EPERM when a hot
+ * reset would reset functions this process does not own or has open, else
+ * the kernel's error. */
 int sl_pci_reset(struct sl_pci_device *dev);
 
 /* ---- interrupts --------------------------------------------------------- */

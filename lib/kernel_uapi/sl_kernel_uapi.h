@@ -265,4 +265,25 @@ _Static_assert(sizeof(struct vfio_device_attach_iommufd_pt) >= 12,
 #define VFIO_PCI_DEVID_NOT_OWNED -1
 #endif
 
+/*
+ * PCI hot reset (secondary bus or slot reset) through VFIO, since Linux
+ * 3.14, so <linux/vfio.h> of 6.1 already has the structs and numbers:
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO fills struct vfio_pci_hot_reset_info
+ * with one struct vfio_pci_dependent_device per affected function (-ENOSPC
+ * with the count needed when argsz is too small; -ENODEV when neither a
+ * slot nor a bus reset is possible); VFIO_DEVICE_PCI_HOT_RESET takes the
+ * fds of every affected group (group-opened device) or, for a cdev-opened
+ * device whose info reply has VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED, an
+ * empty array. In 6.1's header the first member of the dependent device is
+ * only group_id; 6.6 made it a union with devid (same offset and size), so
+ * code reads devid through group_id. Pinned here: the layouts and numbers
+ * are ABI.
+ */
+_Static_assert(sizeof(struct vfio_pci_dependent_device) == 8, "vfio_pci_dependent_device layout");
+_Static_assert(sizeof(struct vfio_pci_hot_reset_info) == 12, "vfio_pci_hot_reset_info layout");
+_Static_assert(sizeof(struct vfio_pci_hot_reset) == 12, "vfio_pci_hot_reset layout");
+_Static_assert(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO == 0x3b70, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO number");
+_Static_assert(VFIO_DEVICE_PCI_HOT_RESET == 0x3b71, "VFIO_DEVICE_PCI_HOT_RESET number");
+_Static_assert(VFIO_DEVICE_RESET == 0x3b6f, "VFIO_DEVICE_RESET number");
+
 #endif /* SL_KERNEL_UAPI_H */
