@@ -14,7 +14,9 @@
  *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
  *       driver, nonexistent, malformed, noiommu-optin, noiommu-va,
  *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
- *       with dma_entry_limit lowered by the caller), iova-range BDF.
+ *       with dma_entry_limit lowered by the caller), iova-range BDF,
+ *       iova-late BDF (a 39-bit IOMMU: memory above 2^39 reserved before the
+ *       open).
  * Exit 0 when every expectation held, 1 otherwise. */
 #include <errno.h>
 #include <inttypes.h>
@@ -110,6 +112,8 @@ static int device_fds(void)
 }
 
 /* EAL init with the given -a items; autoprobe off (we drive devices). */
+static const char *eal_base_virtaddr; /* --base-virtaddr for eal_start, or NULL */
+
 static int eal_start(int nb, char **allow, bool noiommu, const char *mem_mb)
 {
 	char *argv[64];
@@ -124,6 +128,10 @@ static int eal_start(int nb, char **allow, bool noiommu, const char *mem_mb)
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
+	}
+	if (eal_base_virtaddr) {
+		argv[argc++] = "--base-virtaddr";
+		argv[argc++] = (char *)eal_base_virtaddr;
 	}
 	if (getenv("SL_GUEST_LOG_LEVEL")) { /* e.g. bus_vfio:info while debugging */
 		argv[argc++] = "--log-level";
@@ -902,6 +910,43 @@ static int bad_iova(char *bdf)
 	return test_failures ? 1 : 0;
 }
 
+/* Memory reserved before any device attached keeps IOVA = VA (an IOVA is
+ * never moved once given out). Placed above what a 39-bit IOMMU reaches,
+ * the open that would map it must fail with ERANGE, say why and what to do,
+ * and leave no fd behind. (Memory reserved after a device attached gets an
+ * allocated IOVA instead: checks 50 and 54 in iommufd-aw39.) */
+static int bad_iova_late(char *bdf)
+{
+	struct sl_pci_device *dev;
+	const char *log;
+	int fds;
+
+	eal_base_virtaddr = "0x7e0000000000";
+	if (eal_start(1, &bdf, false, "16") < 0) {
+		fail("iova-late: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = count_fds();
+	capture_begin();
+	errno = 0;
+	if (sl_pci_dev_open(dev) == 0 || errno != ERANGE)
+		fail("iova-late: open of %s with memory at 0x7e0000000000 did not fail with ERANGE "
+		     "(errno %d)", bdf, errno);
+	log = capture_end();
+	if (!strstr(log, "outside the usable IOVA ranges"))
+		fail("iova-late: message does not say the memory is outside the usable ranges");
+	if (!strstr(log, "reserved before any device") || !strstr(log, "--base-virtaddr"))
+		fail("iova-late: message does not say why (reserved before any device) and what to do");
+	if (count_fds() != fds)
+		fail("iova-late: %d fds before, %d after", fds, count_fds());
+	else
+		note("iova-late: memory above the IOMMU's reach reserved before the open is refused "
+		     "(ERANGE, with the reason and --base-virtaddr), no fd left");
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 static int cmd_bad(int argc, char **argv)
 {
 	char spec[128];
@@ -961,6 +1006,8 @@ static int cmd_bad(int argc, char **argv)
 		return bad_entry_limit(spec);
 	} else if (!strcmp(argv[0], "iova-range")) {
 		return bad_iova(spec);
+	} else if (!strcmp(argv[0], "iova-late")) {
+		return bad_iova_late(spec);
 	} else {
 		fprintf(stderr, "bad: unknown case %s\n", argv[0]);
 		return 2;

@@ -13,7 +13,9 @@
  * flight at most, default 256: the model queues what the receiver's ring
  * cannot take, and a bounded window keeps that queue short).
  * p2p also checks the rx filters (promiscuous, all-multicast, broadcast)
- * and the MTU limit.
+ * and the MTU limit. --base-virtaddr ADDR places the EAL's memory there;
+ * --iova-below LIMIT then asserts every mbuf got an allocated IOVA below
+ * LIMIT (memory the IOMMU cannot reach by VA, e.g. above 2^39).
  * Exit 0 when every expectation held; each failure prints "FAIL: ...". */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +50,8 @@
 static const char *backend = "iommufd";
 static uint64_t frame_count = 100000;
 static unsigned window = 256;
+static const char *base_virtaddr;   /* --base-virtaddr for the EAL, or NULL */
+static uint64_t iova_limit;         /* --iova-below: every mbuf IOVA must be below it */
 
 static uint64_t now_ns(void)
 {
@@ -196,6 +200,37 @@ static int check_frame(const uint8_t *data, unsigned len, uint32_t seq, const st
 
 static struct sl_mempool *pool;
 
+/* --iova-below: memory placed where the IOMMU cannot reach it by VA must
+ * have been given IOVAs it can (dma_map's chooser): every mbuf's IOVA is
+ * below the limit, differs from its VA, and matches the EAL's lookup. */
+static int check_pool_iovas(void)
+{
+	struct sl_mbuf *m[64];
+	unsigned n = 0, moved = 0;
+
+	while (n < SL_DIM(m) && (m[n] = sl_pktmbuf_alloc(pool)) != NULL)
+		n++;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t va = (uint64_t)(uintptr_t)m[i]->buf_addr;
+		if (m[i]->buf_iova + m[i]->buf_len > iova_limit)
+			fail("mbuf at VA 0x%" PRIx64 " has IOVA 0x%" PRIx64 ", not below 0x%" PRIx64, va,
+			     m[i]->buf_iova, iova_limit);
+		if (m[i]->buf_iova != sl_mem_virt2iova(m[i]->buf_addr))
+			fail("mbuf IOVA 0x%" PRIx64 " differs from the EAL's 0x%" PRIx64, m[i]->buf_iova,
+			     sl_mem_virt2iova(m[i]->buf_addr));
+		moved += m[i]->buf_iova != va;
+	}
+	if (n > 0)
+		note("IOVAs: mbuf VA 0x%" PRIx64 " -> IOVA 0x%" PRIx64 "; %u of %u mbufs have IOVA != VA, "
+		     "all below 0x%" PRIx64, (uint64_t)(uintptr_t)m[0]->buf_addr, m[0]->buf_iova, moved, n,
+		     iova_limit);
+	if (n == 0 || moved != n)
+		fail("expected all %u mbufs to have allocated IOVAs (IOVA != VA), %u had", n, moved);
+	for (unsigned i = 0; i < n; i++)
+		sl_pktmbuf_free(m[i]);
+	return test_failures ? -1 : 0;
+}
+
 static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 {
 	static char specs[4][96];
@@ -210,6 +245,10 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
+	}
+	if (base_virtaddr) {
+		argv[argc++] = "--base-virtaddr";
+		argv[argc++] = (char *)base_virtaddr;
 	}
 	for (unsigned i = 0; i < nb; i++) {
 		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", bdfs[i], backend);
@@ -226,7 +265,7 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 		fail("cannot create the mbuf pool");
 		return -1;
 	}
-	return 0;
+	return iova_limit ? check_pool_iovas() : 0;
 }
 
 static int port_of(const char *bdf, uint16_t *port)
@@ -831,7 +870,8 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: sl-igb-guest p2p|restart|rss [--backend B] [--count N] [--window N] BDF0 BDF1\n"
+	fprintf(stderr, "usage: sl-igb-guest p2p|restart|rss [--backend B] [--count N] [--window N]\n"
+			"         [--base-virtaddr ADDR] [--iova-below LIMIT] BDF0 BDF1\n"
 			"       sl-igb-guest kernel [--backend B] [--count N] BDF IFNAME\n");
 	exit(2);
 }
@@ -850,6 +890,10 @@ int main(int argc, char **argv)
 			frame_count = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--window") && i + 1 < argc)
 			window = (unsigned)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--base-virtaddr") && i + 1 < argc)
+			base_virtaddr = argv[++i];
+		else if (!strcmp(argv[i], "--iova-below") && i + 1 < argc)
+			iova_limit = strtoull(argv[++i], NULL, 0);
 		else if (npos < 2)
 			pos[npos++] = argv[i];
 		else
