@@ -606,8 +606,13 @@ static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool firs
 	a->devid = b.out_devid;
 	if (ioctl(a->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) != 0) {
 		int saved = errno;
-		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT to IOAS %u: %s",
-		       a->who, as->ioas_id, strerror(saved));
+		/* AUTO mode retries a device the shared IOAS refuses in an IOAS of
+		 * its own (bus_vfio), so that is not an error yet. */
+		sl_log(as->shared && g.mode == SL_DMA_IOMMUFD_AUTO ? SL_LOG_NOTICE : SL_LOG_ERR,
+		       LOG_COMP, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT to %s (IOAS %u): %s%s", a->who,
+		       as->name, as->ioas_id, strerror(saved),
+		       saved == EADDRINUSE ? " (something mapped there lies in one of the device's "
+					     "reserved IOVA ranges)" : "");
 		errno = saved;
 		return -1; /* the bind goes away when the caller closes the device fd */
 	}
@@ -1550,14 +1555,18 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len)
 		errno = EOPNOTSUPP;
 		goto fail;
 	}
-	if (as->nb_att == 0) {
-		sl_log(SL_LOG_ERR, LOG_COMP, "%s: attach a device before mapping (its usable IOVA "
-		       "ranges are not known yet)", as->name);
+	if (as->nb_att == 0 && as->ops->be != SL_DMA_BACKEND_IOMMUFD) {
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: attach a group before mapping (a container has no "
+		       "IOMMU until then)", as->name);
 		errno = ENODEV;
 		goto fail;
 	}
+	/* An IOAS with no device takes any IOVA (the kernel knows no ranges
+	 * yet); a device whose reserved ranges clash with it is then refused
+	 * at attach, by the kernel. */
 	snprintf(what, sizeof(what), "%s: mapping of %p", as->name, va);
-	if (sl_iova_check(as->ranges, (unsigned)as->nb_ranges, iova, len, what, msg, sizeof(msg))) {
+	if (as->nb_ranges >= 0 &&
+	    sl_iova_check(as->ranges, (unsigned)as->nb_ranges, iova, len, what, msg, sizeof(msg))) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s", msg);
 		errno = ERANGE;
 		goto fail;

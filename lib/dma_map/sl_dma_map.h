@@ -81,7 +81,10 @@ int sl_dma_as_iova_ranges(const struct sl_dma_as *as, struct sl_iova_range *out,
 /* Map [VA, VA+LEN) at IOVA into this one address space (memory outside the
  * EAL registry, e.g. a test buffer). Page aligned. Refused with a clear
  * message when IOVA is outside the usable ranges, when RLIMIT_MEMLOCK or
- * the type1 entry limit would be exceeded. No-IOMMU: refused (EOPNOTSUPP). */
+ * the type1 entry limit would be exceeded. An iommufd IOAS takes mappings
+ * before any device is attached (its ranges are unknown then: a device
+ * whose reserved ranges clash is refused at attach); a container needs a
+ * group first (ENODEV). No-IOMMU: refused (EOPNOTSUPP). */
 int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len);
 /* Unmap exactly what one sl_dma_as_map mapped. A zero-length unmap or one
  * the kernel reports as partial is an error. */

@@ -11,6 +11,9 @@
  *       devices are attached one by one, IOAS_COPY vs one IOAS_MAP per
  *       device (iommufd) or the shared container (type1); memory added
  *       later lands in every address space.
+ *   auto BDF0 BDF1  iommufd AUTO mode: the kernel refuses both devices on
+ *       the shared IOAS (a page mapped in their MSI window while none was
+ *       attached), each gets an IOAS of its own by COPY, pinned once, DMA.
  *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
  *       driver, nonexistent, malformed, noiommu-optin, noiommu-va,
  *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
@@ -548,6 +551,120 @@ static int cmd_open(int argc, char **argv)
 	return test_failures ? 1 : 0;
 }
 
+/* ---- auto: the IOAS of its own for a device the shared IOAS refuses ----- */
+
+/* In the default mode (AUTO) iommufd devices share one IOAS; a device the
+ * kernel will not attach to it gets an IOAS of its own, filled by COPY from
+ * the source IOAS, so its memory is still pinned once. The refusal is
+ * provoked for real: while no device is attached, a page is mapped into the
+ * shared IOAS at 0xfee00000, inside the MSI window that every device here
+ * reserves, so the kernel refuses each attach to it (EADDRINUSE). */
+#define AUTO_CLASH_IOVA 0xfee00000ULL
+
+static int cmd_auto(int argc, char **argv)
+{
+	char *allow[2], specs[2][96];
+	struct sl_pci_device *devs[2] = { NULL, NULL };
+	struct sl_dma_as *shared = NULL, *as[2] = { NULL, NULL };
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	struct sl_dma_stats st0, st1;
+	int64_t pin0, pin1;
+	uint8_t *rx = NULL;
+	void *page = MAP_FAILED;
+	bool mapped = false;
+	int i, fds;
+
+	if (argc != 2)
+		return 2;
+	for (i = 0; i < 2; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=iommufd", argv[i]);
+		allow[i] = specs[i];
+	}
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
+		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+		return 1;
+	}
+	if (eal_start(2, allow, false, "32") < 0) {
+		fail("sl_eal_init failed");
+		return 1;
+	}
+	if (sl_dma_get_iommufd_mode() != SL_DMA_IOMMUFD_AUTO)
+		fail("the default iommufd mode is not AUTO");
+	fds = device_fds();
+	shared = sl_dma_as_get_shared(SL_DMA_BACKEND_IOMMUFD);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!shared || page == MAP_FAILED) {
+		fail("no shared IOAS or no page");
+		goto out;
+	}
+	memset(page, 0x5a, 4096);
+	if (sl_dma_as_map(shared, page, AUTO_CLASH_IOVA, 4096) != 0) {
+		fail("mapping a page at 0x%llx into the shared IOAS with no device attached failed",
+		     (unsigned long long)AUTO_CLASH_IOVA);
+		goto out;
+	}
+	mapped = true;
+	pin0 = status_kb("VmPin");
+	sl_dma_get_stats(&st0);
+	for (i = 0; i < 2; i++) {
+		const char *log;
+		int rc;
+
+		devs[i] = sl_pci_device_find(argv[i]);
+		capture_begin();
+		rc = devs[i] ? sl_pci_dev_open(devs[i]) : -1;
+		log = capture_end();
+		if (rc != 0) {
+			fail("%s: open failed although an IOAS of its own should have been used", argv[i]);
+			goto out;
+		}
+		as[i] = sl_pci_dev_dma_as(devs[i]);
+		if (as[i] == shared || sl_dma_as_is_shared(as[i]))
+			fail("%s joined the shared IOAS although a mapping there lies in its MSI window",
+			     argv[i]);
+		if (!strstr(log, "Address already in use") || !strstr(log, "cannot join the shared IOAS"))
+			fail("%s: the log does not show the kernel's EADDRINUSE and the fallback", argv[i]);
+	}
+	if (as[0] == as[1])
+		fail("both devices got the same IOAS of their own");
+	if (sl_dma_as_nb_attached(shared) != 0)
+		fail("%u devices are attached to the shared IOAS", sl_dma_as_nb_attached(shared));
+	pin1 = status_kb("VmPin");
+	sl_dma_get_stats(&st1);
+	if (pin0 < 0 || pin1 < 0)
+		fail("no VmPin in /proc/self/status");
+	else if (pin1 - pin0 != (int64_t)(st1.segment_bytes >> 10))
+		fail("VmPin grew by %lld kB for %llu kB of packet memory in two IOAS; expected it once",
+		     (long long)(pin1 - pin0), (unsigned long long)(st1.segment_bytes >> 10));
+	if (st1.nb_ioas_copy - st0.nb_ioas_copy < 2)
+		fail("%llu IOMMU_IOAS_COPY calls for two IOAS; expected at least 2",
+		     (unsigned long long)(st1.nb_ioas_copy - st0.nb_ioas_copy));
+	rx = sl_dma_zmalloc("auto rx", RING * 2048, 2048);
+	for (i = 0; i < 2 && rx; i++)
+		if (igb_loopback(devs[i], rx, 0x40 + (unsigned)i) != 0)
+			fail("%s: DMA through its own IOAS failed", argv[i]);
+	if (!test_failures)
+		note("auto: the kernel refused both igb on the shared IOAS (EADDRINUSE: a page mapped "
+		     "at 0xfee00000, in their MSI window); each got an IOAS of its own by COPY; VmPin "
+		     "+%lld kB for %llu kB of packet memory (pinned once); loopback DMA intact through "
+		     "both", (long long)(pin1 - pin0), (unsigned long long)(st1.segment_bytes >> 10));
+out:
+	sl_dma_free(rx);
+	for (i = 0; i < 2; i++)
+		if (devs[i])
+			sl_pci_dev_close(devs[i]);
+	if (mapped && sl_dma_as_unmap(shared, AUTO_CLASH_IOVA, 4096) != 0)
+		fail("unmapping the clashing page failed");
+	if (shared)
+		sl_dma_as_put(shared);
+	if (page != MAP_FAILED)
+		munmap(page, 4096);
+	if (device_fds() != fds)
+		fail("%d fds after closing, %d before", device_fds(), fds);
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 /* ---- share -------------------------------------------------------------- */
 
 struct share_row {
@@ -1021,7 +1138,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s open|share|bad ...\n", argv[0]);
+		fprintf(stderr, "usage: %s open|share|bad|auto ...\n", argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "open"))
@@ -1030,6 +1147,8 @@ int main(int argc, char **argv)
 		rc = cmd_share(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "bad"))
 		rc = cmd_bad(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "auto"))
+		rc = cmd_auto(argc - 2, argv + 2);
 	else
 		rc = 2;
 	if (rc == 0)
