@@ -996,7 +996,9 @@ again:
 		saved = errno;
 		free(fds);
 		if (rc == 0) {
-			sl_log(SL_LOG_INFO, LOG_COMP, "%s: reset%s%s: %s", dev->name, at, w, dev->reset_why);
+			/* notable: it resets everything below the bridge */
+			sl_log(SL_LOG_NOTICE, LOG_COMP, "%s: reset%s%s: %s", dev->name, at, w,
+			       dev->reset_why);
 			return 0;
 		}
 		sl_log(fail_level, LOG_COMP, "%s: VFIO_DEVICE_PCI_HOT_RESET%s%s failed: %s (%s)%s",
