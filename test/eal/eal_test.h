@@ -118,6 +118,24 @@ static inline int test_eal_init(const char *const *args)
 	return sl_eal_init(a.argc, a.argv);
 }
 
+/* ---- segments ----------------------------------------------------------- */
+
+static inline int test_count_seg(const struct sl_memseg *seg, void *arg)
+{
+	(void)seg;
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* How many segments the registry holds. */
+static inline unsigned test_nsegs(void)
+{
+	unsigned n = 0;
+
+	sl_memseg_walk(test_count_seg, &n);
+	return n;
+}
+
 /* ---- hugepages and mounts ---------------------------------------------- */
 
 static inline long test_sysfs_long(const char *path)

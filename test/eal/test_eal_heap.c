@@ -7,21 +7,6 @@
 
 #include "eal_test.h"
 
-static int count_seg(const struct sl_memseg *seg, void *arg)
-{
-	(void)seg;
-	(*(unsigned *)arg)++;
-	return 0;
-}
-
-static unsigned nsegs(void)
-{
-	unsigned n = 0;
-
-	sl_memseg_walk(count_seg, &n);
-	return n;
-}
-
 static int cmp_ptr(const void *a, const void *b)
 {
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -36,7 +21,7 @@ static void *blocks[MAXBLK];
 static void test_fill_and_grow(void)
 {
 	const struct sl_memseg *first;
-	unsigned n = 0, start_segs = nsegs();
+	unsigned n = 0, start_segs = test_nsegs();
 	size_t first_len;
 
 	REQUIRE(start_segs == 1, "expected 1 segment after init, found %u", start_segs);
@@ -51,7 +36,7 @@ static void test_fill_and_grow(void)
 		CHECK(zero);
 		memset(p, (int)(n & 0xff), BLK);
 		blocks[n++] = p;
-		if (nsegs() > start_segs)
+		if (test_nsegs() > start_segs)
 			break;
 	}
 	first = sl_mem_virt2memseg(blocks[0]);
@@ -62,7 +47,7 @@ static void test_fill_and_grow(void)
 	CHECK_MSG(n - 1 == first_len / BLK, "%u blocks before growth, segment of %zu", n - 1,
 		  first_len);
 	CHECK(sl_mem_virt2memseg(blocks[n - 1]) != first);
-	CHECK(nsegs() == start_segs + 1);
+	CHECK(test_nsegs() == start_segs + 1);
 
 	/* no two blocks overlap */
 	uintptr_t sorted[MAXBLK];
@@ -79,7 +64,7 @@ static void test_fill_and_grow(void)
 
 	/* free every other block of the first segment, allocate again: the
 	 * holes are reused, no growth */
-	unsigned segs = nsegs();
+	unsigned segs = test_nsegs();
 	for (unsigned i = 0; i + 1 < n; i += 2) {
 		sl_dma_free(blocks[i]);
 		blocks[i] = NULL;
@@ -91,7 +76,7 @@ static void test_fill_and_grow(void)
 		CHECK(p[0] == 0 && p[BLK / 2] == 0 && p[BLK - 1] == 0); /* zeroed again */
 		blocks[i] = p;
 	}
-	CHECK(nsegs() == segs);
+	CHECK(test_nsegs() == segs);
 
 	/* free everything: the free space merges back into one extent, so one
 	 * block as large as the first segment fits without growing */
@@ -99,7 +84,7 @@ static void test_fill_and_grow(void)
 		sl_dma_free(blocks[i]);
 	void *whole = sl_dma_zmalloc("whole", first_len, first->page_size);
 	CHECK(whole != NULL && sl_mem_virt2memseg(whole) == first);
-	CHECK(nsegs() == segs);
+	CHECK(test_nsegs() == segs);
 	sl_dma_free(whole);
 }
 

@@ -63,20 +63,6 @@ static int install_hook(void)
 
 static struct sl_eal_hook hook = {.name = "iova chooser test", .priority = 10, .init = install_hook};
 
-static int count_seg(const struct sl_memseg *seg, void *arg)
-{
-	(void)seg;
-	(*(unsigned *)arg)++;
-	return 0;
-}
-
-static unsigned nsegs(void)
-{
-	unsigned n = 0;
-	sl_memseg_walk(count_seg, &n);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	bool huge = argc > 1 && strcmp(argv[1], "huge") == 0;
@@ -90,7 +76,7 @@ int main(int argc, char **argv)
 	REQUIRE(test_eal_init(args) >= 0, "init: %s", strerror(errno));
 
 	/* the -m memory was reserved after the hook: its IOVA is the chosen one */
-	REQUIRE(nsegs() == 1, "expected one segment after init, found %u", nsegs());
+	REQUIRE(test_nsegs() == 1, "expected one segment after init, found %u", test_nsegs());
 	CHECK(state.calls == 1);
 	void *p0 = sl_dma_zmalloc("first", 4096, 0);
 	REQUIRE(p0 != NULL, "alloc: %s", strerror(errno));
@@ -116,14 +102,14 @@ int main(int argc, char **argv)
 
 	/* a refusal: allocation fails with the chooser's errno, nothing left */
 	state.refuse = true;
-	unsigned before = nsegs();
+	unsigned before = test_nsegs();
 	log_capture_start();
 	errno = 0;
 	void *p2 = sl_dma_zmalloc("refused", grow, 0);
 	int err = errno;
 	const char *log = log_capture_stop();
 	CHECK(p2 == NULL && err == ENOSPC);
-	CHECK(nsegs() == before);
+	CHECK(test_nsegs() == before);
 	CHECK(strstr(log, "no IOVA for a new segment") != NULL);
 	state.refuse = false;
 

@@ -9,25 +9,10 @@
 #define PAGES_1G "/sys/kernel/mm/hugepages/hugepages-1048576kB"
 #define PAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB"
 
-static int count_seg(const struct sl_memseg *seg, void *arg)
-{
-	(void)seg;
-	(*(unsigned *)arg)++;
-	return 0;
-}
-
-static unsigned nsegs(void)
-{
-	unsigned n = 0;
-
-	sl_memseg_walk(count_seg, &n);
-	return n;
-}
-
 static void check_down(void)
 {
 	CHECK(sl_lcore_count() == 0);
-	CHECK(nsegs() == 0);
+	CHECK(test_nsegs() == 0);
 	CHECK(sl_eal_cleanup() == -1);
 }
 
@@ -93,7 +78,7 @@ static void test_growth_past_free(void)
 
 	test_require_hugepages(2);
 	REQUIRE(test_eal_init(args) >= 0, "init -m 4 on hugepages: %s", strerror(errno));
-	unsigned before = nsegs();
+	unsigned before = test_nsegs();
 	log_capture_start();
 	errno = 0;
 	void *p = sl_dma_zmalloc("too-big", (size_t)(total + 16) * (2 << 20), 0);
@@ -101,7 +86,7 @@ static void test_growth_past_free(void)
 	out = log_capture_stop();
 	CHECK(p == NULL && err == ENOMEM);
 	CHECK(strstr(out, "nr_hugepages") != NULL && strstr(out, "--no-huge") != NULL);
-	CHECK(nsegs() == before);
+	CHECK(test_nsegs() == before);
 	/* the heap still works */
 	void *q = sl_dma_zmalloc("fine", 4096, 0);
 	CHECK(q != NULL && sl_mem_virt2iova(q) != SL_BAD_IOVA);
