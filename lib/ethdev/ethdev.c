@@ -1,13 +1,15 @@
 /* ethdev.c: the port registry, driver registration and probing (vdevs from
  * an EAL init hook, PCI functions on bus_vfio's request), and the control
- * API of sl_ethdev.h: configure, queue setup, start/stop/close, stats and
- * xstats, link, MAC, promiscuous/allmulticast and MTU. */
+ * API of sl_ethdev.h: configure, queue setup, start/stop/close, rx
+ * interrupts (checks and eventfd draining; the drivers arm the device),
+ * stats and xstats, link, MAC, promiscuous/allmulticast and MTU. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ethdev_driver.h"
 
@@ -273,6 +275,12 @@ static void release_tx_queue(struct sl_eth_dev *dev, uint16_t q)
 	dev->tx_queue_burst[q] = NULL;
 }
 
+static bool has_rx_intr_ops(const struct sl_eth_dev *dev)
+{
+	return dev->dev_ops->rx_queue_intr_enable != NULL && dev->dev_ops->rx_queue_intr_disable != NULL &&
+	       dev->dev_ops->rx_queue_intr_fd != NULL;
+}
+
 int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_queue,
 			 const struct sl_eth_conf *conf)
 {
@@ -308,6 +316,12 @@ int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_
 		       new_conf.tx_offloads & ~info.tx_offload_capa, info.rx_offload_capa, info.tx_offload_capa);
 		return -EINVAL;
 	}
+	if (new_conf.intr_conf.rxq != 0 && !has_rx_intr_ops(dev)) {
+		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s has no rx interrupts; configure with "
+		       "intr_conf.rxq = 0 and poll", port_id, dev->name, dev->driver ? dev->driver->name : "?");
+		return -ENOTSUP;
+	}
+	new_conf.intr_conf.rxq = new_conf.intr_conf.rxq != 0;
 	uint16_t mtu = new_conf.mtu ? new_conf.mtu : dev->mtu;
 	if (mtu < info.min_mtu || mtu > info.max_mtu) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): MTU %u out of range %u..%u", port_id, dev->name, mtu,
@@ -541,6 +555,68 @@ int sl_eth_dev_close(uint16_t port_id)
 	SL_LOG(DEBUG, LOG_COMPONENT, "port %u (%s) closed", port_id, dev->name);
 	sl_eth_dev_release(dev);
 	return 0;
+}
+
+/* ---- rx interrupts ------------------------------------------------------- */
+
+/* The checks every rx interrupt call shares (see sl_ethdev.h). */
+static int check_rx_intr(struct sl_eth_dev *dev, uint16_t queue_id, const char *func)
+{
+	if (!has_rx_intr_ops(dev)) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: port %u (%s): driver %s has no rx interrupts; poll the queue instead",
+		       func, dev->port_id, dev->name, dev->driver ? dev->driver->name : "?");
+		return -ENOTSUP;
+	}
+	if (!dev->configured || !dev->conf.intr_conf.rxq) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: port %u (%s) was not configured for rx interrupts; set "
+		       "conf.intr_conf.rxq = 1 in sl_eth_dev_configure", func, dev->port_id, dev->name);
+		return -EINVAL;
+	}
+	if (queue_id >= dev->nb_rx_queues) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: port %u (%s): rx queue %u does not exist: the port was configured "
+		       "with %u rx queues", func, dev->port_id, dev->name, queue_id, dev->nb_rx_queues);
+		return -EINVAL;
+	}
+	if (!dev->started) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: port %u (%s) is not started: its rx interrupts exist while it runs; "
+		       "call sl_eth_dev_start first", func, dev->port_id, dev->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sl_eth_dev_rx_intr_ctl_q_get_fd(uint16_t port_id, uint16_t queue_id)
+{
+	GET_PORT_OR_RETURN(dev, port_id);
+	int ret = check_rx_intr(dev, queue_id, __func__);
+	if (ret != 0)
+		return ret;
+	return dev->dev_ops->rx_queue_intr_fd(dev, queue_id);
+}
+
+int sl_eth_dev_rx_intr_enable(uint16_t port_id, uint16_t queue_id)
+{
+	GET_PORT_OR_RETURN(dev, port_id);
+	int ret = check_rx_intr(dev, queue_id, __func__);
+	if (ret != 0)
+		return ret;
+	int fd = dev->dev_ops->rx_queue_intr_fd(dev, queue_id);
+	if (fd < 0)
+		return fd;
+	/* Discard interrupts from before: what fires from now on is new. */
+	uint64_t count;
+	while (read(fd, &count, sizeof(count)) < 0 && errno == EINTR)
+		;
+	return dev->dev_ops->rx_queue_intr_enable(dev, queue_id);
+}
+
+int sl_eth_dev_rx_intr_disable(uint16_t port_id, uint16_t queue_id)
+{
+	GET_PORT_OR_RETURN(dev, port_id);
+	int ret = check_rx_intr(dev, queue_id, __func__);
+	if (ret != 0)
+		return ret;
+	return dev->dev_ops->rx_queue_intr_disable(dev, queue_id);
 }
 
 /* ---- statistics --------------------------------------------------------- */

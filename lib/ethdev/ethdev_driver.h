@@ -57,6 +57,20 @@ struct sl_eth_dev_ops {
 	int (*allmulticast_enable)(struct sl_eth_dev *dev);
 	int (*allmulticast_disable)(struct sl_eth_dev *dev);
 	int (*mtu_set)(struct sl_eth_dev *dev, uint16_t mtu);
+
+	/* Rx interrupts (sl_ethdev.h "rx interrupts"): a driver offers all
+	 * three or none. A port configured with conf.intr_conf.rxq makes the
+	 * eventfds (one per rx queue) in dev_start and releases them in
+	 * dev_stop (and so in close). ethdev calls these only on a started
+	 * port configured with intr_conf.rxq, for an existing rx queue; enable
+	 * is called after ethdev drained the queue's eventfd. They may run on
+	 * several lcores at once for different queues, so they touch only that
+	 * queue's state (or write-1-to-set/clear registers). intr_fd returns
+	 * the fd (>= 0, non-blocking: ethdev reads it to drain it) or a
+	 * negative errno. */
+	int (*rx_queue_intr_enable)(struct sl_eth_dev *dev, uint16_t q);
+	int (*rx_queue_intr_disable)(struct sl_eth_dev *dev, uint16_t q);
+	int (*rx_queue_intr_fd)(struct sl_eth_dev *dev, uint16_t q);
 };
 
 /* One port. ethdev owns the struct; the driver owns dev_private and the

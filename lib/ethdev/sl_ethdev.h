@@ -76,12 +76,21 @@ struct sl_eth_dev_info {
 	uint64_t tx_offload_capa;
 };
 
+/* Interrupts a port is configured with (struct sl_eth_conf.intr_conf). */
+struct sl_eth_intr_conf {
+	/* 1: every rx queue gets an interrupt (an eventfd) that
+	 * sl_eth_dev_rx_intr_enable arms; see "rx interrupts" below. 0: none
+	 * (the default; pure polling). */
+	uint8_t rxq;
+};
+
 /* Port configuration (sl_eth_dev_configure). A zeroed struct means the
  * defaults; CONF may also be NULL. */
 struct sl_eth_conf {
 	uint16_t mtu;               /* 0: keep the current MTU (1500 at first) */
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
+	struct sl_eth_intr_conf intr_conf;
 };
 
 struct sl_eth_rxconf {
@@ -209,6 +218,74 @@ int sl_eth_allmulticast_get(uint16_t port_id);
 
 int sl_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
 int sl_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu);
+
+/* ---- rx interrupts --------------------------------------------------------
+ *
+ * For power-aware polling (DPDK's l3fwd-power pattern): an lcore polls its
+ * queues while traffic flows and, once they have been idle for a while,
+ * arms their interrupts and sleeps in epoll_wait until a frame arrives.
+ * The burst functions do not change and never look at interrupts.
+ *
+ * Set-up: configure the port with conf.intr_conf.rxq = 1 (a driver without
+ * rx interrupts refuses that with -ENOTSUP), set up the queues and start
+ * the port. While the port is started, each rx queue has an eventfd, which
+ * sl_eth_dev_rx_intr_ctl_q_get_fd returns for an epoll set (EPOLLIN). Stop
+ * and close release the eventfds: after a restart, get them again.
+ *
+ * What the eventfd means: the device's interrupt for the queue (an MSI-X
+ * vector) adds 1 to the eventfd's counter each time it fires; epoll reports
+ * the fd readable while the counter is not 0 (readiness is level-triggered
+ * on the counter, the interrupts themselves are edges: one per event, none
+ * for frames that were already there). Reading 8 bytes from the fd returns
+ * the count and resets it to 0 (the fd is non-blocking: EAGAIN when 0).
+ *
+ * Arming: sl_eth_dev_rx_intr_enable first discards what the counter holds
+ * (it reads the fd), then asks the device to interrupt on the next frame
+ * completed on that queue. It does not promise an interrupt for frames that
+ * completed before the call: whether a driver signals those at once
+ * (igb does, when they arrived while the queue was disarmed) or not
+ * (virtio-net) is the driver's business. So an application must look at
+ * the queue once more after arming, or it can sleep on frames that are
+ * already waiting (a lost wake-up). Whether an armed queue stays armed
+ * after its interrupt fired is also the driver's business (the 82576 masks
+ * it automatically; QEMU's igb model and virtio-net keep it armed):
+ * disarm with sl_eth_dev_rx_intr_disable when going back to polling.
+ *
+ * The race-free idle pattern, per queue (or for all queues of an lcore):
+ *
+ *     for (;;) {
+ *         n = sl_eth_rx_burst(port, q, pkts, BURST);
+ *         if (n > 0) { handle(pkts, n); idle = 0; continue; }
+ *         if (++idle < IDLE_POLLS) continue;
+ *         sl_eth_dev_rx_intr_enable(port, q);          // arm
+ *         n = sl_eth_rx_burst(port, q, pkts, BURST);   // look again
+ *         if (n == 0)
+ *             epoll_wait(ep, events, nb, timeout_ms);  // sleep
+ *         sl_eth_dev_rx_intr_disable(port, q);         // back to polling
+ *         // (reading the eventfd here is optional: the next enable
+ *         // discards the count)
+ *         if (n > 0) handle(pkts, n);
+ *         idle = 0;
+ *     }
+ *
+ * Threads: enable and disable may be called by the lcore that polls the
+ * queue, at the same time as other lcores call them for other queues of
+ * the same port (they touch only that queue's state); not concurrently with
+ * stop, close or configure of the port. They are not for the fast path:
+ * each costs a register write or a ring-flag store, and enable a read(2).
+ *
+ * Errors (all three calls): -ENODEV bad port; -ENOTSUP the driver has no
+ * rx interrupts; -EINVAL the port was not configured with intr_conf.rxq,
+ * is not started, or QUEUE_ID is not one of its rx queues. */
+
+/* Arm rx queue QUEUE_ID's interrupt (after discarding the eventfd's count). */
+int sl_eth_dev_rx_intr_enable(uint16_t port_id, uint16_t queue_id);
+/* Disarm it: the device no longer interrupts for that queue. */
+int sl_eth_dev_rx_intr_disable(uint16_t port_id, uint16_t queue_id);
+/* The eventfd of rx queue QUEUE_ID (>= 0), valid until the port stops, or a
+ * negative errno. The fd belongs to the port: do not close it (remove it
+ * from epoll sets before stopping the port). */
+int sl_eth_dev_rx_intr_ctl_q_get_fd(uint16_t port_id, uint16_t queue_id);
 
 /* ---- fast path ---------------------------------------------------------- */
 

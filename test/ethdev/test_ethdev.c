@@ -1,12 +1,17 @@
 /* test_ethdev.c: the ethdev API over net_null ports: the port registry,
  * configure/queue setup/start/stop/close and their error cases, bursts and
  * the statistics and xstats they produce, link, MAC, promiscuous and
- * all-multicast, MTU, net_null's size/copy/no-rx options, and PCI driver
- * matching through a test driver. */
+ * all-multicast, MTU, net_null's size/copy/no-rx options, PCI driver
+ * matching through a test driver, and the rx interrupt calls' checks
+ * (net_null has none; a test driver with eventfds has). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "ethdev_driver.h"
 #include "sl_eal.h"
@@ -541,6 +546,172 @@ static void test_pci_probe(void)
 	CHECK_EQ(sl_eth_dev_count_avail(), before);
 }
 
+/* ---- rx interrupts: ethdev's checks over net_null (no interrupts) and
+ * over a test driver whose "interrupts" are eventfds the test writes ---- */
+
+static int intr_fd[2] = {-1, -1};
+static int intr_armed[2];
+static int intr_starts;
+
+static int intr_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
+{
+	(void)d;
+	i->max_rx_queues = 2;
+	i->max_tx_queues = 2;
+	return 0;
+}
+static int intr_start(struct sl_eth_dev *d)
+{
+	if (d->conf.intr_conf.rxq)
+		for (uint16_t q = 0; q < d->nb_rx_queues; q++)
+			intr_fd[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	intr_starts++;
+	return 0;
+}
+static int intr_stop(struct sl_eth_dev *d)
+{
+	(void)d;
+	for (unsigned q = 0; q < 2; q++) {
+		if (intr_fd[q] >= 0)
+			close(intr_fd[q]);
+		intr_fd[q] = -1;
+		intr_armed[q] = 0;
+	}
+	return 0;
+}
+static int intr_enable(struct sl_eth_dev *d, uint16_t q) { (void)d; intr_armed[q] = 1; return 0; }
+static int intr_disable(struct sl_eth_dev *d, uint16_t q) { (void)d; intr_armed[q] = 0; return 0; }
+static int intr_get_fd(struct sl_eth_dev *d, uint16_t q) { (void)d; return intr_fd[q] >= 0 ? intr_fd[q] : -EINVAL; }
+
+static const struct sl_eth_dev_ops intr_ops = {
+	.dev_infos_get = intr_infos,
+	.dev_configure = fake_ok,
+	.dev_start = intr_start,
+	.dev_stop = intr_stop,
+	.dev_close = fake_close,
+	.stats_get = fake_stats,
+	.stats_reset = fake_ok,
+	.rx_queue_setup = fake_rxq_setup,
+	.tx_queue_setup = fake_txq_setup,
+	.rx_queue_release = fake_q_release,
+	.tx_queue_release = fake_q_release,
+	.rx_queue_intr_enable = intr_enable,
+	.rx_queue_intr_disable = intr_disable,
+	.rx_queue_intr_fd = intr_get_fd,
+};
+
+static const struct sl_eth_pci_id intr_ids[] = {{0xfffe, 0x0010}, {0, 0}};
+static struct sl_eth_driver intr_driver;
+
+static int intr_probe(void *bus_device, const struct sl_eth_pci_id *id)
+{
+	(void)id;
+	struct sl_eth_dev *dev = sl_eth_dev_allocate("intr:00.0", &intr_driver);
+	if (dev == NULL)
+		return -ENOSPC;
+	dev->dev_ops = &intr_ops;
+	dev->bus_device = bus_device;
+	dev->rx_pkt_burst = fake_rx_burst;
+	dev->tx_pkt_burst = fake_tx_burst;
+	return 0;
+}
+
+static struct sl_eth_driver intr_driver = {
+	.name = "net_fake_intr",
+	.pci_ids = intr_ids,
+	.probe_pci = intr_probe,
+};
+
+static bool fd_is_open(int fd)
+{
+	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}
+
+static void test_rx_intr(struct sl_mempool *mp)
+{
+	const struct sl_eth_conf intr_on = {.intr_conf = {.rxq = 1}};
+
+	/* net_null has none: configure refuses, the calls say so */
+	uint16_t np = port_of("null0");
+	CHECK_EQ(sl_eth_dev_stop(np), 0);
+	CHECK_EQ(sl_eth_dev_configure(np, 1, 1, &intr_on), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(np, 0), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_rx_intr_disable(np, 0), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(np, 0), -ENOTSUP);
+	CHECK_EQ(bring_up(np, 1, 1, mp), 0); /* still works without */
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(np, 0), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_stop(np), 0);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(SL_MAX_ETHPORTS - 1, 0), -ENODEV);
+	CHECK_EQ(sl_eth_dev_rx_intr_disable(UINT16_MAX, 0), -ENODEV);
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(UINT16_MAX, 0), -ENODEV);
+
+	int token;
+	sl_eth_driver_register(&intr_driver);
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0010), 0);
+	uint16_t p = port_of("intr:00.0");
+	/* before configure, configured without interrupts, before start */
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(p, 0), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, NULL), 0);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, &intr_on), 0);
+	int dummy_pool;
+	for (uint16_t q = 0; q < 2; q++) {
+		CHECK_EQ(sl_eth_rx_queue_setup(p, q, 0, NULL, (struct sl_mempool *)&dummy_pool), 0);
+		CHECK_EQ(sl_eth_tx_queue_setup(p, q, 0, NULL), 0);
+	}
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(p, 0), -EINVAL); /* not started */
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), -EINVAL);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+
+	/* started: an fd per queue, bad queue ids refused */
+	int fd0 = sl_eth_dev_rx_intr_ctl_q_get_fd(p, 0), fd1 = sl_eth_dev_rx_intr_ctl_q_get_fd(p, 1);
+	CHECK(fd0 >= 0 && fd1 >= 0 && fd0 != fd1);
+	CHECK_EQ(fd0, intr_fd[0]);
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(p, 2), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 2), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rx_intr_disable(p, SL_MAX_QUEUES_PER_PORT), -EINVAL);
+	CHECK(!intr_armed[0] && !intr_armed[1]);
+
+	/* enable arms only its queue and discards what the eventfd held */
+	uint64_t v = 3;
+	CHECK_EQ(write(fd0, &v, sizeof(v)), (long)sizeof(v));
+	CHECK_EQ(write(fd1, &v, sizeof(v)), (long)sizeof(v));
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), 0);
+	CHECK(intr_armed[0] && !intr_armed[1]);
+	CHECK_EQ(read(fd0, &v, sizeof(v)), -1);
+	CHECK_EQ(errno, EAGAIN);
+	CHECK_EQ(read(fd1, &v, sizeof(v)), (long)sizeof(v)); /* the other queue's count is left alone */
+	CHECK_EQ(v, 3);
+	CHECK_EQ(sl_eth_dev_rx_intr_disable(p, 0), 0);
+	CHECK(!intr_armed[0]);
+	/* the fast path is the driver's burst, interrupts or not */
+	struct sl_mbuf *pkts[8];
+	CHECK_EQ(sl_eth_rx_burst(p, 1, pkts, 8), 7);
+
+	/* stop releases the fds; the calls refuse until the next start */
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 1), 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK(!fd_is_open(fd0) && !fd_is_open(fd1));
+	CHECK_EQ(sl_eth_dev_rx_intr_ctl_q_get_fd(p, 1), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rx_intr_disable(p, 1), -EINVAL);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK(sl_eth_dev_rx_intr_ctl_q_get_fd(p, 1) >= 0);
+	/* fewer queues: the ids beyond are refused */
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &intr_on), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 1), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), 0);
+	/* close stops first: nothing stays open */
+	fd0 = intr_fd[0];
+	CHECK(fd_is_open(fd0));
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK(!fd_is_open(fd0));
+	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), -ENODEV);
+	CHECK_EQ(intr_starts, 3);
+}
+
 static void test_close(void)
 {
 	uint16_t p = port_of("null3");
@@ -584,6 +755,7 @@ int main(int argc, char **argv)
 	test_copy_and_norx(mp);
 	test_link_mac_modes_mtu(mp);
 	test_pci_probe();
+	test_rx_intr(mp);
 	test_close();
 
 	/* close what is left, then the pools can go */
