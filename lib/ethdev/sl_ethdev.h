@@ -241,15 +241,16 @@ int sl_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu);
  *
  * Arming: sl_eth_dev_rx_intr_enable first discards what the counter holds
  * (it reads the fd), then asks the device to interrupt on the next frame
- * completed on that queue. It does not promise an interrupt for frames that
- * completed before the call: whether a driver signals those at once
- * (igb does, when they arrived while the queue was disarmed) or not
- * (virtio-net) is the driver's business. So an application must look at
- * the queue once more after arming, or it can sleep on frames that are
- * already waiting (a lost wake-up). Whether an armed queue stays armed
- * after its interrupt fired is also the driver's business (the 82576 masks
- * it automatically; QEMU's igb model and virtio-net keep it armed):
- * disarm with sl_eth_dev_rx_intr_disable when going back to polling.
+ * completed on that queue (igb and virtio-net also forget causes latched
+ * while the queue was disarmed). Frames completed before the call raise no
+ * interrupt, so an application must look at the queue once more after
+ * arming, or it can sleep on frames that are already waiting (a lost
+ * wake-up); a frame completing during the call may wake it although that
+ * look found it (a spurious wake-up, harmless). Whether an armed queue
+ * stays armed after its interrupt fired is the driver's business (the
+ * 82576 masks it automatically; QEMU's igb model and virtio-net keep it
+ * armed): disarm with sl_eth_dev_rx_intr_disable when going back to
+ * polling.
  *
  * The race-free idle pattern, per queue (or for all queues of an lcore):
  *

@@ -2,7 +2,8 @@
  * igb model, 8086:10c9): PCI probe through bus_vfio, device reset and
  * init, MAC address, link, rx filters (promiscuous, all-multicast), MTU,
  * and port configure/start/stop/close. Receive and transmit are in
- * igb_rx.c and igb_tx.c, statistics in igb_stats.c.
+ * igb_rx.c and igb_tx.c, statistics in igb_stats.c, rx interrupts in
+ * igb_intr.c.
  *
  * Init follows the datasheet (4.5 "Software Initialization"): mask
  * interrupts, CTRL.RST and wait for it to clear (QEMU does not set
@@ -169,8 +170,8 @@ static int igb_dev_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *inf
 
 static int igb_dev_configure(struct sl_eth_dev *dev)
 {
-	(void)dev;
-	return 0; /* queue counts and MTU are applied at start */
+	/* queue counts, MTU and interrupts are applied at start */
+	return igb_rx_intr_check(dev);
 }
 
 /* Every rx queue's buffers must hold a whole frame (no scatter). */
@@ -193,6 +194,7 @@ static int igb_check_mtu_fits(struct sl_eth_dev *dev, uint16_t mtu)
 static void igb_stop_queues(struct sl_eth_dev *dev)
 {
 	struct igb_adapter *ad = dev->dev_private;
+	igb_rx_intr_teardown(dev);
 	igb_write(ad, IGB_RCTL, igb_rctl_value(ad, false));
 	for (uint16_t q = 0; q < SL_MAX_QUEUES_PER_PORT; q++) {
 		if (dev->rx_queues[q] != NULL)
@@ -228,6 +230,8 @@ static int igb_dev_start(struct sl_eth_dev *dev)
 		ret = igb_tx_queue_start(ad, dev->tx_queues[q]);
 	for (uint16_t q = 0; q < dev->nb_rx_queues && ret == 0; q++)
 		ret = igb_rx_queue_start(ad, dev->rx_queues[q]);
+	if (ret == 0 && dev->conf.intr_conf.rxq)
+		ret = igb_rx_intr_setup(dev);
 	if (ret != 0) {
 		igb_stop_queues(dev);
 		return ret;
@@ -252,8 +256,9 @@ static int igb_dev_start(struct sl_eth_dev *dev)
 			       "cable (or the QEMU netdev) connected?", dev->name, IGB_LINK_WAIT_MS,
 			       igb_read(ad, IGB_STATUS));
 	}
-	SL_LOG(INFO, IGB_LOG, "%s: started, %u rx / %u tx queues, MTU %u, link %s", dev->name, dev->nb_rx_queues,
-	       dev->nb_tx_queues, dev->mtu, dev->link.status == SL_ETH_LINK_UP ? "up" : "down");
+	SL_LOG(INFO, IGB_LOG, "%s: started, %u rx / %u tx queues, MTU %u, link %s%s", dev->name, dev->nb_rx_queues,
+	       dev->nb_tx_queues, dev->mtu, dev->link.status == SL_ETH_LINK_UP ? "up" : "down",
+	       ad->nb_rx_intr ? ", rx interrupts" : "");
 	return 0;
 }
 
@@ -347,6 +352,9 @@ static const struct sl_eth_dev_ops igb_ops = {
 	.allmulticast_enable = igb_allmulticast_enable,
 	.allmulticast_disable = igb_allmulticast_disable,
 	.mtu_set = igb_mtu_set,
+	.rx_queue_intr_enable = igb_rx_queue_intr_enable,
+	.rx_queue_intr_disable = igb_rx_queue_intr_disable,
+	.rx_queue_intr_fd = igb_rx_queue_intr_fd,
 };
 
 /* ---- probe ------------------------------------------------------------------ */
@@ -365,6 +373,8 @@ static int igb_probe_pci(void *bus_device, const struct sl_eth_pci_id *id)
 	if (ad == NULL)
 		return -ENOMEM;
 	ad->pci = pci;
+	for (unsigned q = 0; q < IGB_MAX_QUEUES; q++)
+		ad->rx_intr_fd[q] = -1;
 	snprintf(ad->pci_name, sizeof(ad->pci_name), "%s", bdf);
 	ad->bar0 = sl_pci_bar_map(pci, 0, &ad->bar0_len);
 	if (ad->bar0 == NULL || ad->bar0_len < 0x10000) {

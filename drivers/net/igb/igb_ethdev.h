@@ -94,6 +94,10 @@ struct igb_adapter {
 	uint64_t rqdpc[IGB_MAX_QUEUES];
 	bool promisc;
 	bool allmulti;
+	/* rx interrupts (igb_intr.c): while started with intr_conf.rxq, rx
+	 * queue q signals MSI-X vector q, whose eventfd is rx_intr_fd[q] */
+	uint16_t nb_rx_intr;            /* vectors enabled (0: none) */
+	int rx_intr_fd[IGB_MAX_QUEUES];
 };
 
 static inline uint32_t igb_read(const struct igb_adapter *ad, uint32_t reg)
@@ -141,6 +145,19 @@ int igb_stats_reset(struct sl_eth_dev *dev);
 int igb_xstats_get_names(struct sl_eth_dev *dev, struct sl_eth_xstat_name *names, unsigned size);
 int igb_xstats_get(struct sl_eth_dev *dev, uint64_t *values, unsigned size);
 int igb_xstats_reset(struct sl_eth_dev *dev);
+
+/* igb_intr.c */
+/* At configure: 0, or -EINVAL (logged) when the port asks for rx
+ * interrupts on more rx queues than the device has MSI-X vectors. */
+int igb_rx_intr_check(struct sl_eth_dev *dev);
+/* At start (port configured with intr_conf.rxq): one MSI-X vector and
+ * eventfd per rx queue, queue q -> vector q, every queue disarmed. */
+int igb_rx_intr_setup(struct sl_eth_dev *dev);
+/* At stop: disarm everything and release the vectors and eventfds. */
+void igb_rx_intr_teardown(struct sl_eth_dev *dev);
+int igb_rx_queue_intr_enable(struct sl_eth_dev *dev, uint16_t q);
+int igb_rx_queue_intr_disable(struct sl_eth_dev *dev, uint16_t q);
+int igb_rx_queue_intr_fd(struct sl_eth_dev *dev, uint16_t q);
 
 /* Check a descriptor count: a multiple of 8 in 64..4096 (logs why not). */
 int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc);

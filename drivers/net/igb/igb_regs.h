@@ -60,6 +60,22 @@
 #define IGB_EIAC 0x0152c
 #define IGB_EIAM 0x01530
 #define IGB_EICR 0x01580
+#define IGB_EITR(n) (0x01680 + 4 * (n)) /* interrupt throttle of MSI-X vector n (0..24) */
+#define IGB_IVAR0(n) (0x01700 + 4 * (n)) /* interrupt vector allocation, 8 registers */
+#define IGB_IVAR_MISC 0x01740           /* vector of the other causes (link, ...) */
+
+/* GPIE (general purpose interrupt enable) */
+#define IGB_GPIE_NSICR (1u << 0)         /* non-selective ICR clear on read */
+#define IGB_GPIE_MULTIPLE_MSIX (1u << 4) /* one MSI-X vector per EICR cause bit */
+#define IGB_GPIE_EIAME (1u << 30)        /* EIAM auto-masks on an MSI-X message */
+#define IGB_GPIE_PBA_SUPPORT (1u << 31)  /* MSI-X pending bits in the PBA */
+
+/* IVAR0[n & 7]: INT_Alloc bytes for rx queue n (byte 0, or byte 2 for
+ * n >= 8) and tx queue n (byte 1, or 3); each byte is a vector (EICR bit)
+ * number with the valid bit. */
+#define IGB_IVAR_VALID 0x80u
+#define IGB_IVAR_RX_SHIFT(n) ((n) < 8 ? 0u : 16u)
+#define IGB_MSIX_MAX_VECTORS 25 /* EICR/EIMS bits in multiple-MSI-X mode (the PF has 10 vectors) */
 
 /* ---- receive ------------------------------------------------------------- */
 #define IGB_RCTL 0x00100

@@ -233,6 +233,15 @@ static int virtio_configure(struct sl_eth_dev *dev)
 		       "configure one queue pair", p->name);
 		return -EINVAL;
 	}
+	if (dev->conf.intr_conf.rxq) {
+		unsigned avail = sl_pci_irq_count(p->vp.pdev, SL_PCI_IRQ_MSIX);
+		if (dev->nb_rx_queues > avail) {
+			SL_LOG(ERR, LOG_COMPONENT, "%s: rx interrupts need one MSI-X vector per rx queue, and the device "
+			       "has %u; configure fewer queues, give the device more vectors (QEMU: vectors=N), or "
+			       "poll (intr_conf.rxq = 0)", p->name, avail);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -364,7 +373,7 @@ static void return_all_mbufs(struct virtio_net_private *p)
 	SL_LOG(DEBUG, LOG_COMPONENT, "%s: %u mbufs returned from the rings", p->name, n);
 }
 
-static int setup_vq(struct virtio_net_private *p, struct virtqueue *vq)
+static int setup_vq(struct virtio_net_private *p, struct virtqueue *vq, uint16_t msix_vector)
 {
 	uint64_t desc, driver, device;
 	uint16_t max = virtio_pci_queue_max_size(&p->vp, vq->vq_index);
@@ -376,8 +385,65 @@ static int setup_vq(struct virtio_net_private *p, struct virtqueue *vq)
 	}
 	virtqueue_reset(vq);
 	virtqueue_areas(vq, &desc, &driver, &device);
-	vq->notify = virtio_pci_queue_setup(&p->vp, vq->vq_index, vq->size, desc, driver, device);
+	vq->notify = virtio_pci_queue_setup(&p->vp, vq->vq_index, vq->size, desc, driver, device, msix_vector);
 	return vq->notify == NULL ? -EIO : 0;
+}
+
+/* ---- rx interrupts ---------------------------------------------------------- */
+
+static int rx_intr_setup(struct virtio_net_private *p, uint16_t nq)
+{
+	int fds[SL_MAX_QUEUES_PER_PORT];
+	if (sl_pci_irq_enable(p->vp.pdev, SL_PCI_IRQ_MSIX, nq, fds) != 0) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: cannot enable %u MSI-X vector(s) for rx interrupts (%s)", p->name, nq,
+		       strerror(errno));
+		return -EIO;
+	}
+	memcpy(p->rx_intr_fd, fds, nq * sizeof(int));
+	p->nb_rx_intr = nq;
+	return 0;
+}
+
+/* The device must be reset (it signals nothing any more). */
+static void rx_intr_teardown(struct virtio_net_private *p)
+{
+	if (p->nb_rx_intr == 0)
+		return;
+	if (sl_pci_irq_disable(p->vp.pdev) != 0)
+		SL_LOG(WARNING, LOG_COMPONENT, "%s: releasing the rx interrupt vectors failed (%s)", p->name,
+		       strerror(errno));
+	for (unsigned q = 0; q < SL_MAX_QUEUES_PER_PORT; q++)
+		p->rx_intr_fd[q] = -1;
+	p->nb_rx_intr = 0;
+}
+
+/* Arming is the ring's interrupt suppression (virtqueue.h): split rings
+ * clear VRING_AVAIL_F_NO_INTERRUPT, packed rings set the driver event
+ * structure to ENABLE. Each touches only that queue's ring. */
+static int virtio_rx_intr_enable(struct sl_eth_dev *dev, uint16_t q)
+{
+	struct virtio_net_private *p = dev->dev_private;
+	if (q >= p->nb_rx_intr || p->rxq[q] == NULL)
+		return -EINVAL;
+	vq_intr_enable(&p->rxq[q]->vq);
+	return 0;
+}
+
+static int virtio_rx_intr_disable(struct sl_eth_dev *dev, uint16_t q)
+{
+	struct virtio_net_private *p = dev->dev_private;
+	if (q >= p->nb_rx_intr || p->rxq[q] == NULL)
+		return -EINVAL;
+	vq_intr_disable(&p->rxq[q]->vq);
+	return 0;
+}
+
+static int virtio_rx_intr_fd(struct sl_eth_dev *dev, uint16_t q)
+{
+	struct virtio_net_private *p = dev->dev_private;
+	if (q >= p->nb_rx_intr)
+		return -EINVAL;
+	return p->rx_intr_fd[q];
 }
 
 static int virtio_start(struct sl_eth_dev *dev)
@@ -401,18 +467,24 @@ static int virtio_start(struct sl_eth_dev *dev)
 		ret = -EIO;
 		goto fail;
 	}
-	/* 2. queues: every configured pair, then the control queue */
+	/* 2. rx interrupts: an MSI-X vector (and eventfd) per rx queue */
+	if (dev->conf.intr_conf.rxq && (ret = rx_intr_setup(p, nq)) != 0)
+		goto fail;
+	/* 3. queues: every configured pair (rx queue q on vector q when rx
+	 * interrupts are on), then the control queue */
 	for (uint16_t q = 0; q < nq; q++) {
-		if ((ret = setup_vq(p, &p->rxq[q]->vq)) != 0 || (ret = setup_vq(p, &p->txq[q]->vq)) != 0)
+		uint16_t vec = p->nb_rx_intr ? q : VIRTIO_MSI_NO_VECTOR;
+		if ((ret = setup_vq(p, &p->rxq[q]->vq, vec)) != 0 ||
+		    (ret = setup_vq(p, &p->txq[q]->vq, VIRTIO_MSI_NO_VECTOR)) != 0)
 			goto fail;
 	}
 	if (p->ctrlq != NULL) {
 		/* the control queue follows the last queue pair the features allow */
 		p->ctrlq->vq.vq_index = has(p, VIRTIO_NET_F_MQ) ? (uint16_t)(2 * p->max_pairs) : 2;
-		if ((ret = setup_vq(p, &p->ctrlq->vq)) != 0)
+		if ((ret = setup_vq(p, &p->ctrlq->vq, VIRTIO_MSI_NO_VECTOR)) != 0)
 			goto fail;
 	}
-	/* 3. rx buffers (no notification before DRIVER_OK) */
+	/* 4. rx buffers (no notification before DRIVER_OK) */
 	for (uint16_t q = 0; q < nq; q++) {
 		struct virtio_rxq *rxq = p->rxq[q];
 		ret = p->packed ? virtio_rx_fill_packed(rxq) : virtio_rx_fill_split(rxq);
@@ -423,7 +495,7 @@ static int virtio_start(struct sl_eth_dev *dev)
 		}
 	}
 	virtio_pci_add_status(&p->vp, VIRTIO_STATUS_DRIVER_OK);
-	/* 4. device state through the control queue */
+	/* 5. device state through the control queue */
 	if (nq > 1) {
 		uint16_t pairs = nq;
 		if ((ret = ctrl_command(p, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &pairs, 2)) != 0)
@@ -451,13 +523,14 @@ static int virtio_start(struct sl_eth_dev *dev)
 	dev->started = true; /* for link_update; ethdev sets it too */
 	virtio_link_update(dev, false);
 	dev->started = false;
-	SL_LOG(INFO, LOG_COMPONENT, "%s: started, %u queue pair(s), %s rings, features 0x%llx", p->name, nq,
-	       p->packed ? "packed" : "split", (unsigned long long)p->features);
+	SL_LOG(INFO, LOG_COMPONENT, "%s: started, %u queue pair(s), %s rings, features 0x%llx%s", p->name, nq,
+	       p->packed ? "packed" : "split", (unsigned long long)p->features, p->nb_rx_intr ? ", rx interrupts" : "");
 	return 0;
 fail:
 	virtio_pci_reset(&p->vp);
 	virtio_pci_add_status(&p->vp, VIRTIO_STATUS_FAILED);
 	virtio_pci_reset(&p->vp);
+	rx_intr_teardown(p);
 	return_all_mbufs(p);
 	p->features = 0;
 	return ret;
@@ -473,6 +546,7 @@ static int virtio_stop(struct sl_eth_dev *dev)
 		SL_LOG(ERR, LOG_COMPONENT, "%s: the device did not finish its reset on stop", p->name);
 		ret = -EIO;
 	}
+	rx_intr_teardown(p);
 	return_all_mbufs(p);
 	p->features = 0;
 	dev->link = (struct sl_eth_link){ .status = SL_ETH_LINK_DOWN };
@@ -695,6 +769,9 @@ static const struct sl_eth_dev_ops virtio_ops = {
 	.allmulticast_enable = virtio_allmulti_on,
 	.allmulticast_disable = virtio_allmulti_off,
 	.mtu_set = virtio_mtu_set,
+	.rx_queue_intr_enable = virtio_rx_intr_enable,
+	.rx_queue_intr_disable = virtio_rx_intr_disable,
+	.rx_queue_intr_fd = virtio_rx_intr_fd,
 };
 
 /* ---- probe ----------------------------------------------------------------- */
@@ -745,6 +822,8 @@ static int virtio_probe_pci(void *bus_device, const struct sl_eth_pci_id *id)
 	if (p == NULL)
 		return -ENOMEM;
 	snprintf(p->name, sizeof(p->name), "%s", info.name);
+	for (unsigned q = 0; q < SL_MAX_QUEUES_PER_PORT; q++)
+		p->rx_intr_fd[q] = -1;
 	demand = parse_devargs(p, info.args, &want_packed, &want_mrg);
 	if (demand < 0) {
 		ret = demand;

@@ -65,6 +65,10 @@ struct virtio_net_private {
 	struct virtio_rxq *rxq[SL_MAX_QUEUES_PER_PORT];
 	struct virtio_txq *txq[SL_MAX_QUEUES_PER_PORT];
 	uint64_t ctrl_commands;
+	/* rx interrupts: while started with intr_conf.rxq, rx queue q's
+	 * virtqueue signals MSI-X vector q, whose eventfd is rx_intr_fd[q] */
+	uint16_t nb_rx_intr;        /* vectors enabled (0: none) */
+	int rx_intr_fd[SL_MAX_QUEUES_PER_PORT];
 };
 
 /* Split ring (virtio_split.c). */

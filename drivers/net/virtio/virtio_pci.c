@@ -212,13 +212,20 @@ uint16_t virtio_pci_queue_max_size(struct virtio_pci *vp, uint16_t idx)
 }
 
 volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t idx, uint16_t size,
-					  uint64_t desc_iova, uint64_t driver_iova, uint64_t device_iova)
+					  uint64_t desc_iova, uint64_t driver_iova, uint64_t device_iova,
+					  uint16_t msix_vector)
 {
 	uint64_t noff;
 
 	wr16(vp->common, COMMON_Q_SELECT, idx);
 	wr16(vp->common, COMMON_Q_SIZE, size);
-	wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+	wr16(vp->common, COMMON_Q_MSIX, msix_vector);
+	/* a device that cannot use the vector reads back NO_VECTOR */
+	if (rd16(vp->common, COMMON_Q_MSIX) != msix_vector) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: queue %u did not take MSI-X vector %u (reads back %u)",
+		       sl_pci_device_name(vp->pdev), idx, msix_vector, rd16(vp->common, COMMON_Q_MSIX));
+		return NULL;
+	}
 	wr64_split(vp->common, COMMON_Q_DESCLO, COMMON_Q_DESCHI, desc_iova);
 	wr64_split(vp->common, COMMON_Q_AVAILLO, COMMON_Q_AVAILHI, driver_iova);
 	wr64_split(vp->common, COMMON_Q_USEDLO, COMMON_Q_USEDHI, device_iova);

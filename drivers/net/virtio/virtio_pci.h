@@ -68,11 +68,13 @@ void virtio_pci_set_driver_features(struct virtio_pci *vp, uint64_t features);
 uint16_t virtio_pci_num_queues(struct virtio_pci *vp);
 /* Largest size of queue IDX (0: the queue does not exist). */
 uint16_t virtio_pci_queue_max_size(struct virtio_pci *vp, uint16_t idx);
-/* Program queue IDX (size and the IOVAs of its three areas), without an
- * interrupt vector, and enable it. Returns its notify address, or NULL when
- * the device places it outside the notify structure (logged). */
+/* Program queue IDX (size, the IOVAs of its three areas and the MSI-X
+ * vector its interrupts go to, VIRTIO_MSI_NO_VECTOR for none) and enable
+ * it. Returns its notify address, or NULL (logged) when the device places
+ * it outside the notify structure or did not take the vector. */
 volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t idx, uint16_t size,
-					  uint64_t desc_iova, uint64_t driver_iova, uint64_t device_iova);
+					  uint64_t desc_iova, uint64_t driver_iova, uint64_t device_iova,
+					  uint16_t msix_vector);
 
 /* Copy LEN bytes of the device config from OFF, consistent across a
  * config_generation change. */

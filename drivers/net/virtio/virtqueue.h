@@ -167,4 +167,28 @@ static sl_always_inline void vq_packed_kick_if_wanted(struct virtqueue *vq)
 		vq->kicks_suppressed++;
 }
 
+/* Device interrupts for this queue (rx interrupts; EVENT_IDX is not
+ * negotiated, so the flags alone decide). Enable: the device interrupts
+ * for every buffer it uses from now on; the full barrier orders the flag
+ * store before the caller's next look at the ring, so a buffer used before
+ * the device saw the flag is found by that look. Disable: no interrupts. */
+static inline void vq_intr_enable(struct virtqueue *vq)
+{
+	if (vq->packed_format)
+		__atomic_store_n(&vq->packed.driver_event->flags, (uint16_t)VRING_PACKED_EVENT_FLAG_ENABLE,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&vq->split.avail->flags, (uint16_t)0, __ATOMIC_RELAXED);
+	vq_mb();
+}
+
+static inline void vq_intr_disable(struct virtqueue *vq)
+{
+	if (vq->packed_format)
+		__atomic_store_n(&vq->packed.driver_event->flags, (uint16_t)VRING_PACKED_EVENT_FLAG_DISABLE,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&vq->split.avail->flags, (uint16_t)VRING_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELAXED);
+}
+
 #endif /* VIRTQUEUE_H */
