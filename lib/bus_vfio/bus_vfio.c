@@ -78,7 +78,7 @@ struct sl_pci_device {
 	void *driver_data;
 	bool probed;
 	enum sl_pci_reset_kind reset_kind; /* decided at open, refreshed at each reset */
-	char reset_why[256];
+	char reset_why[512];
 };
 
 static struct {

@@ -108,7 +108,7 @@ struct sl_pci_device_info {
 	uint32_t num_irqs;
 	bool has_reset;                 /* some reset is possible (reset_kind != NONE) */
 	enum sl_pci_reset_kind reset_kind; /* after open: the reset the device gets */
-	char reset_reason[256];         /* why that one ("no function-level reset; hot
+	char reset_reason[512];         /* why that one ("no function-level reset; hot
 					 * reset of bus 0000:01 affecting 0000:01:00.0"),
 					 * or why none is possible */
 };

@@ -171,7 +171,7 @@ static enum sl_pci_reset_kind reset_kind(struct target *t, char *why, size_t len
 
 static void expect_kind(struct target *t, enum sl_pci_reset_kind want, const char *when)
 {
-	char why[256];
+	char why[512];
 	enum sl_pci_reset_kind got = reset_kind(t, why, sizeof(why));
 
 	if (got != want)
@@ -285,7 +285,7 @@ static void usable(struct target *t)
 
 static void one_device(struct target *t)
 {
-	char hot[96], why[256];
+	char hot[96], why[512];
 	const char *log;
 	int rc;
 
