@@ -2,7 +2,8 @@
  * over modern PCI): probe, feature negotiation, the device status sequence,
  * queue setup, start/stop/close, the control queue (queue pairs,
  * promiscuous, all-multicast, MAC), link status and MAC from the device
- * config, and statistics. The data path is in virtio_split.c and
+ * config, statistics, and rx interrupts (an MSI-X vector per rx queue,
+ * armed through the ring's interrupt suppression). The data path is in virtio_split.c and
  * virtio_packed.c.
  *
  * The device is reset and renegotiated at every start (virtio 1.x queues
