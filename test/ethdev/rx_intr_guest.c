@@ -6,7 +6,10 @@
  *
  * opts: --backend iommufd|type1|noiommu, --devargs ARGS (appended to each
  * -a, e.g. ring=split for virtio-net), --rounds N (wake-up rounds, default
- * 20), --multiqueue (also the two-queue check, which needs RSS: igb).
+ * 20), --multiqueue rss|txq (also the two-queue check; rss: flows that the
+ * receiver's RSS spreads (igb); txq: port 0 sends on tx queue q and the
+ * wire delivers to rx queue q (virtio-net over the vhost-user wire of
+ * test/ethdev/run-rx-intr-mq-vhost.sh)).
  *
  * Checks, in order:
  *   (a) armed, nothing sent: epoll_wait times out (200 ms);
@@ -15,7 +18,7 @@
  *       repeated --rounds times for the send-to-wake-up latency;
  *   (c) disarmed: a burst arrives (and is received) without waking it;
  *   (a') armed again after (c): no stale wake-up;
- *   (m) --multiqueue: two rx queues, one eventfd each; a flow RSS puts on
+ *   (m) --multiqueue: two rx queues, one eventfd each; traffic steered to
  *       one queue wakes that queue's fd only, then the other way round;
  *   (d) the eventfds exist only while the port is started: counted in
  *       /proc/self/fd after start, stop and close (also closing an armed
@@ -45,7 +48,7 @@
 static const char *backend = "iommufd";
 static const char *devargs = "";
 static unsigned rounds = 20;
-static int multiqueue;
+static const char *multiqueue; /* NULL, "rss" or "txq" */
 static struct sl_mempool *pool;
 static uint16_t tx_port, rx_port;
 static struct sl_ether_addr tx_mac, rx_mac;
@@ -119,7 +122,7 @@ static unsigned build_frame(uint8_t *buf, uint32_t seq, unsigned flow)
 
 /* Send frames FIRST..FIRST+N-1 of FLOW from port 0; returns how many the
  * driver took. */
-static unsigned send_frames(uint32_t first, unsigned n, unsigned flow)
+static unsigned send_frames_on(uint16_t txq, uint32_t first, unsigned n, unsigned flow)
 {
 	struct sl_mbuf *m[BURST];
 	if (n > BURST || sl_pktmbuf_alloc_bulk(pool, m, n) != 0) {
@@ -134,12 +137,17 @@ static unsigned send_frames(uint32_t first, unsigned n, unsigned flow)
 	unsigned sent = 0;
 	uint64_t end = now_ns() + 1000000000ull;
 	while (sent < n && now_ns() < end)
-		sent += sl_eth_tx_burst(tx_port, 0, m + sent, (uint16_t)(n - sent));
+		sent += sl_eth_tx_burst(tx_port, txq, m + sent, (uint16_t)(n - sent));
 	if (sent < n) {
 		fail("port %u took %u of %u frames to send", tx_port, sent, n);
 		sl_pktmbuf_free_bulk(m + sent, n - sent);
 	}
 	return sent;
+}
+
+static unsigned send_frames(uint32_t first, unsigned n, unsigned flow)
+{
+	return send_frames_on(0, first, n, flow);
 }
 
 /* Poll rx queue Q of port 1 for up to MS ms until N frames came; check each
@@ -238,11 +246,16 @@ static uint64_t drain(int fd)
 static int eal_start(const char *bdf0, const char *bdf1)
 {
 	static char specs[2][160];
-	char *argv[16];
+	char *argv[20];
 	int argc = 0;
 	argv[argc++] = "sl-rx-intr-guest";
 	argv[argc++] = "-l";
 	argv[argc++] = "0";
+	/* the drivers' start lines say "rx interrupts" and the ring format */
+	argv[argc++] = "--log-level";
+	argv[argc++] = "net_igb:info";
+	argv[argc++] = "--log-level";
+	argv[argc++] = "net_virtio:info";
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
 	if (strcmp(backend, "noiommu") == 0) {
@@ -430,9 +443,16 @@ static void two_queues(int base_fds)
 	}
 	if (fds[0] == fds[1])
 		fail("(m) both queues have the same fd %d", fds[0]);
-	/* find a flow RSS puts on each queue: one frame per flow, disarmed */
+	const bool by_txq = strcmp(multiqueue, "txq") == 0;
+	if (by_txq) {
+		/* the wire maps tx queue q of port 0 to rx queue q of port 1 */
+		sl_eth_dev_stop(tx_port);
+		if (port_up(tx_port, 2, false) != 0)
+			return;
+	}
+	/* rss: find a flow RSS puts on each queue: one frame per flow, disarmed */
 	unsigned flow_of[2] = {0, 0};
-	for (unsigned flow = 1; flow <= 32 && (!flow_of[0] || !flow_of[1]); flow++) {
+	for (unsigned flow = 1; !by_txq && flow <= 32 && (!flow_of[0] || !flow_of[1]); flow++) {
 		send_frames(next_seq, 1, flow);
 		int where = -1;
 		uint64_t end = now_ns() + 1000000000ull;
@@ -451,22 +471,24 @@ static void two_queues(int base_fds)
 		else if (!flow_of[where])
 			flow_of[where] = flow;
 	}
-	if (!flow_of[0] || !flow_of[1]) {
+	if (!by_txq && (!flow_of[0] || !flow_of[1])) {
 		fail("(m) RSS put none of 32 flows on queue %d", flow_of[0] ? 1 : 0);
 		return;
 	}
-	note("(m) RSS: flow %u lands on queue 0, flow %u on queue 1", flow_of[0], flow_of[1]);
+	if (!by_txq)
+		note("(m) RSS: flow %u lands on queue 0, flow %u on queue 1", flow_of[0], flow_of[1]);
 	for (unsigned target = 0; target < 2; target++) {
 		for (uint16_t q = 0; q < 2; q++)
 			if (sl_eth_dev_rx_intr_enable(rx_port, q) != 0)
 				fail("(m) enable queue %u failed", q);
-		send_frames(next_seq, 8, flow_of[target]);
+		send_frames_on(by_txq ? (uint16_t)target : 0, next_seq, 8, flow_of[target]);
 		int m = wait_ready(ep, WAKE_MS);
 		if (m != 1 << target)
-			fail("(m) 8 frames of queue %u's flow, both armed: ready mask 0x%x, expected 0x%x", target, m,
+			fail("(m) 8 frames steered to queue %u, both armed: ready mask 0x%x, expected 0x%x", target, m,
 			     1 << target);
 		else
-			note("(m) 8 frames of queue %u's flow woke queue %u's fd only", target, target);
+			note("(m) 8 frames steered to queue %u (%s) woke queue %u's fd only", target,
+			     by_txq ? "sent on the matching tx queue" : "an RSS flow", target);
 		for (uint16_t q = 0; q < 2; q++) {
 			sl_eth_dev_rx_intr_disable(rx_port, q);
 			drain(fds[q]);
@@ -496,16 +518,17 @@ int main(int argc, char **argv)
 			devargs = argv[++i];
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--multiqueue"))
-			multiqueue = 1;
+		else if (!strcmp(argv[i], "--multiqueue") && i + 1 < argc)
+			multiqueue = argv[++i];
 		else if (npos < 2)
 			pos[npos++] = argv[i];
 		else
 			npos = 3;
 	}
-	if (npos != 2 || rounds == 0 || rounds > MAX_ROUNDS) {
+	if (npos != 2 || rounds == 0 || rounds > MAX_ROUNDS ||
+	    (multiqueue && strcmp(multiqueue, "rss") != 0 && strcmp(multiqueue, "txq") != 0)) {
 		fprintf(stderr, "usage: sl-rx-intr-guest [--backend B] [--devargs ARGS] [--rounds 1..%d] "
-			"[--multiqueue] BDF0 BDF1\n", MAX_ROUNDS);
+			"[--multiqueue rss|txq] BDF0 BDF1\n", MAX_ROUNDS);
 		return 2;
 	}
 	int base_fds = count_eventfds();
