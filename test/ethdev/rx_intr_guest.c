@@ -9,7 +9,7 @@
  * 20), --multiqueue rss|txq (also the two-queue check; rss: flows that the
  * receiver's RSS spreads (igb); txq: port 0 sends on tx queue q and the
  * wire delivers to rx queue q (virtio-net over the vhost-user wire of
- * test/ethdev/run-rx-intr-mq-vhost.sh)).
+ * test/virtio/run-mq-vhost.sh)).
  *
  * Checks, in order:
  *   (a) armed, nothing sent: epoll_wait times out (200 ms);
