@@ -71,6 +71,27 @@ struct sl_eth_dev_ops {
 	int (*rx_queue_intr_enable)(struct sl_eth_dev *dev, uint16_t q);
 	int (*rx_queue_intr_disable)(struct sl_eth_dev *dev, uint16_t q);
 	int (*rx_queue_intr_fd)(struct sl_eth_dev *dev, uint16_t q);
+
+	/* RSS (sl_ethdev.h "RSS"): a driver offers all four or none, and
+	 * reports reta_size, hash_key_size and flow_type_rss_offloads in
+	 * dev_infos_get. At dev_configure, dev->conf.rx_mq_mode is already
+	 * resolved to SL_ETH_MQ_RX_RSS or SL_ETH_MQ_RX_NONE (never AUTO); with
+	 * RSS, conf.rss_conf.rss_hf is the exact set of hash types (never 0,
+	 * all supported) and conf.rss_conf.rss_key NULL (use the default key)
+	 * or dev->rss_key holding rss_key_len == hash_key_size bytes. The
+	 * driver applies that (at configure or start) and keeps what the calls
+	 * below change over stop and start, until the next configure. ethdev
+	 * calls these only on a configured port with RSS in use, after
+	 * checking the arguments: hash_update gets a supported non-zero rss_hf
+	 * and a key of hash_key_size bytes or NULL (keep the key); hash_conf_get
+	 * fills rss_hf and, when rss_key is not NULL, hash_key_size bytes of
+	 * key; reta_update gets reta_size == dev_info.reta_size and queue ids
+	 * below nb_rx_queues for the masked entries; reta_query fills the
+	 * masked entries. */
+	int (*rss_hash_update)(struct sl_eth_dev *dev, const struct sl_eth_rss_conf *conf);
+	int (*rss_hash_conf_get)(struct sl_eth_dev *dev, struct sl_eth_rss_conf *conf);
+	int (*reta_update)(struct sl_eth_dev *dev, const struct sl_eth_rss_reta_entry64 *reta, uint16_t reta_size);
+	int (*reta_query)(struct sl_eth_dev *dev, struct sl_eth_rss_reta_entry64 *reta, uint16_t reta_size);
 };
 
 /* One port. ethdev owns the struct; the driver owns dev_private and the
@@ -99,6 +120,8 @@ struct sl_eth_dev {
 	void *rx_queues[SL_MAX_QUEUES_PER_PORT];
 	void *tx_queues[SL_MAX_QUEUES_PER_PORT];
 	struct sl_eth_conf conf;
+	/* The key given at configure (conf.rss_conf.rss_key points here). */
+	uint8_t rss_key[SL_ETH_RSS_KEY_MAX];
 
 	struct sl_eth_link link;
 	struct sl_ether_addr mac_addr;

@@ -74,6 +74,12 @@ struct sl_eth_dev_info {
 	uint32_t speed_capa_mbps;    /* best link speed */
 	uint64_t rx_offload_capa;
 	uint64_t tx_offload_capa;
+	/* RSS (0 everywhere when the driver has none): entries of the
+	 * redirection table, bytes of the hash key, the SL_ETH_RSS_* hash
+	 * types the device can hash on. */
+	uint16_t reta_size;
+	uint8_t hash_key_size;
+	uint64_t flow_type_rss_offloads;
 };
 
 /* Interrupts a port is configured with (struct sl_eth_conf.intr_conf). */
@@ -84,6 +90,71 @@ struct sl_eth_intr_conf {
 	uint8_t rxq;
 };
 
+/* ---- RSS (receive side scaling) ---------------------------------------------
+ *
+ * The device hashes each received frame's addresses (and ports) with the
+ * Toeplitz function under a secret key, looks the low bits of the hash up
+ * in its redirection table (RETA) and puts the frame on the rx queue the
+ * entry names; the hash itself comes with the mbuf (mbuf->hash_rss, valid
+ * when ol_flags has SL_MBUF_F_RX_RSS_HASH). As DPDK's rte_ethdev does it:
+ * rx_mq_mode and rss_conf in struct sl_eth_conf choose it at configure
+ * time, sl_eth_dev_rss_hash_update/_conf_get and sl_eth_dev_rss_reta_update
+ * /_query change and read it afterwards. See doc/ethdev.md. */
+
+/* Hash types (rss_hf): which headers the hash covers for which frames.
+ * The bit positions are DPDK's RTE_ETH_RSS_* ones. A frame whose type is
+ * not enabled is not hashed: it goes to queue 0 without the hash flag
+ * (a UDP/IPv4 frame with NONFRAG_IPV4_UDP off but IPV4 on is hashed on its
+ * addresses alone). */
+#define SL_ETH_RSS_IPV4 (1ULL << 2)             /* IPv4 source and destination address */
+#define SL_ETH_RSS_FRAG_IPV4 (1ULL << 3)
+#define SL_ETH_RSS_NONFRAG_IPV4_TCP (1ULL << 4) /* addresses and TCP ports */
+#define SL_ETH_RSS_NONFRAG_IPV4_UDP (1ULL << 5) /* addresses and UDP ports */
+#define SL_ETH_RSS_NONFRAG_IPV4_SCTP (1ULL << 6)
+#define SL_ETH_RSS_NONFRAG_IPV4_OTHER (1ULL << 7)
+#define SL_ETH_RSS_IPV6 (1ULL << 8)
+#define SL_ETH_RSS_FRAG_IPV6 (1ULL << 9)
+#define SL_ETH_RSS_NONFRAG_IPV6_TCP (1ULL << 10)
+#define SL_ETH_RSS_NONFRAG_IPV6_UDP (1ULL << 11)
+#define SL_ETH_RSS_NONFRAG_IPV6_SCTP (1ULL << 12)
+#define SL_ETH_RSS_NONFRAG_IPV6_OTHER (1ULL << 13)
+#define SL_ETH_RSS_L2_PAYLOAD (1ULL << 14)
+#define SL_ETH_RSS_IPV6_EX (1ULL << 15)         /* IPv6 with the extension headers' addresses */
+#define SL_ETH_RSS_IPV6_TCP_EX (1ULL << 16)
+#define SL_ETH_RSS_IPV6_UDP_EX (1ULL << 17)
+/* Groups, as DPDK's RTE_ETH_RSS_IP / _TCP / _UDP. */
+#define SL_ETH_RSS_IP                                                                             \
+	(SL_ETH_RSS_IPV4 | SL_ETH_RSS_FRAG_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_OTHER | SL_ETH_RSS_IPV6 | \
+	 SL_ETH_RSS_FRAG_IPV6 | SL_ETH_RSS_NONFRAG_IPV6_OTHER | SL_ETH_RSS_IPV6_EX)
+#define SL_ETH_RSS_TCP (SL_ETH_RSS_NONFRAG_IPV4_TCP | SL_ETH_RSS_NONFRAG_IPV6_TCP | SL_ETH_RSS_IPV6_TCP_EX)
+#define SL_ETH_RSS_UDP (SL_ETH_RSS_NONFRAG_IPV4_UDP | SL_ETH_RSS_NONFRAG_IPV6_UDP | SL_ETH_RSS_IPV6_UDP_EX)
+
+#define SL_ETH_RSS_KEY_MAX 64 /* the longest key any driver may take */
+
+/* How received frames are spread over the rx queues (sl_eth_conf.rx_mq_mode). */
+enum sl_eth_rx_mq_mode {
+	/* RSS when there is more than one rx queue and the driver has RSS,
+	 * otherwise none: what a zeroed sl_eth_conf gets. (DPDK's default is
+	 * NONE: everything on queue 0 until RSS is asked for.) */
+	SL_ETH_MQ_RX_AUTO = 0,
+	SL_ETH_MQ_RX_NONE = 1, /* every frame to queue 0, no hash */
+	SL_ETH_MQ_RX_RSS = 2,  /* RSS; needs at least 2 rx queues and a driver with RSS */
+};
+
+/* RSS hash configuration (in sl_eth_conf, and for the hash calls). */
+struct sl_eth_rss_conf {
+	/* The Toeplitz key: RSS_KEY_LEN bytes, exactly dev_info.hash_key_size
+	 * (40 for igb). NULL: configure takes the driver's default key (a
+	 * well-spreading one), hash_update keeps the current key. For
+	 * sl_eth_dev_rss_hash_conf_get a buffer of RSS_KEY_LEN >=
+	 * hash_key_size bytes (or NULL: only the hash types). */
+	uint8_t *rss_key;
+	uint8_t rss_key_len;
+	/* SL_ETH_RSS_* hash types, a subset of dev_info.flow_type_rss_offloads.
+	 * In sl_eth_conf, 0 means every type the device supports. */
+	uint64_t rss_hf;
+};
+
 /* Port configuration (sl_eth_dev_configure). A zeroed struct means the
  * defaults; CONF may also be NULL. */
 struct sl_eth_conf {
@@ -91,6 +162,13 @@ struct sl_eth_conf {
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
 	struct sl_eth_intr_conf intr_conf;
+	/* RSS: AUTO (0) gives RSS with the default key over every supported
+	 * hash type once there are 2 or more rx queues. RSS_CONF applies when
+	 * RSS is in use; configure copies the key. Giving a key or hash types
+	 * when RSS ends up off (one rx queue, NONE, or a driver without RSS)
+	 * is an error, not silently ignored. */
+	enum sl_eth_rx_mq_mode rx_mq_mode;
+	struct sl_eth_rss_conf rss_conf;
 };
 
 struct sl_eth_rxconf {
@@ -287,6 +365,47 @@ int sl_eth_dev_rx_intr_disable(uint16_t port_id, uint16_t queue_id);
  * negative errno. The fd belongs to the port: do not close it (remove it
  * from epoll sets before stopping the port). */
 int sl_eth_dev_rx_intr_ctl_q_get_fd(uint16_t port_id, uint16_t queue_id);
+
+/* ---- RSS at run time ------------------------------------------------------
+ *
+ * On a port configured with RSS in use (more than one rx queue, rx_mq_mode
+ * AUTO or RSS, a driver with RSS), stopped or started. A change takes effect
+ * at once for the frames the device receives next; it lasts over stop and
+ * start, until the next sl_eth_dev_configure, which sets what its conf
+ * says again. Not concurrently with other control calls of the port; the
+ * lcores may keep polling (a frame in flight may still follow the old
+ * table).
+ *
+ * Errors: -ENODEV bad port; -ENOTSUP the driver has no RSS (net_null);
+ * -EINVAL the port is not configured, or RSS is not in use on it
+ * (reconfigure with 2 or more rx queues), or a bad argument: a key whose
+ * length is not dev_info.hash_key_size, hash types the device cannot do
+ * (or none: to stop hashing reconfigure with SL_ETH_MQ_RX_NONE), a table
+ * size other than dev_info.reta_size, no entry selected by the masks, an
+ * entry naming a queue >= the port's rx queues. Each is logged with what
+ * to do. */
+
+/* Change the hash types and (unless RSS_CONF->rss_key is NULL) the key. */
+int sl_eth_dev_rss_hash_update(uint16_t port_id, const struct sl_eth_rss_conf *rss_conf);
+/* The hash types in use (0 when RSS is not in use) and, when
+ * RSS_CONF->rss_key is not NULL, the key (rss_key_len is set to its
+ * length; it must have been at least hash_key_size). */
+int sl_eth_dev_rss_hash_conf_get(uint16_t port_id, struct sl_eth_rss_conf *rss_conf);
+
+/* The redirection table, as DPDK passes it: RETA_SIZE entries in groups of
+ * 64, entry i in reta_conf[i / 64].reta[i % 64]; only the entries whose bit
+ * (i % 64) is set in that group's mask are written (update) or read
+ * (query). RETA_SIZE must be dev_info.reta_size (128 on the 82576). A
+ * frame goes to queue reta[hash % reta_size]. */
+#define SL_ETH_RETA_GROUP_SIZE 64
+struct sl_eth_rss_reta_entry64 {
+	uint64_t mask;
+	uint16_t reta[SL_ETH_RETA_GROUP_SIZE];
+};
+int sl_eth_dev_rss_reta_update(uint16_t port_id, const struct sl_eth_rss_reta_entry64 *reta_conf,
+			       uint16_t reta_size);
+int sl_eth_dev_rss_reta_query(uint16_t port_id, struct sl_eth_rss_reta_entry64 *reta_conf,
+			      uint16_t reta_size);
 
 /* ---- fast path ---------------------------------------------------------- */
 

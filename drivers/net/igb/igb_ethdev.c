@@ -2,8 +2,8 @@
  * igb model, 8086:10c9): PCI probe through bus_vfio, device reset and
  * init, MAC address, link, rx filters (promiscuous, all-multicast), MTU,
  * and port configure/start/stop/close. Receive and transmit are in
- * igb_rx.c and igb_tx.c, statistics in igb_stats.c, rx interrupts in
- * igb_intr.c.
+ * igb_rx.c and igb_tx.c, RSS in igb_rss.c, statistics in igb_stats.c, rx
+ * interrupts in igb_intr.c.
  *
  * Init follows the datasheet (4.5 "Software Initialization"): mask
  * interrupts, CTRL.RST and wait for it to clear (QEMU does not set
@@ -165,13 +165,19 @@ static int igb_dev_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *inf
 	info->max_rx_pktlen = IGB_MAX_RX_FRAME;
 	info->max_mac_addrs = 1;
 	info->speed_capa_mbps = 1000;
+	info->reta_size = IGB_RETA_ENTRIES;
+	info->hash_key_size = IGB_RSS_KEY_SIZE;
+	info->flow_type_rss_offloads = IGB_RSS_OFFLOAD_ALL;
 	return 0;
 }
 
 static int igb_dev_configure(struct sl_eth_dev *dev)
 {
-	/* queue counts, MTU and interrupts are applied at start */
-	return igb_rx_intr_check(dev);
+	/* queue counts, MTU, interrupts and RSS are applied at start */
+	int ret = igb_rx_intr_check(dev);
+	if (ret == 0)
+		igb_rss_conf_init(dev);
+	return ret;
 }
 
 /* Every rx queue's buffers must hold a whole frame (no scatter). */
@@ -223,7 +229,7 @@ static int igb_dev_start(struct sl_eth_dev *dev)
 		igb_write(ad, IGB_RXDCTL(q), 0);
 		igb_write(ad, IGB_TXDCTL(q), 0);
 	}
-	igb_rss_configure(ad, dev->nb_rx_queues);
+	igb_rss_configure(ad);
 	igb_write(ad, IGB_RLPML, (uint32_t)dev->mtu + IGB_FRAME_OVERHEAD);
 
 	for (uint16_t q = 0; q < dev->nb_tx_queues && ret == 0; q++)
@@ -355,6 +361,10 @@ static const struct sl_eth_dev_ops igb_ops = {
 	.rx_queue_intr_enable = igb_rx_queue_intr_enable,
 	.rx_queue_intr_disable = igb_rx_queue_intr_disable,
 	.rx_queue_intr_fd = igb_rx_queue_intr_fd,
+	.rss_hash_update = igb_rss_hash_update,
+	.rss_hash_conf_get = igb_rss_hash_conf_get,
+	.reta_update = igb_rss_reta_update,
+	.reta_query = igb_rss_reta_query,
 };
 
 /* ---- probe ------------------------------------------------------------------ */

@@ -98,6 +98,12 @@ struct igb_adapter {
 	 * queue q signals MSI-X vector q, whose eventfd is rx_intr_fd[q] */
 	uint16_t nb_rx_intr;            /* vectors enabled (0: none) */
 	int rx_intr_fd[IGB_MAX_QUEUES];
+	/* RSS (igb_rss.c): set at configure, changed by the runtime calls,
+	 * written to the device at start */
+	bool rss_on;
+	uint64_t rss_hf;                /* SL_ETH_RSS_* types hashed */
+	uint8_t rss_key[IGB_RSS_KEY_SIZE];
+	uint8_t rss_reta[IGB_RETA_ENTRIES];
 };
 
 static inline uint32_t igb_read(const struct igb_adapter *ad, uint32_t reg)
@@ -127,8 +133,28 @@ int igb_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, con
 void igb_rx_queue_release(struct sl_eth_dev *dev, uint16_t q);
 int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq);
 void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq);
-void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues);
 uint16_t igb_recv_pkts(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
+
+/* igb_rss.c */
+/* The hash types the 82576 can do (MRQC fields). QEMU's model (10.0)
+ * ignores NONFRAG_IPV6_TCP and IPV6_UDP_EX: it hashes TCP/IPv6 under
+ * IPV6_TCP_EX, and UDP/IPv6 with extension headers not at all. */
+#define IGB_RSS_OFFLOAD_ALL                                                                          \
+	(SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_TCP | SL_ETH_RSS_NONFRAG_IPV4_UDP | SL_ETH_RSS_IPV6 | \
+	 SL_ETH_RSS_IPV6_EX | SL_ETH_RSS_NONFRAG_IPV6_TCP | SL_ETH_RSS_IPV6_TCP_EX |                    \
+	 SL_ETH_RSS_NONFRAG_IPV6_UDP | SL_ETH_RSS_IPV6_UDP_EX)
+/* MRQC for RSS over the hash types RSS_HF. */
+uint32_t igb_rss_mrqc(uint64_t rss_hf);
+/* At configure: the adapter's RSS state from dev->conf (ethdev resolved
+ * it): on or off, types, key (given or default), table round robin over
+ * the rx queues. */
+void igb_rss_conf_init(struct sl_eth_dev *dev);
+/* At start: RXCSUM, and MRQC/RSSRK/RETA from that state (MRQC 0 when off). */
+void igb_rss_configure(struct igb_adapter *ad);
+int igb_rss_hash_update(struct sl_eth_dev *dev, const struct sl_eth_rss_conf *conf);
+int igb_rss_hash_conf_get(struct sl_eth_dev *dev, struct sl_eth_rss_conf *conf);
+int igb_rss_reta_update(struct sl_eth_dev *dev, const struct sl_eth_rss_reta_entry64 *reta, uint16_t reta_size);
+int igb_rss_reta_query(struct sl_eth_dev *dev, struct sl_eth_rss_reta_entry64 *reta, uint16_t reta_size);
 
 /* igb_tx.c */
 int igb_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_desc, const struct sl_eth_txconf *conf);

@@ -116,6 +116,7 @@
 #define IGB_RETA_ENTRIES 128
 #define IGB_RSSRK(i) (0x05c80 + 4 * (i)) /* 40-byte Toeplitz key, 10 words */
 #define IGB_RSSRK_WORDS 10
+#define IGB_RSS_KEY_SIZE (4 * IGB_RSSRK_WORDS)
 
 /* per rx queue n (0..15) */
 #define IGB_RDBAL(n) (0x0c000 + 0x40 * (n))

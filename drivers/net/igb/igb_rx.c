@@ -1,5 +1,5 @@
-/* igb_rx.c: net_igb receive side: rx queue set up, start and stop, RSS
- * (key, redirection table, hashed packet types), and the receive burst.
+/* igb_rx.c: net_igb receive side: rx queue set up, start and stop, and the
+ * receive burst (RSS is in igb_rss.c).
  *
  * Every descriptor of a started queue holds an mbuf whose buffer IOVA was
  * written into it; the device writes the frame straight there (no copy).
@@ -23,14 +23,6 @@ _Static_assert(offsetof(struct sl_mbuf, vlan_tci) == offsetof(struct sl_mbuf, da
 		       offsetof(struct sl_mbuf, hash_rss) == offsetof(struct sl_mbuf, data_len) + 4 &&
 		       offsetof(struct sl_mbuf, data_len) % 8 == 0,
 	       "data_len, vlan_tci and hash_rss form one aligned 64-bit word");
-
-/* A well-known 40-byte Toeplitz key (the one the Microsoft RSS spec uses
- * in its examples); it spreads IPv4/IPv6 TCP/UDP flows evenly. */
-static const uint8_t igb_default_rss_key[40] = {
-	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
-	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
-	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
-};
 
 int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc)
 {
@@ -216,37 +208,6 @@ void igb_rx_queue_stop(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 	}
 	rxq->nb_hold = n;
 	rxq->started = false;
-}
-
-/* With more than one rx queue: RSS on IPv4/IPv6 with TCP/UDP ports, flows
- * spread over the queues round robin in the redirection table, the hash
- * delivered in the descriptor (RXCSUM.PCSD) and so in the mbuf. With one
- * queue RSS stays off: the device (QEMU's model especially, which computes
- * the Toeplitz hash in software) then does less per frame. Checksum
- * validation (RXCSUM.IPOFLD/TUOFLD) stays off as well: the driver offers
- * no checksum offload, and the model would checksum every frame. */
-void igb_rss_configure(struct igb_adapter *ad, uint16_t nb_rx_queues)
-{
-	igb_write(ad, IGB_RXCSUM, IGB_RXCSUM_PCSD);
-	if (nb_rx_queues <= 1) {
-		igb_write(ad, IGB_MRQC, 0);
-		return;
-	}
-	for (unsigned i = 0; i < IGB_RSSRK_WORDS; i++) {
-		const uint8_t *k = &igb_default_rss_key[4 * i];
-		igb_write(ad, IGB_RSSRK(i), (uint32_t)k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 |
-						      (uint32_t)k[3] << 24);
-	}
-	for (unsigned i = 0; i < IGB_RETA_WORDS; i++) {
-		uint32_t w = 0;
-		for (unsigned b = 0; b < 4; b++)
-			w |= (uint32_t)((4 * i + b) % nb_rx_queues) << (8 * b);
-		igb_write(ad, IGB_RETA(i), w);
-	}
-	igb_write(ad, IGB_MRQC, IGB_MRQC_ENABLE_RSS | IGB_MRQC_RSS_IPV4 | IGB_MRQC_RSS_IPV4_TCP |
-					IGB_MRQC_RSS_IPV4_UDP | IGB_MRQC_RSS_IPV6 | IGB_MRQC_RSS_IPV6_TCP |
-					IGB_MRQC_RSS_IPV6_UDP | IGB_MRQC_RSS_IPV6_EX | IGB_MRQC_RSS_IPV6_TCP_EX |
-					IGB_MRQC_RSS_IPV6_UDP_EX);
 }
 
 /* Give the consumed descriptors new mbufs, a chunk at a time, and move the
