@@ -2,8 +2,11 @@
  * configure/queue setup/start/stop/close and their error cases, bursts and
  * the statistics and xstats they produce, link, MAC, promiscuous and
  * all-multicast, MTU, net_null's size/copy/no-rx options, PCI driver
- * matching through a test driver, and the rx interrupt calls' checks
- * (net_null has none; a test driver with eventfds has). */
+ * matching through a test driver, the rx interrupt calls' checks
+ * (net_null has none; a test driver with eventfds has), and RSS: how
+ * configure resolves rx_mq_mode and checks rss_conf, and the checks of the
+ * hash and redirection table calls (net_null has none; a test driver
+ * records what reaches it). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -712,6 +715,343 @@ static void test_rx_intr(struct sl_mempool *mp)
 	CHECK_EQ(intr_starts, 3);
 }
 
+/* ---- RSS: ethdev's resolution and checks over net_null (no RSS) and a
+ * test driver that records what reaches it ---- */
+
+#define RSS_FAKE_CAPA (SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_TCP | SL_ETH_RSS_NONFRAG_IPV4_UDP | SL_ETH_RSS_IPV6)
+
+static struct {
+	int configures, refuse_configure;
+	enum sl_eth_rx_mq_mode mode;   /* what dev_configure saw */
+	uint64_t hf;
+	const uint8_t *key;
+	uint8_t key_bytes[40];
+	int updates;                   /* hash_update calls */
+	bool update_had_key;
+	int reta_updates;
+	uint16_t reta[128];
+} rss_fake;
+
+static int rss_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
+{
+	(void)d;
+	i->max_rx_queues = 4;
+	i->max_tx_queues = 4;
+	i->reta_size = 128;
+	i->hash_key_size = 40;
+	i->flow_type_rss_offloads = RSS_FAKE_CAPA;
+	return 0;
+}
+static int rss_configure(struct sl_eth_dev *d)
+{
+	if (rss_fake.refuse_configure)
+		return -EIO;
+	rss_fake.configures++;
+	rss_fake.mode = d->conf.rx_mq_mode;
+	rss_fake.hf = d->conf.rss_conf.rss_hf;
+	rss_fake.key = d->conf.rss_conf.rss_key;
+	if (rss_fake.key != NULL)
+		memcpy(rss_fake.key_bytes, rss_fake.key, 40);
+	for (unsigned i = 0; i < 128; i++)
+		rss_fake.reta[i] = (uint16_t)(i % d->nb_rx_queues);
+	return 0;
+}
+static int rss_hash_update(struct sl_eth_dev *d, const struct sl_eth_rss_conf *c)
+{
+	(void)d;
+	rss_fake.updates++;
+	rss_fake.update_had_key = c->rss_key != NULL;
+	if (c->rss_key != NULL)
+		memcpy(rss_fake.key_bytes, c->rss_key, 40);
+	rss_fake.hf = c->rss_hf;
+	return 0;
+}
+static int rss_hash_conf_get(struct sl_eth_dev *d, struct sl_eth_rss_conf *c)
+{
+	(void)d;
+	c->rss_hf = rss_fake.hf;
+	if (c->rss_key != NULL)
+		memcpy(c->rss_key, rss_fake.key_bytes, 40);
+	return 0;
+}
+static int rss_reta_update(struct sl_eth_dev *d, const struct sl_eth_rss_reta_entry64 *r, uint16_t n)
+{
+	(void)d;
+	rss_fake.reta_updates++;
+	for (unsigned i = 0; i < n; i++)
+		if (r[i / 64].mask & (1ULL << (i % 64)))
+			rss_fake.reta[i] = r[i / 64].reta[i % 64];
+	return 0;
+}
+static int rss_reta_query(struct sl_eth_dev *d, struct sl_eth_rss_reta_entry64 *r, uint16_t n)
+{
+	(void)d;
+	for (unsigned i = 0; i < n; i++)
+		if (r[i / 64].mask & (1ULL << (i % 64)))
+			r[i / 64].reta[i % 64] = rss_fake.reta[i];
+	return 0;
+}
+
+static const struct sl_eth_dev_ops rss_ops = {
+	.dev_infos_get = rss_infos,
+	.dev_configure = rss_configure,
+	.dev_start = fake_ok,
+	.dev_stop = fake_ok,
+	.dev_close = fake_close,
+	.stats_get = fake_stats,
+	.stats_reset = fake_ok,
+	.rx_queue_setup = fake_rxq_setup,
+	.tx_queue_setup = fake_txq_setup,
+	.rx_queue_release = fake_q_release,
+	.tx_queue_release = fake_q_release,
+	.rss_hash_update = rss_hash_update,
+	.rss_hash_conf_get = rss_hash_conf_get,
+	.reta_update = rss_reta_update,
+	.reta_query = rss_reta_query,
+};
+
+static const struct sl_eth_pci_id rss_ids[] = {{0xfffe, 0x0020}, {0, 0}};
+static struct sl_eth_driver rss_driver;
+
+static int rss_probe(void *bus_device, const struct sl_eth_pci_id *id)
+{
+	(void)id;
+	struct sl_eth_dev *dev = sl_eth_dev_allocate("rss:00.0", &rss_driver);
+	if (dev == NULL)
+		return -ENOSPC;
+	dev->dev_ops = &rss_ops;
+	dev->bus_device = bus_device;
+	dev->rx_pkt_burst = fake_rx_burst;
+	dev->tx_pkt_burst = fake_tx_burst;
+	return 0;
+}
+
+static struct sl_eth_driver rss_driver = {
+	.name = "net_fake_rss",
+	.pci_ids = rss_ids,
+	.probe_pci = rss_probe,
+};
+
+/* Every entry of a 128-entry table selected, entry i = QUEUE_OF(i). */
+static void reta_fill(struct sl_eth_rss_reta_entry64 r[2], unsigned nq)
+{
+	for (unsigned i = 0; i < 128; i++) {
+		r[i / 64].mask = ~0ULL;
+		r[i / 64].reta[i % 64] = (uint16_t)(nq ? (i * 7) % nq : 0);
+	}
+}
+
+static void test_rss(void)
+{
+	uint8_t key[40], key2[40], out[64];
+	for (unsigned i = 0; i < 40; i++) {
+		key[i] = (uint8_t)(i * 3 + 1);
+		key2[i] = (uint8_t)(0xa5 ^ i);
+	}
+	struct sl_eth_rss_reta_entry64 reta[2];
+	struct sl_eth_rss_conf rc = {0};
+
+	/* net_null has no RSS: AUTO quietly goes without, asking for it is refused */
+	uint16_t np = port_of("null0");
+	struct sl_eth_dev_info info;
+	CHECK_EQ(sl_eth_dev_stop(np), 0);
+	CHECK_EQ(sl_eth_dev_info_get(np, &info), 0);
+	CHECK_EQ(info.reta_size, 0);
+	CHECK_EQ(info.hash_key_size, 0);
+	CHECK_EQ(info.flow_type_rss_offloads, 0);
+	const struct sl_eth_conf want_rss = {.rx_mq_mode = SL_ETH_MQ_RX_RSS};
+	const struct sl_eth_conf auto_ipv4 = {.rss_conf = {.rss_hf = SL_ETH_RSS_IPV4}};
+	CHECK_EQ(sl_eth_dev_configure(np, 2, 2, &want_rss), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_configure(np, 2, 2, &auto_ipv4), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_configure(np, 2, 2, NULL), 0);
+	CHECK_EQ(sl_eth_dev_get(np)->conf.rx_mq_mode, SL_ETH_MQ_RX_NONE);
+	CHECK_EQ(sl_eth_dev_rss_hash_update(np, &rc), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(np, &rc), -ENOTSUP);
+	reta_fill(reta, 2);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(np, reta, 128), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(np, reta, 128), -ENOTSUP);
+	CHECK_EQ(sl_eth_dev_configure(np, 1, 1, NULL), 0);
+	/* bad port ids */
+	CHECK_EQ(sl_eth_dev_rss_hash_update(UINT16_MAX, &rc), -ENODEV);
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(SL_MAX_ETHPORTS - 1, &rc), -ENODEV);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(UINT16_MAX, reta, 128), -ENODEV);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(UINT16_MAX, reta, 128), -ENODEV);
+
+	int token;
+	sl_eth_driver_register(&rss_driver);
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0020), 0);
+	uint16_t p = port_of("rss:00.0");
+	struct sl_eth_dev *dev = sl_eth_dev_get(p);
+	CHECK_EQ(sl_eth_dev_info_get(p, &info), 0);
+	CHECK_EQ(info.reta_size, 128);
+	CHECK_EQ(info.hash_key_size, 40);
+	CHECK_EQ(info.flow_type_rss_offloads, RSS_FAKE_CAPA);
+
+	/* before configure */
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), -EINVAL);
+
+	/* one queue: AUTO means no RSS, asking for RSS or giving rss_conf is refused */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+	CHECK_EQ(rss_fake.mode, SL_ETH_MQ_RX_NONE);
+	CHECK_EQ(rss_fake.hf, 0);
+	int configures = rss_fake.configures;
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &want_rss), -EINVAL);
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &auto_ipv4), -EINVAL);
+	struct sl_eth_conf c = {.rx_mq_mode = SL_ETH_MQ_RX_NONE, .rss_conf = {.rss_key = key, .rss_key_len = 40}};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL); /* NONE with a key */
+	c = (struct sl_eth_conf){.rx_mq_mode = (enum sl_eth_rx_mq_mode)7};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL);
+	CHECK_EQ(rss_fake.configures, configures); /* refused before the driver saw it */
+	CHECK_EQ(dev->nb_rx_queues, 1);
+	/* the runtime calls need RSS in use; conf_get says "none" */
+	reta_fill(reta, 1);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), -EINVAL);
+	rc = (struct sl_eth_rss_conf){.rss_key = out, .rss_key_len = sizeof(out), .rss_hf = 77};
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), 0);
+	CHECK_EQ(rc.rss_hf, 0);
+	CHECK_EQ(rc.rss_key_len, 0);
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, NULL), -EINVAL);
+	/* 4 queues, NONE: no RSS either */
+	c = (struct sl_eth_conf){.rx_mq_mode = SL_ETH_MQ_RX_NONE};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), 0);
+	CHECK_EQ(rss_fake.mode, SL_ETH_MQ_RX_NONE);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -EINVAL);
+
+	/* 4 queues, zeroed conf: RSS with the default key over everything supported */
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, NULL), 0);
+	CHECK_EQ(rss_fake.mode, SL_ETH_MQ_RX_RSS);
+	CHECK_EQ(rss_fake.hf, RSS_FAKE_CAPA);
+	CHECK(rss_fake.key == NULL);
+
+	/* configure-time checks: types, key length */
+	c = (struct sl_eth_conf){.rx_mq_mode = SL_ETH_MQ_RX_RSS, .rss_conf = {.rss_hf = SL_ETH_RSS_IPV6_EX}};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL);
+	c.rss_conf = (struct sl_eth_rss_conf){.rss_key = key, .rss_key_len = 39, .rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL);
+	c.rss_conf = (struct sl_eth_rss_conf){.rss_key = key, .rss_key_len = 52, .rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL);
+	c.rss_conf = (struct sl_eth_rss_conf){.rss_key = NULL, .rss_key_len = 40};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), -EINVAL);
+	/* a good one: the key is copied (the caller's buffer may change) */
+	c.rss_conf = (struct sl_eth_rss_conf){.rss_key = key, .rss_key_len = 40, .rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_configure(p, 4, 4, &c), 0);
+	CHECK_EQ(rss_fake.mode, SL_ETH_MQ_RX_RSS);
+	CHECK_EQ(rss_fake.hf, SL_ETH_RSS_IPV4);
+	CHECK(rss_fake.key != NULL && rss_fake.key != key && rss_fake.key == dev->rss_key);
+	CHECK(memcmp(rss_fake.key_bytes, key, 40) == 0);
+	key[0] ^= 0xff;
+	CHECK_EQ(dev->rss_key[0], (uint8_t)(key[0] ^ 0xff));
+	key[0] ^= 0xff;
+	/* a driver refusing a configuration leaves the old one, key included */
+	rss_fake.refuse_configure = 1;
+	c.rss_conf = (struct sl_eth_rss_conf){.rss_key = key2, .rss_key_len = 40, .rss_hf = SL_ETH_RSS_IPV6};
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, &c), -EIO);
+	rss_fake.refuse_configure = 0;
+	CHECK_EQ(dev->nb_rx_queues, 4);
+	CHECK(memcmp(dev->rss_key, key, 40) == 0);
+	CHECK(dev->conf.rss_conf.rss_key == dev->rss_key);
+	CHECK_EQ(dev->conf.rss_conf.rss_hf, SL_ETH_RSS_IPV4);
+
+	/* hash_update's checks */
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, NULL), -EINVAL);
+	rc = (struct sl_eth_rss_conf){.rss_hf = 0};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), -EINVAL);
+	rc.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_L2_PAYLOAD;
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), -EINVAL);
+	rc = (struct sl_eth_rss_conf){.rss_key = key2, .rss_key_len = 20, .rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), -EINVAL);
+	CHECK_EQ(rss_fake.updates, 0);
+	/* types only (no key): the key stays */
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), 0);
+	CHECK_EQ(rss_fake.updates, 1);
+	CHECK(!rss_fake.update_had_key);
+	/* conf_get: a short buffer is refused, a long one gets the key and its length */
+	rc = (struct sl_eth_rss_conf){.rss_key = out, .rss_key_len = 39};
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), -EINVAL);
+	memset(out, 0, sizeof(out));
+	rc = (struct sl_eth_rss_conf){.rss_key = out, .rss_key_len = sizeof(out)};
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), 0);
+	CHECK_EQ(rc.rss_key_len, 40);
+	CHECK_EQ(rc.rss_hf, SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP);
+	CHECK(memcmp(out, key, 40) == 0);
+	rc = (struct sl_eth_rss_conf){.rss_key = NULL};
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), 0); /* types only */
+	CHECK_EQ(rc.rss_hf, SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP);
+	/* a new key */
+	rc = (struct sl_eth_rss_conf){.rss_key = key2, .rss_key_len = 40, .rss_hf = SL_ETH_RSS_IPV6};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), 0);
+	CHECK(rss_fake.update_had_key);
+	rc = (struct sl_eth_rss_conf){.rss_key = out, .rss_key_len = 40};
+	CHECK_EQ(sl_eth_dev_rss_hash_conf_get(p, &rc), 0);
+	CHECK(memcmp(out, key2, 40) == 0);
+	CHECK_EQ(rc.rss_hf, SL_ETH_RSS_IPV6);
+
+	/* RETA checks: size, masks, queue ids; the driver sees nothing refused */
+	reta_fill(reta, 4);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, NULL, 128), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 64), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 256), -EINVAL);
+	reta[0].mask = reta[1].mask = 0;
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), -EINVAL);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -EINVAL);
+	reta_fill(reta, 4);
+	reta[1].reta[100 - 64] = 4; /* the port has queues 0..3 */
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), -EINVAL);
+	reta[1].mask &= ~(1ULL << (100 - 64)); /* not selected: not checked */
+	CHECK_EQ(rss_fake.reta_updates, 0);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), 0);
+	CHECK_EQ(rss_fake.reta_updates, 1);
+	CHECK_EQ(rss_fake.reta[100], 100 % 4); /* left as configure set it */
+	CHECK_EQ(rss_fake.reta[101], (101 * 7) % 4);
+	/* a partial update and a partial query */
+	memset(reta, 0, sizeof(reta));
+	reta[0].mask = 1ULL << 5;
+	reta[0].reta[5] = 3;
+	reta[1].mask = 1ULL << 63;
+	reta[1].reta[63] = 2;
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), 0);
+	CHECK_EQ(rss_fake.reta[5], 3);
+	CHECK_EQ(rss_fake.reta[127], 2);
+	CHECK_EQ(rss_fake.reta[6], (6 * 7) % 4);
+	memset(reta, 0xee, sizeof(reta));
+	reta[0].mask = (1ULL << 5) | (1ULL << 6);
+	reta[1].mask = 1ULL << 63;
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), 0);
+	CHECK_EQ(reta[0].reta[5], 3);
+	CHECK_EQ(reta[0].reta[6], (6 * 7) % 4);
+	CHECK_EQ(reta[1].reta[63], 2);
+	CHECK_EQ(reta[0].reta[7], 0xeeee); /* not selected: untouched */
+
+	/* on a started port too */
+	int dummy_pool;
+	for (uint16_t q = 0; q < 4; q++) {
+		CHECK_EQ(sl_eth_rx_queue_setup(p, q, 0, NULL, (struct sl_mempool *)&dummy_pool), 0);
+		CHECK_EQ(sl_eth_tx_queue_setup(p, q, 0, NULL), 0);
+	}
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	reta_fill(reta, 4);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), 0);
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4};
+	CHECK_EQ(sl_eth_dev_rss_hash_update(p, &rc), 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	/* fewer queues: entries naming queue 3 are refused now */
+	c = (struct sl_eth_conf){.rx_mq_mode = SL_ETH_MQ_RX_RSS};
+	CHECK_EQ(sl_eth_dev_configure(p, 2, 2, &c), 0);
+	CHECK_EQ(rss_fake.hf, RSS_FAKE_CAPA);
+	CHECK(rss_fake.key == NULL);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), -EINVAL);
+	reta_fill(reta, 2);
+	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), 0);
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -ENODEV);
+}
+
 static void test_close(void)
 {
 	uint16_t p = port_of("null3");
@@ -756,6 +1096,7 @@ int main(int argc, char **argv)
 	test_link_mac_modes_mtu(mp);
 	test_pci_probe();
 	test_rx_intr(mp);
+	test_rss();
 	test_close();
 
 	/* close what is left, then the pools can go */
