@@ -8,8 +8,9 @@
  * delivers comes out of rx_burst with the right length, RSS hash and flags,
  * goes back out through tx_burst to the right IOVA, that rx descriptors are
  * refilled with fresh buffers and tx mbufs are reclaimed in groups, that
- * page-crossing tx buffers take two descriptors, and that every mbuf is back
- * in the pool after stop and release.
+ * page-crossing tx buffers take two descriptors, that every mbuf is back
+ * in the pool after stop and release, and what the RSS state writes into
+ * MRQC, RSSRK and RETA (at start and through the runtime calls).
  *
  * As a benchmark (igb_replay --bench N) it io-forwards N bursts of 32 and
  * prints nothing else; run under callgrind with
@@ -304,6 +305,77 @@ static void test_bad_sizes(struct sl_mempool *mp)
 	free(f);
 }
 
+/* RSS state to registers: the default key's byte order in RSSRK, the
+ * round-robin RETA, MRQC from the hash types, and the runtime calls
+ * changing exactly what they were given. */
+static void test_rss_registers(void)
+{
+	struct fake_nic *f = fake_nic_new();
+	f->dev.nb_rx_queues = 4;
+	f->dev.conf.rx_mq_mode = SL_ETH_MQ_RX_RSS;
+	f->dev.conf.rss_conf.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP;
+	igb_rss_conf_init(&f->dev);
+	igb_rss_configure(&f->ad);
+	CHECK(bar_reg(f, IGB_RXCSUM) == IGB_RXCSUM_PCSD, "RXCSUM 0x%08x", bar_reg(f, IGB_RXCSUM));
+	CHECK(bar_reg(f, IGB_MRQC) == 0x00420002u, "MRQC 0x%08x for IPv4 + UDP/IPv4", bar_reg(f, IGB_MRQC));
+	/* the default key starts 6d 5a 56 da and ends 01 fa: byte 0 lowest */
+	CHECK(bar_reg(f, IGB_RSSRK(0)) == 0xda565a6du && bar_reg(f, IGB_RSSRK(9)) == 0xfa01acbeu,
+	      "RSSRK0 0x%08x RSSRK9 0x%08x", bar_reg(f, IGB_RSSRK(0)), bar_reg(f, IGB_RSSRK(9)));
+	for (unsigned i = 0; i < IGB_RETA_WORDS; i++)
+		CHECK(bar_reg(f, IGB_RETA(i)) == 0x03020100u, "RETA%u 0x%08x", i, bar_reg(f, IGB_RETA(i)));
+	CHECK(igb_rss_mrqc(IGB_RSS_OFFLOAD_ALL) == 0x01ff0002u, "MRQC 0x%08x for every type",
+	      igb_rss_mrqc(IGB_RSS_OFFLOAD_ALL));
+
+	uint8_t key[IGB_RSS_KEY_SIZE], out[IGB_RSS_KEY_SIZE];
+	for (unsigned i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	struct sl_eth_rss_conf rc = {.rss_key = key, .rss_key_len = 40,
+				     .rss_hf = SL_ETH_RSS_IPV6 | SL_ETH_RSS_NONFRAG_IPV6_TCP};
+	CHECK(igb_rss_hash_update(&f->dev, &rc) == 0, "hash update");
+	CHECK(bar_reg(f, IGB_RSSRK(0)) == 0x03020100u && bar_reg(f, IGB_RSSRK(9)) == 0x27262524u,
+	      "RSSRK0 0x%08x RSSRK9 0x%08x after the update", bar_reg(f, IGB_RSSRK(0)), bar_reg(f, IGB_RSSRK(9)));
+	CHECK(bar_reg(f, IGB_MRQC) == 0x00300002u, "MRQC 0x%08x for IPv6 + TCP/IPv6", bar_reg(f, IGB_MRQC));
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4};
+	CHECK(igb_rss_hash_update(&f->dev, &rc) == 0, "hash update without key");
+	CHECK(bar_reg(f, IGB_RSSRK(0)) == 0x03020100u, "key changed by an update without one");
+	memset(out, 0, sizeof(out));
+	rc = (struct sl_eth_rss_conf){.rss_key = out, .rss_key_len = sizeof(out)};
+	CHECK(igb_rss_hash_conf_get(&f->dev, &rc) == 0 && rc.rss_hf == SL_ETH_RSS_IPV4 &&
+		      memcmp(out, key, sizeof(key)) == 0, "conf_get: types 0x%llx", (unsigned long long)rc.rss_hf);
+
+	/* one entry (5: word 1, byte 1) and the last one (127: word 31, byte 3) */
+	struct sl_eth_rss_reta_entry64 reta[2];
+	memset(reta, 0, sizeof(reta));
+	reta[0].mask = 1ULL << 5;
+	reta[0].reta[5] = 2;
+	reta[1].mask = 1ULL << 63;
+	reta[1].reta[63] = 0;
+	CHECK(igb_rss_reta_update(&f->dev, reta, IGB_RETA_ENTRIES) == 0, "reta update");
+	CHECK(bar_reg(f, IGB_RETA(1)) == 0x03020200u, "RETA1 0x%08x", bar_reg(f, IGB_RETA(1)));
+	CHECK(bar_reg(f, IGB_RETA(31)) == 0x00020100u, "RETA31 0x%08x", bar_reg(f, IGB_RETA(31)));
+	CHECK(bar_reg(f, IGB_RETA(0)) == 0x03020100u, "RETA0 0x%08x changed", bar_reg(f, IGB_RETA(0)));
+	memset(reta, 0xff, sizeof(reta));
+	reta[0].mask = ~0ULL;
+	reta[1].mask = 1ULL << 63;
+	CHECK(igb_rss_reta_query(&f->dev, reta, IGB_RETA_ENTRIES) == 0, "reta query");
+	CHECK(reta[0].reta[4] == 0 && reta[0].reta[5] == 2 && reta[0].reta[63] == 3 && reta[1].reta[63] == 0 &&
+		      reta[1].reta[62] == 0xffff, "reta query: %u %u %u %u %u", reta[0].reta[4], reta[0].reta[5],
+	      reta[0].reta[63], reta[1].reta[63], reta[1].reta[62]);
+	/* a restart writes the same state again */
+	memset(f->bar + IGB_RETA(0), 0, 4 * IGB_RETA_WORDS);
+	igb_rss_configure(&f->ad);
+	CHECK(bar_reg(f, IGB_RETA(1)) == 0x03020200u && bar_reg(f, IGB_MRQC) == 0x00020002u &&
+		      bar_reg(f, IGB_RSSRK(0)) == 0x03020100u, "after restart RETA1 0x%08x MRQC 0x%08x",
+	      bar_reg(f, IGB_RETA(1)), bar_reg(f, IGB_MRQC));
+	/* RSS off: MRQC 0 */
+	f->dev.conf.rx_mq_mode = SL_ETH_MQ_RX_NONE;
+	igb_rss_conf_init(&f->dev);
+	igb_rss_configure(&f->ad);
+	CHECK(bar_reg(f, IGB_MRQC) == 0, "MRQC 0x%08x with RSS off", bar_reg(f, IGB_MRQC));
+	free(f->bar);
+	free(f);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long bursts = 0;
@@ -326,6 +398,7 @@ int main(int argc, char **argv)
 	}
 	test_forwarding(mp);
 	test_bad_sizes(mp);
+	test_rss_registers();
 	sl_mempool_free(mp);
 	sl_eal_cleanup();
 	printf("igb_replay: %s\n", failures ? "FAIL" : "PASS");
