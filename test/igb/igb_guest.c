@@ -5,7 +5,9 @@
  *
  *   sl-igb-guest p2p     [opts] BDF0 BDF1        port 0 -> port 1 over the hub
  *   sl-igb-guest restart [opts] BDF0 BDF1        start/stop/start, close/reopen, no leaks
- *   sl-igb-guest rss     [opts] BDF0 BDF1        port 1 with 4 RSS queues, a poller each
+ *   sl-igb-guest rss     [opts] BDF0 BDF1        port 1 with 4 RSS queues, a poller each; then
+ *                                                the RSS API: RETA, hash types, key (Toeplitz
+ *                                                computed here), conf_get/reta_query, restart
  *   sl-igb-guest kernel  [opts] BDF IFNAME       against the kernel igb driver on IFNAME
  *
  * opts: --backend iommufd|type1|noiommu (noiommu adds --allow-noiommu and
@@ -643,6 +645,518 @@ static void *poll_queue(void *arg)
 	return NULL;
 }
 
+/* ---- RSS configuration: redirection table, hash types, key ------------------------ */
+
+/* The Toeplitz hash as the Microsoft RSS specification defines it: for
+ * every bit of the input, most significant first, where the bit is 1 XOR
+ * in the 32 bits of the key that start at that bit's position. */
+static uint32_t toeplitz(const uint8_t *key, unsigned key_len, const uint8_t *in, unsigned len)
+{
+	uint32_t hash = 0, window = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+	unsigned next = 32; /* the key bit that enters the window next */
+	for (unsigned i = 0; i < len; i++) {
+		for (unsigned b = 0; b < 8; b++, next++) {
+			if (in[i] & (0x80u >> b))
+				hash ^= window;
+			window <<= 1;
+			if (next / 8 < key_len && (key[next / 8] & (0x80u >> (next % 8))))
+				window |= 1;
+		}
+	}
+	return hash;
+}
+
+/* The example key of the specification and two of its verification
+ * vectors (IPv4, and IPv4 with TCP ports): the function above must give
+ * them before the device's hashes are compared with it. */
+static const uint8_t ms_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static int toeplitz_selftest(void)
+{
+	static const struct {
+		uint8_t in[12];
+		uint32_t ip, ip_port;
+	} v[] = {
+		/* 66.9.149.187:2794 -> 161.142.100.80:1766 */
+		{{66, 9, 149, 187, 161, 142, 100, 80, 2794 >> 8, 2794 & 0xff, 1766 >> 8, 1766 & 0xff},
+		 0x323e8fc2, 0x51ccc178},
+		/* 199.92.111.2:14230 -> 65.69.140.83:4739 */
+		{{199, 92, 111, 2, 65, 69, 140, 83, 14230 >> 8, 14230 & 0xff, 4739 >> 8, 4739 & 0xff},
+		 0xd718262a, 0xc626b0ea},
+	};
+	for (unsigned i = 0; i < SL_DIM(v); i++) {
+		uint32_t a = toeplitz(ms_rss_key, 40, v[i].in, 8), b = toeplitz(ms_rss_key, 40, v[i].in, 12);
+		if (a != v[i].ip || b != v[i].ip_port) {
+			fail("rss: Toeplitz self-test %u: 0x%08x/0x%08x, the specification says 0x%08x/0x%08x", i, a, b,
+			     v[i].ip, v[i].ip_port);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct rss_flow {
+	uint8_t v6;             /* IPv6, else IPv4 */
+	uint8_t proto;          /* 6 TCP, 17 UDP */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+};
+
+#define RSS_FRAME_LEN 128
+#define RSS_MAX_FLOWS 64
+
+/* The Toeplitz input of FLOW: addresses, then (WITH_PORTS) the ports. */
+static uint32_t flow_hash(const uint8_t *key, const struct rss_flow *f, bool with_ports)
+{
+	uint8_t in[36];
+	unsigned alen = f->v6 ? 16 : 4, n = 0;
+	memcpy(in, f->src, alen);
+	memcpy(in + alen, f->dst, alen);
+	n = 2 * alen;
+	if (with_ports) {
+		in[n++] = (uint8_t)(f->sport >> 8);
+		in[n++] = (uint8_t)f->sport;
+		in[n++] = (uint8_t)(f->dport >> 8);
+		in[n++] = (uint8_t)f->dport;
+	}
+	return toeplitz(key, 40, in, n);
+}
+
+/* A RSS_FRAME_LEN-byte frame of FLOW whose last 4 bytes are TAG. */
+static void build_rss_frame(uint8_t *buf, const struct rss_flow *f, uint32_t tag, const struct sl_ether_addr *dst,
+			    const struct sl_ether_addr *src)
+{
+	unsigned len = RSS_FRAME_LEN, off;
+	memset(buf, 0, len);
+	memcpy(buf, dst->addr_bytes, 6);
+	memcpy(buf + 6, src->addr_bytes, 6);
+	uint8_t *ip = buf + 14;
+	if (!f->v6) {
+		buf[12] = 0x08;
+		ip[0] = 0x45;
+		ip[2] = (uint8_t)((len - 14) >> 8);
+		ip[3] = (uint8_t)(len - 14);
+		ip[8] = 64;
+		ip[9] = f->proto;
+		memcpy(ip + 12, f->src, 4);
+		memcpy(ip + 16, f->dst, 4);
+		uint16_t c = ip_csum(ip, 20);
+		ip[10] = (uint8_t)(c >> 8);
+		ip[11] = (uint8_t)c;
+		off = 34;
+	} else {
+		buf[12] = 0x86;
+		buf[13] = 0xdd;
+		ip[0] = 0x60;
+		ip[4] = (uint8_t)((len - 54) >> 8);
+		ip[5] = (uint8_t)(len - 54);
+		ip[6] = f->proto;
+		ip[7] = 64;
+		memcpy(ip + 8, f->src, 16);
+		memcpy(ip + 24, f->dst, 16);
+		off = 54;
+	}
+	uint8_t *l4 = buf + off;
+	l4[0] = (uint8_t)(f->sport >> 8);
+	l4[1] = (uint8_t)f->sport;
+	l4[2] = (uint8_t)(f->dport >> 8);
+	l4[3] = (uint8_t)f->dport;
+	if (f->proto == 17) {
+		l4[4] = (uint8_t)((len - off) >> 8);
+		l4[5] = (uint8_t)(len - off);
+	} else {
+		l4[12] = 0x50;
+		l4[13] = 0x10; /* ACK */
+		l4[14] = 0xff;
+	}
+	memcpy(buf + len - 4, &tag, 4);
+}
+
+/* What the frames of one flow got: the queue, hash and flag (each frame
+ * of the flow must agree). */
+struct rss_seen {
+	int16_t queue;
+	uint8_t has_hash;
+	uint32_t hash;
+	unsigned frames;
+	unsigned disagree;
+};
+
+/* Send PER_FLOW frames of each of NB flows from P0 and receive them on
+ * P1's RSS_QUEUES queues; fills SEEN[flow]. 0, or -1 (failed) when frames
+ * were lost, duplicated or malformed. */
+static int rss_exchange(uint16_t p0, uint16_t p1, const struct rss_flow *flows, unsigned nb, unsigned per_flow,
+			struct rss_seen *seen, const char *what)
+{
+	struct sl_ether_addr src, dst;
+	sl_eth_macaddr_get(p0, &src);
+	sl_eth_macaddr_get(p1, &dst);
+	unsigned total = nb * per_flow, sent = 0, recvd = 0, bad = 0;
+	for (unsigned i = 0; i < nb; i++)
+		seen[i] = (struct rss_seen){.queue = -1};
+	uint64_t last = now_ns();
+	while (recvd < total) {
+		if (sent < total && sent - recvd < 64) {
+			struct sl_mbuf *m[BURST];
+			unsigned n = total - sent < BURST ? total - sent : BURST;
+			if (sl_pktmbuf_alloc_bulk(pool, m, n) != 0) {
+				fail("%s: mbuf allocation failed", what);
+				return -1;
+			}
+			for (unsigned i = 0; i < n; i++) {
+				unsigned flow = (sent + i) % nb;
+				build_rss_frame(sl_pktmbuf_mtod(m[i], uint8_t *), &flows[flow], flow, &dst, &src);
+				m[i]->data_len = RSS_FRAME_LEN;
+				m[i]->pkt_len = RSS_FRAME_LEN;
+			}
+			uint16_t k = sl_eth_tx_burst(p0, 0, m, (uint16_t)n);
+			if (k < n)
+				sl_pktmbuf_free_bulk(&m[k], n - k);
+			sent += k;
+		}
+		unsigned got = 0;
+		for (uint16_t q = 0; q < RSS_QUEUES; q++) {
+			struct sl_mbuf *r[BURST];
+			uint16_t n = sl_eth_rx_burst(p1, q, r, BURST);
+			for (uint16_t i = 0; i < n; i++) {
+				const uint8_t *d = sl_pktmbuf_mtod(r[i], const uint8_t *);
+				uint32_t tag;
+				memcpy(&tag, d + RSS_FRAME_LEN - 4, 4);
+				if (r[i]->pkt_len != RSS_FRAME_LEN || tag >= nb || r[i]->queue != q) {
+					fail("%s: queue %u: unexpected frame of %u bytes (tag %u, mbuf queue %u)", what, q,
+					     r[i]->pkt_len, tag, r[i]->queue);
+					bad++;
+					continue;
+				}
+				struct rss_seen *s = &seen[tag];
+				uint8_t has = (r[i]->ol_flags & SL_MBUF_F_RX_RSS_HASH) != 0;
+				if (s->frames == 0) {
+					s->queue = (int16_t)q;
+					s->has_hash = has;
+					s->hash = r[i]->hash_rss;
+				} else if (s->queue != (int16_t)q || s->has_hash != has || (has && s->hash != r[i]->hash_rss)) {
+					s->disagree++;
+				}
+				s->frames++;
+			}
+			sl_pktmbuf_free_bulk(r, n);
+			got += n;
+		}
+		recvd += got;
+		if (got != 0) {
+			last = now_ns();
+		} else if (now_ns() - last > STALL_NS) {
+			fail("%s: stalled: %u sent, %u received of %u", what, sent, recvd, total);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < nb; i++) {
+		if (seen[i].frames != per_flow || seen[i].disagree) {
+			fail("%s: flow %u: %u frames of %u, %u disagreeing on queue or hash", what, i, seen[i].frames,
+			     per_flow, seen[i].disagree);
+			bad++;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static void ip4(uint8_t *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	a[0] = b0; a[1] = b1; a[2] = b2; a[3] = b3;
+}
+
+/* NB flows mixing UDP/IPv4, TCP/IPv4 and UDP/IPv6 (flow i: type i % 3),
+ * addresses and ports varying with SALT. */
+static void mixed_flows(struct rss_flow *f, unsigned nb, unsigned salt)
+{
+	for (unsigned i = 0; i < nb; i++) {
+		uint64_t r = splitmix(salt * 1000u + i);
+		memset(&f[i], 0, sizeof(f[i]));
+		f[i].v6 = i % 3 == 2;
+		f[i].proto = i % 3 == 1 ? 6 : 17;
+		if (f[i].v6) {
+			f[i].src[0] = 0xfd; f[i].src[15] = (uint8_t)r; f[i].src[14] = (uint8_t)(r >> 8);
+			f[i].dst[0] = 0xfd; f[i].dst[1] = 1; f[i].dst[15] = (uint8_t)(r >> 16);
+		} else {
+			ip4(f[i].src, 10, (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)r);
+			ip4(f[i].dst, 192, 168, (uint8_t)(r >> 24), (uint8_t)(r >> 32));
+		}
+		f[i].sport = (uint16_t)(1024 + (r >> 40) % 60000);
+		f[i].dport = (uint16_t)(1024 + (r >> 20) % 60000);
+	}
+}
+
+/* A RETA with entry i = QUEUE_OF(i) (every entry selected). */
+static int set_reta(uint16_t port, unsigned (*queue_of)(unsigned), const char *what)
+{
+	struct sl_eth_rss_reta_entry64 reta[2];
+	for (unsigned i = 0; i < 128; i++) {
+		reta[i / 64].mask = ~0ULL;
+		reta[i / 64].reta[i % 64] = (uint16_t)queue_of(i);
+	}
+	int ret = sl_eth_dev_rss_reta_update(port, reta, 128);
+	if (ret != 0)
+		fail("%s: reta_update: %s", what, strerror(-ret));
+	return ret;
+}
+
+/* reta_query gives QUEUE_OF(i) for every entry. */
+static void expect_reta(uint16_t port, unsigned (*queue_of)(unsigned), const char *what)
+{
+	struct sl_eth_rss_reta_entry64 reta[2];
+	memset(reta, 0xff, sizeof(reta));
+	reta[0].mask = reta[1].mask = ~0ULL;
+	int ret = sl_eth_dev_rss_reta_query(port, reta, 128);
+	if (ret != 0) {
+		fail("%s: reta_query: %s", what, strerror(-ret));
+		return;
+	}
+	unsigned wrong = 0, first = 0;
+	for (unsigned i = 0; i < 128; i++)
+		if (reta[i / 64].reta[i % 64] != queue_of(i) && wrong++ == 0)
+			first = i;
+	if (wrong)
+		fail("%s: reta_query: %u entries differ from what was set (entry %u is %u, set %u)", what, wrong,
+		     first, reta[first / 64].reta[first % 64], queue_of(first));
+	else
+		note("%s: reta_query returned the 128 entries that were set", what);
+}
+
+/* conf_get gives HF and KEY. */
+static void expect_rss_conf(uint16_t port, uint64_t hf, const uint8_t *key, const char *what)
+{
+	uint8_t got[64];
+	memset(got, 0, sizeof(got));
+	struct sl_eth_rss_conf rc = {.rss_key = got, .rss_key_len = sizeof(got)};
+	int ret = sl_eth_dev_rss_hash_conf_get(port, &rc);
+	if (ret != 0)
+		fail("%s: rss_hash_conf_get: %s", what, strerror(-ret));
+	else if (rc.rss_hf != hf || rc.rss_key_len != 40 || memcmp(got, key, 40) != 0)
+		fail("%s: rss_hash_conf_get: types 0x%" PRIx64 " (set 0x%" PRIx64 "), %u-byte key %s", what, rc.rss_hf,
+		     hf, rc.rss_key_len, memcmp(got, key, 40) == 0 ? "as set" : "differing from what was set");
+	else
+		note("%s: rss_hash_conf_get returned types 0x%" PRIx64 " and the 40-byte key that were set", what, hf);
+}
+
+/* Every flow's mbufs carry the hash computed here with KEY (over the ports
+ * too when PORTS) and sit on queue RETA[hash % 128] (QUEUE_OF). */
+static void expect_toeplitz(const struct rss_flow *f, const struct rss_seen *seen, unsigned nb, const uint8_t *key,
+			    bool ports, unsigned (*queue_of)(unsigned), const char *what)
+{
+	unsigned ok = 0;
+	for (unsigned i = 0; i < nb; i++) {
+		uint32_t want = flow_hash(key, &f[i], ports);
+		int16_t wq = (int16_t)queue_of(want % 128);
+		if (!seen[i].has_hash || seen[i].hash != want || seen[i].queue != wq)
+			fail("%s: flow %u (%s/%s): hash 0x%08x%s on queue %d; Toeplitz gives 0x%08x, queue %d", what, i,
+			     f[i].proto == 6 ? "TCP" : "UDP", f[i].v6 ? "IPv6" : "IPv4", seen[i].hash,
+			     seen[i].has_hash ? "" : " (not flagged)", seen[i].queue, want, wq);
+		else
+			ok++;
+	}
+	if (ok == nb)
+		note("%s: all %u flows carry the Toeplitz hash computed here and sit on RETA[hash %% 128]", what, nb);
+}
+
+static unsigned queue_2(unsigned i) { (void)i; return 2; }
+static unsigned queue_rr(unsigned i) { return i % RSS_QUEUES; }
+static unsigned queue_split(unsigned i) { return i < 64 ? 1 : 2; }
+
+#define IGB_RSS_TYPES                                                                                   \
+	(SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_TCP | SL_ETH_RSS_NONFRAG_IPV4_UDP | SL_ETH_RSS_IPV6 |  \
+	 SL_ETH_RSS_IPV6_EX | SL_ETH_RSS_NONFRAG_IPV6_TCP | SL_ETH_RSS_IPV6_TCP_EX |                    \
+	 SL_ETH_RSS_NONFRAG_IPV6_UDP | SL_ETH_RSS_IPV6_UDP_EX)
+
+/* The RSS configuration API on port P1 (4 queues, RSS by default),
+ * frames from P0, one thread polling all queues. */
+static void rss_config_checks(uint16_t p0, uint16_t p1)
+{
+	struct rss_flow flows[RSS_MAX_FLOWS];
+	struct rss_seen seen[RSS_MAX_FLOWS];
+	uint8_t key0[40];
+	const char *w;
+
+	if (toeplitz_selftest() != 0)
+		return;
+	struct sl_eth_dev_info info;
+	sl_eth_dev_info_get(p1, &info);
+	if (info.reta_size != 128 || info.hash_key_size != 40 || info.flow_type_rss_offloads != IGB_RSS_TYPES)
+		fail("rss: dev_info: reta_size %u, hash_key_size %u, types 0x%" PRIx64 "; expected 128, 40, 0x%llx",
+		     info.reta_size, info.hash_key_size, info.flow_type_rss_offloads, (unsigned long long)IGB_RSS_TYPES);
+	/* the default: every type, the driver's key */
+	struct sl_eth_rss_conf rc = {.rss_key = key0, .rss_key_len = sizeof(key0)};
+	if (sl_eth_dev_rss_hash_conf_get(p1, &rc) != 0 || rc.rss_hf != IGB_RSS_TYPES)
+		fail("rss: default conf: types 0x%" PRIx64 ", expected every type", rc.rss_hf);
+	expect_reta(p1, queue_rr, "rss default");
+
+	/* refused: bad key length, unsupported type, a queue the port lacks */
+	uint8_t key1[40];
+	for (unsigned i = 0; i < 40; i++)
+		key1[i] = (uint8_t)splitmix(0x4b4559u + i);
+	rc = (struct sl_eth_rss_conf){.rss_key = key1, .rss_key_len = 39, .rss_hf = SL_ETH_RSS_IPV4};
+	int r1 = sl_eth_dev_rss_hash_update(p1, &rc);
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_SCTP};
+	int r2 = sl_eth_dev_rss_hash_update(p1, &rc);
+	struct sl_eth_rss_reta_entry64 bad[2] = {{.mask = 1}, {.mask = 0}};
+	bad[0].reta[0] = RSS_QUEUES;
+	int r3 = sl_eth_dev_rss_reta_update(p1, bad, 128);
+	if (r1 != -EINVAL || r2 != -EINVAL || r3 != -EINVAL)
+		fail("rss: bad arguments: key of 39 bytes %d, SCTP type %d, queue %u in the RETA %d; expected -EINVAL",
+		     r1, r2, RSS_QUEUES, r3);
+	else
+		note("rss: a 39-byte key, an SCTP hash type and RETA queue %u were refused with -EINVAL", RSS_QUEUES);
+
+	/* (a) every RETA entry on queue 2: every flow lands there */
+	w = "rss reta -> queue 2";
+	mixed_flows(flows, 48, 1);
+	if (set_reta(p1, queue_2, w) == 0 && rss_exchange(p0, p1, flows, 48, 4, seen, w) == 0) {
+		unsigned elsewhere = 0;
+		for (unsigned i = 0; i < 48; i++)
+			elsewhere += seen[i].queue != 2 || !seen[i].has_hash;
+		if (elsewhere)
+			fail("%s: %u of 48 flows not on queue 2 with a hash", w, elsewhere);
+		else
+			note("%s: all 48 flows (UDP/IPv4, TCP/IPv4, UDP/IPv6; 192 frames) on queue 2", w);
+	}
+	expect_reta(p1, queue_2, w); /* (e) */
+	/* half the table (group 0's mask only) to queue 1: flows follow hash % 128 */
+	w = "rss reta half -> queue 1";
+	struct sl_eth_rss_reta_entry64 half[2];
+	memset(half, 0, sizeof(half));
+	half[0].mask = ~0ULL;
+	for (unsigned i = 0; i < 64; i++)
+		half[0].reta[i] = 1;
+	if (sl_eth_dev_rss_reta_update(p1, half, 128) != 0)
+		fail("%s: reta_update refused", w);
+	expect_reta(p1, queue_split, w);
+	if (rss_exchange(p0, p1, flows, 48, 2, seen, w) == 0)
+		expect_toeplitz(flows, seen, 48, key0, true, queue_split, w);
+
+	/* (b) IPv4 addresses only: ports do not matter, addresses do */
+	w = "rss IPv4 only";
+	set_reta(p1, queue_rr, w);
+	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4};
+	if (sl_eth_dev_rss_hash_update(p1, &rc) != 0)
+		fail("%s: hash_update refused", w);
+	for (unsigned i = 0; i < 48; i++) {
+		uint64_t r = splitmix(0xb0 + i);
+		memset(&flows[i], 0, sizeof(flows[i]));
+		flows[i].proto = 17;
+		if (i < 24) { /* one address pair, ports varying */
+			ip4(flows[i].src, 10, 9, 8, 7);
+			ip4(flows[i].dst, 10, 1, 2, 3);
+			flows[i].sport = (uint16_t)(1000 + 17 * i);
+			flows[i].dport = (uint16_t)(5000 + 31 * i);
+		} else if (i < 44) { /* address pairs varying, ports fixed */
+			ip4(flows[i].src, 10, (uint8_t)r, (uint8_t)(r >> 8), (uint8_t)(r >> 16));
+			ip4(flows[i].dst, 172, 16, (uint8_t)(r >> 24), (uint8_t)(r >> 32));
+			flows[i].sport = 4000;
+			flows[i].dport = 4001;
+		} else { /* UDP/IPv6: not a hashed type now */
+			flows[i].v6 = 1;
+			flows[i].src[0] = 0xfd; flows[i].src[15] = (uint8_t)i;
+			flows[i].dst[0] = 0xfd; flows[i].dst[15] = (uint8_t)(i * 7);
+			flows[i].sport = (uint16_t)(3000 + i);
+			flows[i].dport = 3001;
+		}
+	}
+	if (rss_exchange(p0, p1, flows, 48, 3, seen, w) == 0) {
+		unsigned other = 0, queues = 0, used[RSS_QUEUES] = {0}, v6_bad = 0;
+		for (unsigned i = 1; i < 24; i++)
+			other += seen[i].queue != seen[0].queue || seen[i].hash != seen[0].hash || !seen[i].has_hash;
+		for (unsigned i = 24; i < 44; i++)
+			used[seen[i].queue]++;
+		for (unsigned q = 0; q < RSS_QUEUES; q++)
+			queues += used[q] != 0;
+		for (unsigned i = 44; i < 48; i++)
+			v6_bad += seen[i].has_hash || seen[i].queue != 0;
+		if (other || !seen[0].has_hash)
+			fail("%s: %u of 24 flows of one address pair (ports differing) left its queue/hash", w, other);
+		else
+			note("%s: 24 flows differing only in UDP ports: all on queue %d with hash 0x%08x", w,
+			     seen[0].queue, seen[0].hash);
+		if (queues < 2)
+			fail("%s: 20 address pairs all landed on one queue", w);
+		else
+			note("%s: 20 address pairs spread over %u queues (%u/%u/%u/%u)", w, queues, used[0], used[1],
+			     used[2], used[3]);
+		if (v6_bad)
+			fail("%s: %u of 4 UDP/IPv6 flows had a hash or a queue other than 0", w, v6_bad);
+		else
+			note("%s: UDP/IPv6 flows (type not hashed) on queue 0 without the hash flag", w);
+		expect_toeplitz(flows, seen, 44, key0, false, queue_rr, w);
+	}
+	expect_rss_conf(p1, SL_ETH_RSS_IPV4, key0, w); /* (d) */
+
+	/* (c) another key: the mbuf hashes are the Toeplitz hashes of that key */
+	w = "rss new key";
+	const uint64_t hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP | SL_ETH_RSS_NONFRAG_IPV4_TCP |
+			    SL_ETH_RSS_IPV6 | SL_ETH_RSS_NONFRAG_IPV6_UDP;
+	rc = (struct sl_eth_rss_conf){.rss_key = key1, .rss_key_len = 40, .rss_hf = hf};
+	if (sl_eth_dev_rss_hash_update(p1, &rc) != 0)
+		fail("%s: hash_update refused", w);
+	mixed_flows(flows, 24, 2);
+	if (rss_exchange(p0, p1, flows, 24, 2, seen, w) == 0)
+		expect_toeplitz(flows, seen, 24, key1, true, queue_rr, w);
+	expect_rss_conf(p1, hf, key1, w); /* (d) */
+
+	/* both last over stop and start */
+	w = "rss after restart";
+	sl_eth_dev_stop(p1);
+	if (port_start(p1) == 0) {
+		expect_rss_conf(p1, hf, key1, w);
+		expect_reta(p1, queue_rr, w);
+		mixed_flows(flows, 12, 3);
+		if (rss_exchange(p0, p1, flows, 12, 2, seen, w) == 0)
+			expect_toeplitz(flows, seen, 12, key1, true, queue_rr, w);
+	}
+
+	/* at configure time: a key and types in sl_eth_conf */
+	w = "rss from configure";
+	uint8_t key2[40];
+	for (unsigned i = 0; i < 40; i++)
+		key2[i] = (uint8_t)(0x3c ^ (i * 29));
+	sl_eth_dev_stop(p1);
+	struct sl_eth_conf conf = {.rx_mq_mode = SL_ETH_MQ_RX_RSS,
+				   .rss_conf = {.rss_key = key2, .rss_key_len = 40,
+						.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP}};
+	int ret = sl_eth_dev_configure(p1, RSS_QUEUES, 1, &conf);
+	if (ret != 0) {
+		fail("%s: configure: %s", w, strerror(-ret));
+		return;
+	}
+	uint8_t key2_copy[40];
+	memcpy(key2_copy, key2, sizeof(key2));
+	memset(key2, 0, sizeof(key2)); /* configure copied it */
+	if (port_start(p1) != 0)
+		return;
+	expect_rss_conf(p1, SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP, key2_copy, w);
+	expect_reta(p1, queue_rr, w);
+	for (unsigned i = 0; i < 16; i++) {
+		uint64_t r = splitmix(0xc0 + i);
+		memset(&flows[i], 0, sizeof(flows[i]));
+		flows[i].proto = 17;
+		ip4(flows[i].src, 10, 20, (uint8_t)r, (uint8_t)(r >> 8));
+		ip4(flows[i].dst, 10, 30, (uint8_t)(r >> 16), (uint8_t)(r >> 24));
+		flows[i].sport = (uint16_t)(2000 + (r >> 32) % 5000);
+		flows[i].dport = (uint16_t)(7000 + (r >> 48) % 5000);
+	}
+	if (rss_exchange(p0, p1, flows, 16, 2, seen, w) == 0)
+		expect_toeplitz(flows, seen, 16, key2_copy, true, queue_rr, w);
+	/* RSS with one rx queue is refused */
+	sl_eth_dev_stop(p1);
+	conf = (struct sl_eth_conf){.rx_mq_mode = SL_ETH_MQ_RX_RSS};
+	ret = sl_eth_dev_configure(p1, 1, 1, &conf);
+	if (ret != -EINVAL)
+		fail("rss: RSS with one rx queue: %d, expected -EINVAL", ret);
+	else
+		note("rss: RSS with one rx queue refused with -EINVAL");
+}
+
 static int cmd_rss(const char **bdfs)
 {
 	uint16_t p0, p1;
@@ -737,6 +1251,7 @@ static int cmd_rss(const char **bdfs)
 	note("rss: %" PRIu64 " frames over %u flows (IPv4/UDP, IPv4/TCP, IPv6/UDP) in %.2f s, %" PRIu64
 	     " lost, %" PRIu64 " duplicated", frame_count, NB_FLOWS, secs, lost, dup);
 	free(seen);
+	rss_config_checks(p0, p1);
 	sl_eth_dev_close(p0);
 	sl_eth_dev_close(p1);
 	check_pool_full("rss: after close");
