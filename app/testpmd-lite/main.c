@@ -52,6 +52,8 @@ struct options {
 	unsigned total_mbufs;
 	unsigned tx_first;      /* bursts each stream sends before forwarding starts */
 	bool json;
+	uint64_t rss_hf;        /* --rss-ip/--rss-udp: hash types (0: the port's default) */
+	const char *rss_opt;    /* which of them, for messages */
 };
 
 /* One rx queue -> tx queue path, polled by one lcore. Its counters are
@@ -238,6 +240,10 @@ static void usage(FILE *f, const char *prg)
 		"  --tx-first=N         send N bursts of 64-byte UDP packets on every stream before\n"
 		"                       forwarding (like dpdk-testpmd's 'start tx_first N'): traffic\n"
 		"                       for io/mac forwarding between two wired NICs\n"
+		"  --rss-ip             with --rxq > 1: RSS on IP addresses only (SL_ETH_RSS_IP)\n"
+		"  --rss-udp            with --rxq > 1: RSS on UDP addresses and ports only (SL_ETH_RSS_UDP)\n"
+		"                       (like dpdk-testpmd's; the types the port cannot hash on are left\n"
+		"                       out. Default: every type the port supports)\n"
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
@@ -284,7 +290,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 static int parse_app_args(int argc, char **argv, struct options *o)
 {
 	enum { O_MODE = 256, O_BURST, O_CORES, O_RXQ, O_TXQ, O_RXD, O_TXD, O_TXPKTS, O_TXFLOWS, O_PERIOD,
-	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP };
+	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP };
 	static const struct option longopts[] = {
 		{"forward-mode", required_argument, NULL, O_MODE},
 		{"burst", required_argument, NULL, O_BURST},
@@ -301,6 +307,8 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		{"total-num-mbufs", required_argument, NULL, O_MBUFS},
 		{"tx-first", required_argument, NULL, O_TXFIRST},
 		{"json", no_argument, NULL, O_JSON},
+		{"rss-ip", no_argument, NULL, O_RSS_IP},
+		{"rss-udp", no_argument, NULL, O_RSS_UDP},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -341,6 +349,8 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		case O_MBUFS: r = parse_uint("total-num-mbufs", optarg, 64, 1u << 24, &o->total_mbufs); break;
 		case O_TXFIRST: r = parse_uint("tx-first", optarg, 1, 4096, &o->tx_first); break;
 		case O_JSON: o->json = true; break;
+		case O_RSS_IP: o->rss_hf = SL_ETH_RSS_IP; o->rss_opt = "--rss-ip"; break;
+		case O_RSS_UDP: o->rss_hf = SL_ETH_RSS_UDP; o->rss_opt = "--rss-udp"; break;
 		case O_HELP: usage(stdout, argv[0]); return 1;
 		default:
 			fprintf(stderr, APP ": unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
@@ -428,12 +438,54 @@ static void build_tx_template(uint8_t *t, uint16_t tx_port, unsigned pkt_len)
 	udp[5] = (uint8_t)udp_len;
 }
 
+/* The port configuration: RSS over the types --rss-ip/--rss-udp ask for
+ * that port P can hash on, only with more than one rx queue; a zeroed conf
+ * (RSS over everything the port supports) otherwise. When the port can hash
+ * on none of them it goes without RSS (every frame on queue 0), with a
+ * warning: what dpdk-testpmd does. */
+static int port_conf(const struct options *o, uint16_t p, struct sl_eth_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	if (o->rss_hf == 0 || o->nb_rxq < 2)
+		return 0;
+	struct sl_eth_dev_info info;
+	int ret = sl_eth_dev_info_get(p, &info);
+	if (ret != 0)
+		return ret;
+	uint64_t hf = o->rss_hf & info.flow_type_rss_offloads;
+	if (hf == 0) {
+		fprintf(stderr, APP ": port %u (%s): %s: %s cannot hash on those types (it can on 0x%" PRIx64
+			"), so RSS is off: every frame goes to rx queue 0\n", p, sl_eth_dev_name(p), o->rss_opt,
+			info.driver_name, info.flow_type_rss_offloads);
+		conf->rx_mq_mode = SL_ETH_MQ_RX_NONE;
+		return 0;
+	}
+	conf->rx_mq_mode = SL_ETH_MQ_RX_RSS;
+	conf->rss_conf.rss_hf = hf;
+	return 0;
+}
+
+/* With RSS in use, say over which types (on stderr with --json). */
+static void print_rss(const struct options *o, uint16_t p)
+{
+	struct sl_eth_dev_info info;
+	struct sl_eth_rss_conf rc = {0};
+	if (o->nb_rxq < 2 || sl_eth_dev_info_get(p, &info) != 0 || info.flow_type_rss_offloads == 0 ||
+	    sl_eth_dev_rss_hash_conf_get(p, &rc) != 0 || rc.rss_hf == 0)
+		return;
+	fprintf(o->json ? stderr : stdout, "port %u (%s): RSS over %u rx queues, hash types 0x%" PRIx64 "\n", p,
+		sl_eth_dev_name(p), o->nb_rxq, rc.rss_hf);
+}
+
 static int setup_ports(struct app *a)
 {
 	const struct options *o = &a->opt;
 	for (unsigned i = 0; i < a->nb_ports; i++) {
 		uint16_t p = a->ports[i];
-		int ret = sl_eth_dev_configure(p, (uint16_t)o->nb_rxq, (uint16_t)o->nb_txq, NULL);
+		struct sl_eth_conf conf;
+		int ret = port_conf(o, p, &conf);
+		if (ret == 0)
+			ret = sl_eth_dev_configure(p, (uint16_t)o->nb_rxq, (uint16_t)o->nb_txq, &conf);
 		for (unsigned q = 0; ret == 0 && q < o->nb_rxq; q++)
 			ret = sl_eth_rx_queue_setup(p, (uint16_t)q, (uint16_t)o->nb_rxd, NULL, a->mp);
 		for (unsigned q = 0; ret == 0 && q < o->nb_txq; q++)
@@ -445,6 +497,7 @@ static int setup_ports(struct app *a)
 			return -1;
 		}
 		a->port_started[i] = true;
+		print_rss(o, p);
 		ret = sl_eth_promiscuous_enable(p);
 		if (ret != 0 && ret != -ENOTSUP)
 			fprintf(stderr, APP ": port %u: cannot enable promiscuous mode: %s\n", p, strerror(-ret));
