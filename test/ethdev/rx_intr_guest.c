@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "sl_ethdev.h"
+#include "../test_frames.h"
 #include "../test_report.h"
 
 #define ETHERTYPE_TEST 0x88b5
@@ -53,29 +54,14 @@ static struct sl_mempool *pool;
 static uint16_t tx_port, rx_port;
 static struct sl_ether_addr tx_mac, rx_mac;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- frames ------------------------------------------------------------------ */
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 /* Frame SEQ of FLOW into BUF, length returned. FLOW 0: the test
  * ethertype; FLOW > 0: IPv4/UDP with source port 1000 + FLOW (what RSS
  * hashes). The sequence number and bytes derived from it follow. */
 static unsigned build_frame(uint8_t *buf, uint32_t seq, unsigned flow)
 {
-	unsigned len = 60 + (unsigned)(mix(seq) % 400), off;
+	unsigned len = 60 + (unsigned)(test_mix64(seq) % 400), off;
 	memcpy(buf, rx_mac.addr_bytes, 6);
 	memcpy(buf + 6, tx_mac.addr_bytes, 6);
 	if (flow == 0) {
@@ -83,39 +69,21 @@ static unsigned build_frame(uint8_t *buf, uint32_t seq, unsigned flow)
 		buf[13] = ETHERTYPE_TEST & 0xff;
 		off = 14;
 	} else {
-		uint8_t *ip = buf + 14, *udp = buf + 34;
+		static const uint8_t src_ip[4] = {10, 0, 0, 1}, dst_ip[4] = {10, 0, 0, 2};
 		buf[12] = 0x08;
 		buf[13] = 0x00;
-		memset(ip, 0, 20);
-		ip[0] = 0x45;
-		ip[2] = (uint8_t)((len - 14) >> 8);
-		ip[3] = (uint8_t)(len - 14);
-		ip[8] = 64;
-		ip[9] = 17;
-		ip[12] = 10; ip[13] = 0; ip[14] = 0; ip[15] = 1;
-		ip[16] = 10; ip[17] = 0; ip[18] = 0; ip[19] = 2;
-		uint32_t sum = 0;
-		for (unsigned i = 0; i < 20; i += 2)
-			sum += (uint32_t)ip[i] << 8 | ip[i + 1];
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		ip[10] = (uint8_t)(~sum >> 8);
-		ip[11] = (uint8_t)~sum;
-		uint16_t sport = (uint16_t)(1000 + flow), dport = 2000;
-		udp[0] = (uint8_t)(sport >> 8); udp[1] = (uint8_t)sport;
-		udp[2] = (uint8_t)(dport >> 8); udp[3] = (uint8_t)dport;
-		udp[4] = (uint8_t)((len - 34) >> 8); udp[5] = (uint8_t)(len - 34);
-		udp[6] = 0; udp[7] = 0;
+		test_put_ipv4(buf + 14, len, 17, src_ip, dst_ip);
+		test_put_udp(buf + 34, len - 34, (uint16_t)(1000 + flow), 2000);
 		off = 42;
 	}
 	memcpy(buf + off, &seq, 4);
 	off += 4;
-	uint64_t x = mix(seq ^ 0xabcdef);
+	uint64_t x = test_mix64(seq ^ 0xabcdef);
 	for (; off < len; off++) {
 		buf[off] = (uint8_t)x;
 		x = (x >> 8) | (x << 56);
 		if ((off & 7) == 7)
-			x = mix(x);
+			x = test_mix64(x);
 	}
 	return len;
 }
@@ -135,8 +103,8 @@ static unsigned send_frames_on(uint16_t txq, uint32_t first, unsigned n, unsigne
 		m[i]->pkt_len = len;
 	}
 	unsigned sent = 0;
-	uint64_t end = now_ns() + 1000000000ull;
-	while (sent < n && now_ns() < end)
+	uint64_t end = test_now_ns() + 1000000000ull;
+	while (sent < n && test_now_ns() < end)
 		sent += sl_eth_tx_burst(tx_port, txq, m + sent, (uint16_t)(n - sent));
 	if (sent < n) {
 		fail("port %u took %u of %u frames to send", tx_port, sent, n);
@@ -156,8 +124,8 @@ static unsigned receive_frames(uint16_t q, uint32_t first, unsigned n, unsigned 
 			       const char *what)
 {
 	unsigned got = 0, bad = 0;
-	uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
-	while (got < n && now_ns() < end) {
+	uint64_t end = test_now_ns() + (uint64_t)ms * 1000000ull;
+	while (got < n && test_now_ns() < end) {
 		struct sl_mbuf *r[BURST];
 		uint16_t c = sl_eth_rx_burst(rx_port, q, r, BURST);
 		for (uint16_t i = 0; i < c; i++, got++) {
@@ -359,11 +327,11 @@ static void single_queue(int base_fds)
 			fail("(b) round %u: enable: %s", round, strerror(-ret));
 		if (sl_eth_rx_burst(rx_port, 0, r, BURST) != 0)
 			fail("(b) round %u: frames waiting before anything was sent", round);
-		uint64_t t0 = now_ns();
+		uint64_t t0 = test_now_ns();
 		if (send_frames(next_seq, n, 0) != n)
 			break;
 		m = wait_ready(ep, WAKE_MS);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = test_now_ns();
 		if (m != 1) {
 			fail("(b) round %u: %u frames sent to the armed queue, epoll_wait %s", round, n,
 			     m == 0 ? "timed out" : "reported something else");
@@ -455,8 +423,8 @@ static void two_queues(int base_fds)
 	for (unsigned flow = 1; !by_txq && flow <= 32 && (!flow_of[0] || !flow_of[1]); flow++) {
 		send_frames(next_seq, 1, flow);
 		int where = -1;
-		uint64_t end = now_ns() + 1000000000ull;
-		while (where < 0 && now_ns() < end) {
+		uint64_t end = test_now_ns() + 1000000000ull;
+		while (where < 0 && test_now_ns() < end) {
 			for (uint16_t q = 0; q < 2 && where < 0; q++) {
 				struct sl_mbuf *r[BURST];
 				uint16_t c = sl_eth_rx_burst(rx_port, q, r, BURST);

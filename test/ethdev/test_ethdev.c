@@ -466,18 +466,45 @@ static uint16_t fake_tx_burst(void *q, struct sl_mbuf **pkts, uint16_t n)
 	return (uint16_t)(n / 2);
 }
 
+/* The ops every fake driver below shares: stats and queue setup/release. */
+#define FAKE_QUEUE_OPS                           \
+	.stats_get = fake_stats,                 \
+	.stats_reset = fake_ok,                  \
+	.rx_queue_setup = fake_rxq_setup,        \
+	.tx_queue_setup = fake_txq_setup,        \
+	.rx_queue_release = fake_q_release,      \
+	.tx_queue_release = fake_q_release
+
+/* A fake PCI driver TAG##_driver named DRV matching VENDOR:DEVICE, whose
+ * probe allocates port DEVNAME with OPS and the fake burst functions. */
+#define FAKE_PCI_DRIVER(tag, drv, devname, ops, vendor, device)                      \
+	static const struct sl_eth_pci_id tag##_ids[] = {{vendor, device}, {0, 0}};  \
+	static struct sl_eth_driver tag##_driver;                                    \
+	static int tag##_probe(void *bus_device, const struct sl_eth_pci_id *id)     \
+	{                                                                            \
+		(void)id;                                                            \
+		struct sl_eth_dev *dev = sl_eth_dev_allocate(devname, &tag##_driver); \
+		if (dev == NULL)                                                     \
+			return -ENOSPC;                                              \
+		dev->dev_ops = &(ops);                                               \
+		dev->bus_device = bus_device;                                        \
+		dev->rx_pkt_burst = fake_rx_burst;                                   \
+		dev->tx_pkt_burst = fake_tx_burst;                                   \
+		return 0;                                                            \
+	}                                                                            \
+	static struct sl_eth_driver tag##_driver = {                                 \
+		.name = drv,                                                         \
+		.pci_ids = tag##_ids,                                                \
+		.probe_pci = tag##_probe,                                            \
+	}
+
 static const struct sl_eth_dev_ops fake_ops = {
 	.dev_infos_get = fake_infos,
 	.dev_configure = fake_ok,
 	.dev_start = fake_ok,
 	.dev_stop = fake_ok,
 	.dev_close = fake_close,
-	.stats_get = fake_stats,
-	.stats_reset = fake_ok,
-	.rx_queue_setup = fake_rxq_setup,
-	.tx_queue_setup = fake_txq_setup,
-	.rx_queue_release = fake_q_release,
-	.tx_queue_release = fake_q_release,
+	FAKE_QUEUE_OPS,
 };
 
 static const struct sl_eth_pci_id fake_ids[] = {{0xfffe, 0x0001}, {0xfffe, 0x0003}, {0, 0}};
@@ -592,38 +619,13 @@ static const struct sl_eth_dev_ops intr_ops = {
 	.dev_start = intr_start,
 	.dev_stop = intr_stop,
 	.dev_close = fake_close,
-	.stats_get = fake_stats,
-	.stats_reset = fake_ok,
-	.rx_queue_setup = fake_rxq_setup,
-	.tx_queue_setup = fake_txq_setup,
-	.rx_queue_release = fake_q_release,
-	.tx_queue_release = fake_q_release,
+	FAKE_QUEUE_OPS,
 	.rx_queue_intr_enable = intr_enable,
 	.rx_queue_intr_disable = intr_disable,
 	.rx_queue_intr_fd = intr_get_fd,
 };
 
-static const struct sl_eth_pci_id intr_ids[] = {{0xfffe, 0x0010}, {0, 0}};
-static struct sl_eth_driver intr_driver;
-
-static int intr_probe(void *bus_device, const struct sl_eth_pci_id *id)
-{
-	(void)id;
-	struct sl_eth_dev *dev = sl_eth_dev_allocate("intr:00.0", &intr_driver);
-	if (dev == NULL)
-		return -ENOSPC;
-	dev->dev_ops = &intr_ops;
-	dev->bus_device = bus_device;
-	dev->rx_pkt_burst = fake_rx_burst;
-	dev->tx_pkt_burst = fake_tx_burst;
-	return 0;
-}
-
-static struct sl_eth_driver intr_driver = {
-	.name = "net_fake_intr",
-	.pci_ids = intr_ids,
-	.probe_pci = intr_probe,
-};
+FAKE_PCI_DRIVER(intr, "net_fake_intr", "intr:00.0", intr_ops, 0xfffe, 0x0010);
 
 static bool fd_is_open(int fd)
 {
@@ -798,39 +800,14 @@ static const struct sl_eth_dev_ops rss_ops = {
 	.dev_start = fake_ok,
 	.dev_stop = fake_ok,
 	.dev_close = fake_close,
-	.stats_get = fake_stats,
-	.stats_reset = fake_ok,
-	.rx_queue_setup = fake_rxq_setup,
-	.tx_queue_setup = fake_txq_setup,
-	.rx_queue_release = fake_q_release,
-	.tx_queue_release = fake_q_release,
+	FAKE_QUEUE_OPS,
 	.rss_hash_update = rss_hash_update,
 	.rss_hash_conf_get = rss_hash_conf_get,
 	.reta_update = rss_reta_update,
 	.reta_query = rss_reta_query,
 };
 
-static const struct sl_eth_pci_id rss_ids[] = {{0xfffe, 0x0020}, {0, 0}};
-static struct sl_eth_driver rss_driver;
-
-static int rss_probe(void *bus_device, const struct sl_eth_pci_id *id)
-{
-	(void)id;
-	struct sl_eth_dev *dev = sl_eth_dev_allocate("rss:00.0", &rss_driver);
-	if (dev == NULL)
-		return -ENOSPC;
-	dev->dev_ops = &rss_ops;
-	dev->bus_device = bus_device;
-	dev->rx_pkt_burst = fake_rx_burst;
-	dev->tx_pkt_burst = fake_tx_burst;
-	return 0;
-}
-
-static struct sl_eth_driver rss_driver = {
-	.name = "net_fake_rss",
-	.pci_ids = rss_ids,
-	.probe_pci = rss_probe,
-};
+FAKE_PCI_DRIVER(rss, "net_fake_rss", "rss:00.0", rss_ops, 0xfffe, 0x0020);
 
 /* Every entry of a 128-entry table selected, entry i = QUEUE_OF(i). */
 static void reta_fill(struct sl_eth_rss_reta_entry64 r[2], unsigned nq)

@@ -39,6 +39,7 @@
 #include "ethdev_driver.h"
 #include "sl_bus_vfio.h"
 #include "sl_ethdev.h"
+#include "../test_frames.h"
 #include "../test_report.h"
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE local experimental */
@@ -55,40 +56,15 @@ static unsigned window = 256;
 static const char *base_virtaddr;   /* --base-virtaddr for the EAL, or NULL */
 static uint64_t iova_limit;         /* --iova-below: every mbuf IOVA must be below it */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- frames ----------------------------------------------------------------- */
-
-static uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 static unsigned frame_len(uint32_t seq)
 {
-	return MIN_FRAME + (unsigned)(splitmix(seq ^ 0x5a5a0000u) % (MAX_FRAME - MIN_FRAME + 1));
+	return MIN_FRAME + (unsigned)(test_mix64(seq ^ 0x5a5a0000u) % (MAX_FRAME - MIN_FRAME + 1));
 }
 
 enum frame_kind { FRAME_RAW, FRAME_FLOWS };
 #define NB_FLOWS 64
-
-static uint16_t ip_csum(const uint8_t *p, unsigned len)
-{
-	uint32_t s = 0;
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 /* Frame SEQ into BUF; returns its length. RAW: test ethertype, seq at 14,
  * random bytes after. FLOWS: flow SEQ % NB_FLOWS as IPv4/UDP, IPv4/TCP or
@@ -111,20 +87,11 @@ static unsigned build_frame(uint8_t *buf, uint32_t seq, const struct sl_ether_ad
 		uint16_t sport = (uint16_t)(1000 + flow * 7), dport = (uint16_t)(2000 + flow * 13);
 		uint8_t proto = type == 1 ? 6 : 17;
 		if (type != 2) {
-			uint8_t *ip = buf + 14;
+			const uint8_t src_ip[4] = {10, 0, (uint8_t)flow, 1};
+			const uint8_t dst_ip[4] = {10, 1, (uint8_t)(flow * 3), 2};
 			buf[12] = 0x08;
 			buf[13] = 0x00;
-			memset(ip, 0, 20);
-			ip[0] = 0x45;
-			ip[2] = (uint8_t)((len - 14) >> 8);
-			ip[3] = (uint8_t)(len - 14);
-			ip[8] = 64;
-			ip[9] = proto;
-			ip[12] = 10; ip[13] = 0; ip[14] = (uint8_t)flow; ip[15] = 1;
-			ip[16] = 10; ip[17] = 1; ip[18] = (uint8_t)(flow * 3); ip[19] = 2;
-			uint16_t c = ip_csum(ip, 20);
-			ip[10] = (uint8_t)(c >> 8);
-			ip[11] = (uint8_t)c;
+			test_put_ipv4(buf + 14, len, proto, src_ip, dst_ip);
 			off = 34;
 		} else {
 			uint8_t *ip = buf + 14;
@@ -141,14 +108,12 @@ static unsigned build_frame(uint8_t *buf, uint32_t seq, const struct sl_ether_ad
 			off = 54;
 		}
 		uint8_t *l4 = buf + off;
-		l4[0] = (uint8_t)(sport >> 8); l4[1] = (uint8_t)sport;
-		l4[2] = (uint8_t)(dport >> 8); l4[3] = (uint8_t)dport;
 		if (proto == 17) {
-			unsigned ulen = len - off;
-			l4[4] = (uint8_t)(ulen >> 8); l4[5] = (uint8_t)ulen;
-			l4[6] = 0; l4[7] = 0; /* no UDP checksum */
+			test_put_udp(l4, len - off, sport, dport); /* no UDP checksum */
 			off += 8;
 		} else {
+			l4[0] = (uint8_t)(sport >> 8); l4[1] = (uint8_t)sport;
+			l4[2] = (uint8_t)(dport >> 8); l4[3] = (uint8_t)dport;
 			memset(l4 + 4, 0, 16);
 			l4[12] = 0x50; /* data offset 5 */
 			l4[13] = 0x18; /* PSH ACK */
@@ -158,7 +123,7 @@ static unsigned build_frame(uint8_t *buf, uint32_t seq, const struct sl_ether_ad
 	}
 	memcpy(buf + off, &seq, 4);
 	off += 4;
-	uint64_t x = splitmix(seq) | 1;
+	uint64_t x = test_mix64(seq) | 1;
 	for (; off + 8 <= len; off += 8) {
 		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
 		memcpy(buf + off, &x, 8);
@@ -339,8 +304,8 @@ static unsigned send_count(uint16_t tx, uint16_t rx, const struct sl_ether_addr 
 	if (k < n)
 		sl_pktmbuf_free_bulk(&m[k], n - k);
 	unsigned got = 0;
-	uint64_t end = now_ns() + 300000000ull;
-	while (now_ns() < end) {
+	uint64_t end = test_now_ns() + 300000000ull;
+	while (test_now_ns() < end) {
 		struct sl_mbuf *r[BURST];
 		uint16_t c = sl_eth_rx_burst(rx, 0, r, BURST);
 		for (uint16_t i = 0; i < c; i++)
@@ -415,7 +380,7 @@ static int exchange(uint16_t tx, uint16_t rx, uint32_t first, uint64_t count, en
 	sl_eth_macaddr_get(tx, &src);
 	sl_eth_macaddr_get(rx, &dst);
 	uint64_t sent = 0, recvd = 0, bytes = 0;
-	uint64_t last_progress = now_ns(), t0 = last_progress;
+	uint64_t last_progress = test_now_ns(), t0 = last_progress;
 	int bad = 0;
 
 	while (recvd < count && bad < 10) {
@@ -459,14 +424,14 @@ static int exchange(uint16_t tx, uint16_t rx, uint32_t first, uint64_t count, en
 		}
 		sl_pktmbuf_free_bulk(r, n);
 		if (n != 0) {
-			last_progress = now_ns();
-		} else if (now_ns() - last_progress > STALL_NS) {
+			last_progress = test_now_ns();
+		} else if (test_now_ns() - last_progress > STALL_NS) {
 			fail("%s: stalled: %" PRIu64 " sent, %" PRIu64 " received of %" PRIu64, what, sent, recvd, count);
 			return -1;
 		}
 	}
 	/* nothing more may arrive */
-	uint64_t t1 = now_ns();
+	uint64_t t1 = test_now_ns();
 	for (unsigned i = 0; i < 100; i++) {
 		struct sl_mbuf *r[BURST];
 		uint16_t n = sl_eth_rx_burst(rx, 0, r, BURST);
@@ -737,16 +702,7 @@ static void build_rss_frame(uint8_t *buf, const struct rss_flow *f, uint32_t tag
 	uint8_t *ip = buf + 14;
 	if (!f->v6) {
 		buf[12] = 0x08;
-		ip[0] = 0x45;
-		ip[2] = (uint8_t)((len - 14) >> 8);
-		ip[3] = (uint8_t)(len - 14);
-		ip[8] = 64;
-		ip[9] = f->proto;
-		memcpy(ip + 12, f->src, 4);
-		memcpy(ip + 16, f->dst, 4);
-		uint16_t c = ip_csum(ip, 20);
-		ip[10] = (uint8_t)(c >> 8);
-		ip[11] = (uint8_t)c;
+		test_put_ipv4(ip, len, f->proto, f->src, f->dst);
 		off = 34;
 	} else {
 		buf[12] = 0x86;
@@ -761,14 +717,13 @@ static void build_rss_frame(uint8_t *buf, const struct rss_flow *f, uint32_t tag
 		off = 54;
 	}
 	uint8_t *l4 = buf + off;
-	l4[0] = (uint8_t)(f->sport >> 8);
-	l4[1] = (uint8_t)f->sport;
-	l4[2] = (uint8_t)(f->dport >> 8);
-	l4[3] = (uint8_t)f->dport;
 	if (f->proto == 17) {
-		l4[4] = (uint8_t)((len - off) >> 8);
-		l4[5] = (uint8_t)(len - off);
+		test_put_udp(l4, len - off, f->sport, f->dport);
 	} else {
+		l4[0] = (uint8_t)(f->sport >> 8);
+		l4[1] = (uint8_t)f->sport;
+		l4[2] = (uint8_t)(f->dport >> 8);
+		l4[3] = (uint8_t)f->dport;
 		l4[12] = 0x50;
 		l4[13] = 0x10; /* ACK */
 		l4[14] = 0xff;
@@ -798,7 +753,7 @@ static int rss_exchange(uint16_t p0, uint16_t p1, const struct rss_flow *flows, 
 	unsigned total = nb * per_flow, sent = 0, recvd = 0, bad = 0;
 	for (unsigned i = 0; i < nb; i++)
 		seen[i] = (struct rss_seen){.queue = -1};
-	uint64_t last = now_ns();
+	uint64_t last = test_now_ns();
 	while (recvd < total) {
 		if (sent < total && sent - recvd < 64) {
 			struct sl_mbuf *m[BURST];
@@ -848,8 +803,8 @@ static int rss_exchange(uint16_t p0, uint16_t p1, const struct rss_flow *flows, 
 		}
 		recvd += got;
 		if (got != 0) {
-			last = now_ns();
-		} else if (now_ns() - last > STALL_NS) {
+			last = test_now_ns();
+		} else if (test_now_ns() - last > STALL_NS) {
 			fail("%s: stalled: %u sent, %u received of %u", what, sent, recvd, total);
 			return -1;
 		}
@@ -874,7 +829,7 @@ static void ip4(uint8_t *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
 static void mixed_flows(struct rss_flow *f, unsigned nb, unsigned salt)
 {
 	for (unsigned i = 0; i < nb; i++) {
-		uint64_t r = splitmix(salt * 1000u + i);
+		uint64_t r = test_mix64(salt * 1000u + i);
 		memset(&f[i], 0, sizeof(f[i]));
 		f[i].v6 = i % 3 == 2;
 		f[i].proto = i % 3 == 1 ? 6 : 17;
@@ -996,7 +951,7 @@ static void rss_config_checks(uint16_t p0, uint16_t p1)
 	/* refused: bad key length, unsupported type, a queue the port lacks */
 	uint8_t key1[40];
 	for (unsigned i = 0; i < 40; i++)
-		key1[i] = (uint8_t)splitmix(0x4b4559u + i);
+		key1[i] = (uint8_t)test_mix64(0x4b4559u + i);
 	rc = (struct sl_eth_rss_conf){.rss_key = key1, .rss_key_len = 39, .rss_hf = SL_ETH_RSS_IPV4};
 	int r1 = sl_eth_dev_rss_hash_update(p1, &rc);
 	rc = (struct sl_eth_rss_conf){.rss_hf = SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_SCTP};
@@ -1043,7 +998,7 @@ static void rss_config_checks(uint16_t p0, uint16_t p1)
 	if (sl_eth_dev_rss_hash_update(p1, &rc) != 0)
 		fail("%s: hash_update refused", w);
 	for (unsigned i = 0; i < 48; i++) {
-		uint64_t r = splitmix(0xb0 + i);
+		uint64_t r = test_mix64(0xb0 + i);
 		memset(&flows[i], 0, sizeof(flows[i]));
 		flows[i].proto = 17;
 		if (i < 24) { /* one address pair, ports varying */
@@ -1137,7 +1092,7 @@ static void rss_config_checks(uint16_t p0, uint16_t p1)
 	expect_rss_conf(p1, SL_ETH_RSS_IPV4 | SL_ETH_RSS_NONFRAG_IPV4_UDP, key2_copy, w);
 	expect_reta(p1, queue_rr, w);
 	for (unsigned i = 0; i < 16; i++) {
-		uint64_t r = splitmix(0xc0 + i);
+		uint64_t r = test_mix64(0xc0 + i);
 		memset(&flows[i], 0, sizeof(flows[i]));
 		flows[i].proto = 17;
 		ip4(flows[i].src, 10, 20, (uint8_t)r, (uint8_t)(r >> 8));
@@ -1179,7 +1134,7 @@ static int cmd_rss(const char **bdfs)
 					 .src = &src, .dst = &dst, .stop = &stop};
 		pthread_create(&pol[q].thread, NULL, poll_queue, &pol[q]);
 	}
-	uint64_t sent = 0, last = now_ns(), prev_total = 0, t0 = last;
+	uint64_t sent = 0, last = test_now_ns(), prev_total = 0, t0 = last;
 	for (;;) {
 		uint64_t total = 0;
 		for (unsigned q = 0; q < RSS_QUEUES; q++)
@@ -1188,8 +1143,8 @@ static int cmd_rss(const char **bdfs)
 			break;
 		if (total != prev_total) {
 			prev_total = total;
-			last = now_ns();
-		} else if (now_ns() - last > STALL_NS) {
+			last = test_now_ns();
+		} else if (test_now_ns() - last > STALL_NS) {
 			fail("rss: stalled: %" PRIu64 " sent, %" PRIu64 " received", sent, total);
 			break;
 		}
@@ -1216,7 +1171,7 @@ static int cmd_rss(const char **bdfs)
 			sched_yield();
 		}
 	}
-	double secs = (double)(now_ns() - t0) / 1e9;
+	double secs = (double)(test_now_ns() - t0) / 1e9;
 	usleep(200000);
 	stop = 1;
 	uint64_t lost = 0, dup = 0;
@@ -1300,7 +1255,7 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 	uint64_t n = frame_count;
 
 	/* Sluice -> kernel */
-	uint64_t sent = 0, recvd = 0, last = now_ns();
+	uint64_t sent = 0, recvd = 0, last = test_now_ns();
 	while (recvd < n) {
 		if (sent < n && sent - recvd < 32) {
 			struct sl_mbuf *m = sl_pktmbuf_alloc(pool);
@@ -1324,10 +1279,10 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 				else
 					check_frame(buf, (unsigned)len, seq, &kmac, &smac, FRAME_RAW, "sluice->kernel");
 				recvd++;
-				last = now_ns();
+				last = test_now_ns();
 			}
 		}
-		if (now_ns() - last > STALL_NS) {
+		if (test_now_ns() - last > STALL_NS) {
 			fail("sluice->kernel: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
 			break;
 		}
@@ -1338,7 +1293,7 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 
 	/* kernel -> Sluice */
 	sent = recvd = 0;
-	last = now_ns();
+	last = test_now_ns();
 	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6};
 	memcpy(to.sll_addr, smac.addr_bytes, 6);
 	while (recvd < n) {
@@ -1362,10 +1317,10 @@ static int cmd_kernel(const char *bdf, const char *ifname)
 			else
 				check_frame(d, r[i]->pkt_len, seq, &smac, &kmac, FRAME_RAW, "kernel->sluice");
 			recvd++;
-			last = now_ns();
+			last = test_now_ns();
 		}
 		sl_pktmbuf_free_bulk(r, k);
-		if (now_ns() - last > STALL_NS) {
+		if (test_now_ns() - last > STALL_NS) {
 			fail("kernel->sluice: stalled at %" PRIu64 " sent, %" PRIu64 " received", sent, recvd);
 			break;
 		}
