@@ -73,23 +73,25 @@ def run_dpdk(pages, seconds, prefix=(), extra_app_args=()):
     cmd = list(prefix) + [DPDK_BIN] + dpdk_eal_args(pages) + DPDK_APP_ARGS + list(extra_app_args)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = ReadUntil(proc)
+    # under valgrind every command answers tens of times slower
+    slow = 10 if prefix else 1
     try:
-        pos = out.wait_for("testpmd> ", 0, 180)
+        pos = out.wait_for("testpmd> ", 0, 300 if prefix else 180)
 
         def send(line):
             proc.stdin.write((line + "\n").encode())
             proc.stdin.flush()
 
         send("start")
-        pos = out.wait_for("testpmd> ", pos, 30)
+        pos = out.wait_for("testpmd> ", pos, 30 * slow)
         out.drain(1.0)                       # warm up
         send("show port stats all")
-        pos = out.wait_for("testpmd> ", pos, 30)
+        pos = out.wait_for("testpmd> ", pos, 30 * slow)
         out.drain(seconds)
         send("show port stats all")
-        pos = out.wait_for("testpmd> ", pos, 30)
+        pos = out.wait_for("testpmd> ", pos, 30 * slow)
         send("stop")
-        pos = out.wait_for("testpmd> ", pos, 120)
+        pos = out.wait_for("testpmd> ", pos, 120 * slow)
         send("quit")
         proc.stdin.close()
         end = time.time() + 180
