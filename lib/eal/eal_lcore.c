@@ -1,7 +1,7 @@
-/* eal_lcore.c: lcore threads. lcore N runs on CPU N; the main lcore is
- * the thread that called sl_eal_init, pinned for the EAL's lifetime, and
- * every other lcore is a thread pinned to its CPU that sleeps until
- * sl_eal_remote_launch hands it a function. */
+/* eal_lcore.c: lcore threads. lcore N runs on CPU N unless -l mapped it
+ * elsewhere (N@CPU); the main lcore is the thread that called sl_eal_init,
+ * pinned for the EAL's lifetime, and every other lcore is a thread pinned
+ * to its CPU that sleeps until sl_eal_remote_launch hands it a function. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +20,7 @@ enum lcore_state {
 
 struct lcore {
 	bool enabled;
+	unsigned cpu;           /* the CPU it is pinned to */
 	bool thread_started;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -55,7 +56,7 @@ bool sl_lcore_is_enabled(unsigned lcore_id)
 
 int sl_lcore_to_cpu_id(unsigned lcore_id)
 {
-	return sl_lcore_is_enabled(lcore_id) ? (int)lcore_id : -1;
+	return sl_lcore_is_enabled(lcore_id) ? (int)lcores[lcore_id].cpu : -1;
 }
 
 unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap)
@@ -222,6 +223,7 @@ int eal_lcore_init(const struct eal_options *opts)
 		if (!enabled[i])
 			continue;
 		lcores[i].enabled = true;
+		lcores[i].cpu = opts->lcores_given ? opts->lcore_cpu[i] : i;
 		lcores[i].state = LCORE_WAIT;
 		pthread_mutex_init(&lcores[i].lock, NULL);
 		pthread_cond_init(&lcores[i].cond, NULL);
@@ -251,9 +253,9 @@ int eal_lcore_init(const struct eal_options *opts)
 	if (pthread_getaffinity_np(pthread_self(), sizeof(main_saved_affinity),
 				   &main_saved_affinity) == 0)
 		main_affinity_saved = true;
-	err = pin_thread(pthread_self(), main_lcore);
+	err = pin_thread(pthread_self(), lcores[main_lcore].cpu);
 	if (err != 0) {
-		SL_LOG(ERR, EAL_LOG, "cannot pin the main thread to CPU %u: %s", main_lcore,
+		SL_LOG(ERR, EAL_LOG, "cannot pin the main thread to CPU %u: %s", lcores[main_lcore].cpu,
 		       strerror(err));
 		errno = err;
 		goto fail;
@@ -269,7 +271,7 @@ int eal_lcore_init(const struct eal_options *opts)
 		if (!lc->enabled || i == main_lcore)
 			continue;
 		CPU_ZERO(&set);
-		CPU_SET(i, &set);
+		CPU_SET(lc->cpu, &set);
 		pthread_attr_init(&attr);
 		/* Created already pinned, so it never runs on another CPU. */
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
@@ -294,6 +296,15 @@ fail:
 	return -1;
 }
 
+/* True when lcore I and the next one are enabled and share a CPU. */
+static bool starts_shared_run(unsigned i)
+{
+	return i + 1 < SL_MAX_LCORE && lcores[i].enabled && lcores[i + 1].enabled &&
+	       lcores[i + 1].cpu == lcores[i].cpu;
+}
+
+/* Same syntax as -l: runs of lcores on their own CPUs as "0-1", runs that
+ * share one CPU as "1-3@1". */
 void eal_lcore_format(char *buf, size_t len)
 {
 	size_t off = 0;
@@ -305,10 +316,17 @@ void eal_lcore_format(char *buf, size_t len)
 			i++;
 			continue;
 		}
-		while (j + 1 < SL_MAX_LCORE && lcores[j + 1].enabled)
+		/* a run sharing one CPU, or a run each on its own CPU */
+		bool shared = starts_shared_run(i);
+		bool moved = shared || lcores[i].cpu != i;
+		while (j + 1 < SL_MAX_LCORE && lcores[j + 1].enabled &&
+		       (moved ? shared && lcores[j + 1].cpu == lcores[i].cpu
+			      : lcores[j + 1].cpu == j + 1 && !starts_shared_run(j + 1)))
 			j++;
 		int n = (j == i) ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", i)
 				 : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", i, j);
+		if (n >= 0 && moved && off + (size_t)n < len)
+			n += snprintf(buf + off + (size_t)n, len - off - (size_t)n, "@%u", lcores[i].cpu);
 		if (n < 0)
 			break;
 		off += (size_t)n;

@@ -43,7 +43,7 @@ struct eal_opt {
 
 static const struct eal_opt eal_opts[] = {
 	{OPT_LCORES, 'l', "lcores", true,
-	 "a list of CPU numbers and ranges, e.g. 0-1 or 0,2-3"},
+	 "a list of lcore numbers and ranges, each optionally @CPU, e.g. 0-1, 0,2-3 or 0,1-2@1"},
 	{OPT_MAIN_LCORE, 0, "main-lcore", true, "one lcore number from the -l list, e.g. 0"},
 	{OPT_ALLOW, 'a', "allow", true,
 	 "a PCI address [DOMAIN:]BUS:DEV.FN with optional key=value arguments, "
@@ -114,9 +114,28 @@ static int parse_uint(const char *s, const char **end, unsigned long max, unsign
 	return 0;
 }
 
+/* "CPU c is not available to this process, which may use CPUs 0,1" */
+static int cpu_unavailable(const struct eal_opt *o, const char *value, unsigned long c,
+			   const cpu_set_t *allowed)
+{
+	char why[160], cpus[96] = "";
+	size_t off = 0;
+
+	for (unsigned k = 0; k < SL_MAX_LCORE && off < sizeof(cpus) - 8; k++)
+		if (CPU_ISSET(k, allowed))
+			off += (size_t)snprintf(cpus + off, sizeof(cpus) - off, "%s%u", off ? "," : "", k);
+	snprintf(why, sizeof(why), "CPU %lu is not available to this process, which may use CPUs %s",
+		 c, cpus);
+	return bad_value(o, value, why);
+}
+
+/* -l/--lcores: comma-separated elements LCORE or LO-HI, each optionally
+ * @CPU (as DPDK's --lcores): those lcores run on CPU instead of the CPU
+ * of the same number, so several lcores may share one CPU. */
 static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_options *opts)
 {
 	bool set[SL_MAX_LCORE] = {false};
+	unsigned cpu_of[SL_MAX_LCORE];
 	const char *p = value;
 	cpu_set_t allowed;
 	unsigned count = 0;
@@ -126,7 +145,7 @@ static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_o
 		CPU_ZERO(&allowed);
 
 	for (;;) {
-		unsigned long lo, hi;
+		unsigned long lo, hi, cpu = ULONG_MAX;
 		const char *end;
 
 		if (parse_uint(p, &end, ULONG_MAX, &lo) != 0)
@@ -141,6 +160,12 @@ static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_o
 				return bad_value(o, value, why);
 			}
 		}
+		if (*end == '@') {
+			if (parse_uint(end + 1, &end, ULONG_MAX, &cpu) != 0)
+				return bad_value(o, value, "expected a CPU number after '@'");
+			if (cpu >= SL_MAX_LCORE || !CPU_ISSET(cpu, &allowed))
+				return cpu_unavailable(o, value, cpu, &allowed);
+		}
 		if (hi >= SL_MAX_LCORE) {
 			char why[96];
 			snprintf(why, sizeof(why), "lcore %lu is above the limit of %d", hi,
@@ -148,21 +173,19 @@ static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_o
 			return bad_value(o, value, why);
 		}
 		for (unsigned long c = lo; c <= hi; c++) {
-			if (!CPU_ISSET(c, &allowed)) {
-				char why[160], cpus[96] = "";
-				size_t off = 0;
-				for (unsigned k = 0; k < SL_MAX_LCORE && off < sizeof(cpus) - 8; k++)
-					if (CPU_ISSET(k, &allowed))
-						off += (size_t)snprintf(cpus + off, sizeof(cpus) - off,
-									"%s%u", off ? "," : "", k);
-				snprintf(why, sizeof(why),
-					 "CPU %lu is not available to this process, which may use CPUs %s",
-					 c, cpus);
+			if (cpu == ULONG_MAX && !CPU_ISSET(c, &allowed))
+				return cpu_unavailable(o, value, c, &allowed);
+			unsigned on = cpu == ULONG_MAX ? (unsigned)c : (unsigned)cpu;
+			if (set[c] && cpu_of[c] != on) {
+				char why[96];
+				snprintf(why, sizeof(why), "lcore %lu is given on CPU %u and on CPU %u", c,
+					 cpu_of[c], on);
 				return bad_value(o, value, why);
 			}
 			if (!set[c])
 				count++;
 			set[c] = true;
+			cpu_of[c] = on;
 		}
 		if (*end == '\0')
 			break;
@@ -173,6 +196,8 @@ static int parse_lcores(const struct eal_opt *o, const char *value, struct eal_o
 	if (count == 0)
 		return bad_value(o, value, NULL);
 	memcpy(opts->lcore_enabled, set, sizeof(set));
+	for (unsigned c = 0; c < SL_MAX_LCORE; c++)
+		opts->lcore_cpu[c] = set[c] ? cpu_of[c] : c;
 	opts->lcores_given = true;
 	return 0;
 }
@@ -561,7 +586,9 @@ void eal_print_usage(const char *prgname)
 {
 	printf("Usage: %s [EAL options] -- [application options]\n\n"
 	       "EAL options:\n"
-	       "  -l, --lcores LIST        CPUs to run lcores on, e.g. 0-1 or 0,2-3 (default: all)\n"
+	       "  -l, --lcores LIST        lcores to run, each on the CPU of its number, e.g. 0-1 or\n"
+	       "                           0,2-3; LCORE[-LCORE]@CPU runs them on CPU, e.g. 0,1-2@1\n"
+	       "                           (default: one lcore per usable CPU)\n"
 	       "      --main-lcore N       lcore that runs main() (default: the first of -l)\n"
 	       "  -a, --allow BDF[,k=v]    use only these PCI devices, e.g. 0000:01:00.0,iommu=type1\n"
 	       "      --vdev NAME[,k=v]    create a virtual device, e.g. null0\n"

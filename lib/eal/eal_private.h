@@ -28,6 +28,7 @@ struct eal_options {
 	struct sl_eal_config pub;
 	bool lcores_given;
 	bool lcore_enabled[SL_MAX_LCORE];
+	unsigned lcore_cpu[SL_MAX_LCORE]; /* CPU each enabled lcore runs on (-l N@CPU) */
 	bool main_lcore_given;
 	unsigned main_lcore;
 	bool huge_dir_given;

@@ -32,7 +32,8 @@ extern "C" {
  * argc - ret, argv + ret; or -1 with errno set and a logged message that
  * says what was wrong and how to fix it. Nothing stays allocated on error.
  *
- * Options: -l/--lcores LIST, --main-lcore N, -a/--allow BDF[,k=v...],
+ * Options: -l/--lcores LIST (N, N-M, each optionally @CPU), --main-lcore N,
+ * -a/--allow BDF[,k=v...],
  * --vdev NAME[,k=v...], --no-huge, -m/--socket-mem MB, --huge-dir DIR,
  * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
  * debug, optionally COMPONENT:LEVEL), --vfio-backend auto|iommufd|type1|noiommu

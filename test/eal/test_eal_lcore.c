@@ -146,6 +146,42 @@ static void test_single_lcore(void)
 	CHECK(sl_eal_cleanup() == 0);
 }
 
+/* -l 0,1-3@1: four lcores on two CPUs, lcores 1-3 sharing CPU 1 (DPDK's
+ * --lcores N@CPU), each worker thread pinned there and running its own
+ * function at the same time as the others. */
+static void test_lcores_share_cpu(void)
+{
+	const char *args[] = {"t", "-l", "0,1-3@1", "--no-huge", "-m", "4", NULL};
+	struct probe p[4] = {{0}};
+	unsigned i;
+
+	log_capture_start();
+	int ret = test_eal_init(args);
+	const char *log = log_capture_stop();
+	REQUIRE(ret == 5, "init -l 0,1-3@1: %s", strerror(errno));
+	CHECK_MSG(strstr(log, "lcores 0,1-3@1 (main 0)") != NULL, "init log: %s", log);
+	CHECK(sl_lcore_count() == 4);
+	CHECK(sl_lcore_to_cpu_id(0) == 0);
+	for (i = 1; i <= 3; i++)
+		CHECK(sl_lcore_to_cpu_id(i) == 1);
+	check_main_pinned(0);
+	/* three workers busy at once on one CPU, each released in turn */
+	for (i = 1; i <= 3; i++)
+		CHECK(sl_eal_remote_launch(wait_for_go, &p[i], i) == 0);
+	for (i = 1; i <= 3; i++) {
+		atomic_store(&p[i].go, 1);
+		CHECK(sl_eal_wait_lcore(i) == 7);
+	}
+	for (i = 1; i <= 3; i++) {
+		CHECK(sl_eal_remote_launch(probe_fn, &p[i], i) == 0);
+		CHECK(sl_eal_wait_lcore(i) == 1000 + (int)i);
+		CHECK(p[i].lcore == i);
+		CHECK(p[i].cpu == 1);
+		CHECK(p[i].affinity_count == 1 && p[i].affinity_cpu == 1);
+	}
+	CHECK(sl_eal_cleanup() == 0);
+}
+
 static void test_tsc(void)
 {
 	struct timespec t0, t1;
@@ -171,6 +207,7 @@ int main(void)
 	test_launch();
 	test_main_lcore_1();
 	test_single_lcore();
+	test_lcores_share_cpu();
 	test_launch(); /* init after cleanup works again */
 	test_tsc();
 	return test_result("test_eal_lcore");

@@ -22,6 +22,11 @@ static const struct bad_case bad_cases[] = {
 	{{"--lcores=1x"}, "-l/--lcores", "'1x'", "0-1"},
 	{{"-l", "4000"}, "-l/--lcores", "'4000'", "0-1"},
 	{{"-l", "127"}, "-l/--lcores", "'127'", "not available"},
+	{{"-l", "0,1@"}, "-l/--lcores", "'0,1@'", "CPU number after '@'"},
+	{{"-l", "0,1@x"}, "-l/--lcores", "'0,1@x'", "CPU number after '@'"},
+	{{"-l", "0,5@127"}, "-l/--lcores", "'0,5@127'", "CPU 127 is not available"},
+	{{"-l", "0,2@1,2@0"}, "-l/--lcores", "'0,2@1,2@0'", "lcore 2 is given on CPU 1 and on CPU 0"},
+	{{"-l", "0,2-1@1"}, "-l/--lcores", "'0,2-1@1'", "runs backwards"},
 	{{"-m", "-5"}, "-m", "'-5'", "megabytes"},
 	{{"-m", "0"}, "-m", "'0'", "megabytes"},
 	{{"-m", "12abc"}, "-m", "'12abc'", "megabytes"},
@@ -63,24 +68,15 @@ static const struct bad_case bad_cases[] = {
 	{{"--no-huge", "--huge-dir", "/dev/hugepages"}, "--huge-dir", "/dev/hugepages", "one of"},
 };
 
-static int count_seg(const struct sl_memseg *seg, void *arg)
-{
-	(void)seg;
-	(*(int *)arg)++;
-	return 0;
-}
-
 static void check_down(void)
 {
-	int nsegs = 0;
-
 	/* Nothing of a failed init may remain. */
 	CHECK(sl_lcore_count() == 0);
 	CHECK(sl_lcore_id() == SL_LCORE_ID_ANY);
 	errno = 0;
 	CHECK(sl_dma_zmalloc("after-failure", 64, 0) == NULL && errno == ENODEV);
-	CHECK(sl_memseg_walk(count_seg, &nsegs) == 0 && nsegs == 0);
-	CHECK(sl_mem_virt2iova(&nsegs) == SL_BAD_IOVA);
+	CHECK(test_nsegs() == 0);
+	CHECK(sl_mem_virt2iova(&test_failures) == SL_BAD_IOVA);
 	CHECK(sl_eal_cleanup() == -1);
 }
 

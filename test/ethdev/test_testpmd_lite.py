@@ -207,16 +207,22 @@ def test_queues_and_cores():
         check({(s["rx_port"], s["rx_queue"]) for s in r["streams"]} == {(0, 0), (0, 1), (1, 0), (1, 1)},
               "2 queues: streams do not cover every rx queue")
         check_forwarding("2 queues", r, "io")
-    # two forwarding lcores need three CPUs (the main lcore only prints)
-    if len(os.sched_getaffinity(0)) >= 3:
-        eal3 = ["-l", "0-2", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
-        r = run_json("2 cores", ["--nb-cores=2", "--rxq=2", "--txq=2", "--run-time=0.5"], eal=eal3)
-        if r is not None:
-            check(r["nb_cores"] == 2, f"2 cores: nb_cores {r['nb_cores']}")
-            check_forwarding("2 cores", r, "io")
-        expect_failure("shared tx queue", ["--nb-cores=2", "--rxq=2", "--txq=1"], "tx queue", eal=eal3)
-    else:
-        print("test_queues_and_cores: 2 CPUs here, so the 2-forwarding-core run is left out")
+    # two forwarding lcores besides the main one: each on its own CPU when
+    # there are three, else both on CPU 1 (-l 0,1-2@1, as DPDK's --lcores)
+    lcores = "0-2" if len(os.sched_getaffinity(0)) >= 3 else "0,1-2@1"
+    eal3 = ["-l", lcores, "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+    r = run_json("2 cores", ["--nb-cores=2", "--rxq=2", "--txq=2", "--run-time=0.5"], eal=eal3)
+    if r is not None:
+        check(r["nb_cores"] == 2, f"2 cores: nb_cores {r['nb_cores']}")
+        check_forwarding("2 cores", r, "io")
+        # the four streams are split between the two lcores: each must move packets
+        check(all(s["rx_packets"] > 0 for s in r["streams"]), "2 cores: a stream received nothing")
+    # a tx queue two lcores would share is refused: with three forwarding
+    # lcores the four streams split 1/1/2, so port 0's rx queues 0 and 1
+    # (both sending on port 1's only tx queue) land on different lcores
+    lcores4 = "0-3" if len(os.sched_getaffinity(0)) >= 4 else "0,1-3@1"
+    eal4 = ["-l", lcores4, "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+    expect_failure("shared tx queue", ["--nb-cores=3", "--rxq=2", "--txq=1"], "tx queue", eal=eal4)
 
 
 def test_no_huge():
