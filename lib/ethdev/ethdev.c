@@ -442,7 +442,7 @@ int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_
 	}
 	if (new_conf.intr_conf.rxq != 0 && !has_rx_intr_ops(dev)) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s has no rx interrupts; configure with "
-		       "intr_conf.rxq = 0 and poll", port_id, dev->name, dev->driver ? dev->driver->name : "?");
+		       "intr_conf.rxq = 0 and poll", port_id, dev->name, driver_name_of(dev));
 		return -ENOTSUP;
 	}
 	new_conf.intr_conf.rxq = new_conf.intr_conf.rxq != 0;
@@ -627,7 +627,7 @@ int sl_eth_dev_start(uint16_t port_id)
 	for (uint16_t q = 0; q < dev->nb_rx_queues; q++) {
 		if (dev->rx_queue_burst[q] == NULL && dev->rx_pkt_burst == NULL) {
 			SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s set no rx burst function for queue %u",
-			       port_id, dev->name, dev->driver ? dev->driver->name : "?", q);
+			       port_id, dev->name, driver_name_of(dev), q);
 			dev->dev_ops->dev_stop(dev);
 			return -EINVAL;
 		}
@@ -635,7 +635,7 @@ int sl_eth_dev_start(uint16_t port_id)
 	for (uint16_t q = 0; q < dev->nb_tx_queues; q++) {
 		if (dev->tx_queue_burst[q] == NULL && dev->tx_pkt_burst == NULL) {
 			SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s set no tx burst function for queue %u",
-			       port_id, dev->name, dev->driver ? dev->driver->name : "?", q);
+			       port_id, dev->name, driver_name_of(dev), q);
 			dev->dev_ops->dev_stop(dev);
 			return -EINVAL;
 		}
@@ -699,7 +699,7 @@ static int check_rx_intr(struct sl_eth_dev *dev, uint16_t queue_id, const char *
 {
 	if (!has_rx_intr_ops(dev)) {
 		SL_LOG(ERR, LOG_COMPONENT, "%s: port %u (%s): driver %s has no rx interrupts; poll the queue instead",
-		       func, dev->port_id, dev->name, dev->driver ? dev->driver->name : "?");
+		       func, dev->port_id, dev->name, driver_name_of(dev));
 		return -ENOTSUP;
 	}
 	if (!dev->configured || !dev->conf.intr_conf.rxq) {
@@ -1134,7 +1134,7 @@ int sl_eth_dev_default_mac_addr_set(uint16_t port_id, const struct sl_ether_addr
 	}
 	if (dev->dev_ops->mac_addr_set == NULL) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s cannot change the MAC address", port_id,
-		       dev->name, dev->driver ? dev->driver->name : "?");
+		       dev->name, driver_name_of(dev));
 		return -ENOTSUP;
 	}
 	int ret = dev->dev_ops->mac_addr_set(dev, mac);
@@ -1151,7 +1151,7 @@ static int set_rx_mode(struct sl_eth_dev *dev, int (*op)(struct sl_eth_dev *), b
 		return 0;
 	if (op == NULL) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s cannot turn %s mode %s", dev->port_id,
-		       dev->name, dev->driver ? dev->driver->name : "?", what, state ? "on" : "off");
+		       dev->name, driver_name_of(dev), what, state ? "on" : "off");
 		return -ENOTSUP;
 	}
 	int ret = op(dev);
