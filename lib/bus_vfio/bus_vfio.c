@@ -1047,16 +1047,13 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 		if (!dev->as)
 			goto fail;
 		if (sl_dma_as_attach(dev->as, dev->fd, dev->name) != 0) {
-			/* AUTO: the shared IOAS does not suit this device: the kernel
-			 * refuses it (EADDRINUSE: something mapped there lies in the
-			 * device's reserved ranges; EINVAL) or dma_map does (ERANGE,
-			 * a mapping outside its ranges). Give it an IOAS of its own,
+			/* AUTO: the shared IOAS does not suit this device (see
+			 * sl_dma_attach_error_is_misfit). Give it an IOAS of its own,
 			 * filled by IOMMU_IOAS_COPY: still pinned once. The failed
 			 * attempt bound the cdev, so open it afresh. */
 			saved = errno;
 			if (sl_dma_get_iommufd_mode() != SL_DMA_IOMMUFD_AUTO ||
-			    !sl_dma_as_is_shared(dev->as) ||
-			    (saved != EADDRINUSE && saved != EINVAL && saved != ERANGE))
+			    !sl_dma_as_is_shared(dev->as) || !sl_dma_attach_error_is_misfit(saved))
 				goto fail;
 			sl_log(SL_LOG_NOTICE, LOG_COMP, "%s: cannot join the shared IOAS (%s); using an "
 			       "IOAS of its own filled by IOMMU_IOAS_COPY", dev->name, strerror(saved));

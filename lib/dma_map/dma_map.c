@@ -606,9 +606,10 @@ static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool firs
 	a->devid = b.out_devid;
 	if (ioctl(a->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) != 0) {
 		int saved = errno;
-		/* AUTO mode retries a device the shared IOAS refuses in an IOAS of
-		 * its own (bus_vfio), so that is not an error yet. */
-		sl_log(as->shared && g.mode == SL_DMA_IOMMUFD_AUTO ? SL_LOG_NOTICE : SL_LOG_ERR,
+		/* AUTO mode retries a device the shared IOAS does not suit in an
+		 * IOAS of its own (bus_vfio), so that is not an error yet. */
+		sl_log(as->shared && g.mode == SL_DMA_IOMMUFD_AUTO && sl_dma_attach_error_is_misfit(saved) ?
+		       SL_LOG_NOTICE : SL_LOG_ERR,
 		       LOG_COMP, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT to %s (IOAS %u): %s%s", a->who,
 		       as->name, as->ioas_id, strerror(saved),
 		       saved == EADDRINUSE ? " (something mapped there lies in one of the device's "
@@ -1480,6 +1481,11 @@ fail:
 	free(a);
 	errno = saved;
 	return -1;
+}
+
+bool sl_dma_attach_error_is_misfit(int err)
+{
+	return err == EADDRINUSE || err == EINVAL || err == ERANGE;
 }
 
 int sl_dma_as_detach(struct sl_dma_as *as, int fd)

@@ -67,6 +67,13 @@ const char *sl_dma_as_name(const struct sl_dma_as *as);
  * checked against them and mapped (or copied) in. On failure nothing stays
  * attached or mapped. WHO names the device or group in messages. */
 int sl_dma_as_attach(struct sl_dma_as *as, int fd, const char *who);
+/* True when ERR, the errno of a failed sl_dma_as_attach, says this address
+ * space does not suit the device, so that another one may: the kernel's
+ * EADDRINUSE (something mapped there lies in one of the device's reserved
+ * ranges) or EINVAL (an incompatible domain or aperture), or ERANGE (a
+ * mapping outside the ranges the device allows). bus_vfio's AUTO mode then
+ * gives the device an IOAS of its own. */
+bool sl_dma_attach_error_is_misfit(int err);
 /* Undo sl_dma_as_attach for FD (the device/group fd is not closed). */
 int sl_dma_as_detach(struct sl_dma_as *as, int fd);
 
