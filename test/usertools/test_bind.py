@@ -44,6 +44,22 @@ class BindTestCase(unittest.TestCase):
         self.kernel = FakeKernel(t)
         self.environ = {}
 
+    def use_machine_without_iommu(self, vfio_module=True, noiommu=None):
+        """Replace the standard machine by one without an IOMMU: one igb
+        (eth1) on its kernel driver and vfio-pci loaded; with VFIO_MODULE
+        also the vfio module (NOIOMMU: its enable_unsafe_noiommu_mode value,
+        None when not built in) and /dev/vfio/vfio. Returns the tree."""
+        t = FakeTree()
+        self.addCleanup(t.cleanup)
+        t.add_driver("igb")
+        t.add_driver("vfio-pci")
+        if vfio_module:
+            t.add_vfio_module(noiommu=noiommu)
+            t.write("dev/vfio/vfio", "")
+        t.add_device(IGB0, driver="igb", ifname="eth1")
+        self.tree, self.kernel = t, FakeKernel(t)
+        return t
+
     def run_bind(self, *argv):
         """Run bind.py in-process; returns (exit code, stdout, stderr)."""
         out, err = io.StringIO(), io.StringIO()
@@ -182,14 +198,7 @@ class TestStatus(BindTestCase):
         self.assertEqual(d["opens"], ["/dev/vfio/vfio", "/dev/vfio/11"])
 
     def test_noiommu_group_and_backend(self):
-        t = FakeTree()
-        self.addCleanup(t.cleanup)
-        t.add_driver("igb")
-        t.add_driver("vfio-pci")
-        t.add_vfio_module(noiommu=True)
-        t.write("dev/vfio/vfio", "")
-        t.add_device(IGB0, driver="igb", ifname="eth1")
-        self.tree, self.kernel = t, FakeKernel(t)
+        self.use_machine_without_iommu(noiommu=True)
         data = self.status()
         self.assertFalse(data["system"]["iommu_present"])
         self.assertEqual(data["system"]["noiommu_mode"], "enabled")
@@ -448,12 +457,7 @@ class TestBind(BindTestCase):
         self.assertEqual(self.kernel.commands, [])
 
     def test_no_iommu_and_no_noiommu_mode_fails_with_advice(self):
-        t = FakeTree()
-        self.addCleanup(t.cleanup)
-        t.add_driver("igb")
-        t.add_driver("vfio-pci")
-        t.add_device(IGB0, driver="igb", ifname="eth1")
-        self.tree, self.kernel = t, FakeKernel(t)
+        t = self.use_machine_without_iommu(vfio_module=False)
         rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0)
         self.assertEqual(rc, bind.EXIT_FAILED)
         self.assertIn("--noiommu-mode", err)
@@ -561,15 +565,8 @@ class TestOwnersNoiommuHugepages(BindTestCase):
         self.assertTrue(all(g == -1 for _, _, g in self.kernel.chowns))
 
     def test_noiommu_nodes_and_capability_advice(self):
-        t = FakeTree()
-        self.addCleanup(t.cleanup)
-        t.add_driver("igb")
-        t.add_driver("vfio-pci")
-        t.add_vfio_module(noiommu=True)
-        t.write("dev/vfio/vfio", "")
+        t = self.use_machine_without_iommu(noiommu=True)
         t.write("dev/iommu", "")  # iommufd built in, unused without an IOMMU
-        t.add_device(IGB0, driver="igb", ifname="eth1")
-        self.tree, self.kernel = t, FakeKernel(t)
         rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0, "-u", str(os.getuid()))
         self.assertEqual(rc, 0, err)
         self.assertEqual([p for p, _, _ in self.kernel.chowns],
@@ -610,14 +607,7 @@ class TestOwnersNoiommuHugepages(BindTestCase):
             self.assertIn(w, err)
 
     def test_noiommu_mode_then_bind_in_one_command(self):
-        t = FakeTree()
-        self.addCleanup(t.cleanup)
-        t.add_driver("igb")
-        t.add_driver("vfio-pci")
-        t.add_vfio_module(noiommu=False)
-        t.write("dev/vfio/vfio", "")
-        t.add_device(IGB0, driver="igb", ifname="eth1")
-        self.tree, self.kernel = t, FakeKernel(t)
+        self.use_machine_without_iommu(noiommu=False)
         rc, out, err = self.run_bind("--bind", "vfio-pci", "eth9", "--noiommu-mode")
         self.assertEqual(rc, bind.EXIT_USAGE)
         self.assertEqual(self.kernel.writes, [])  # DEV checked before any change
