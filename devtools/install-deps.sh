@@ -13,6 +13,8 @@ packages=(
   pci.ids                                               # device names in bind.py --status
   dpdk dpdk-dev                                         # the peer we benchmark against (bench/ only)
   valgrind                                              # instruction counts in bench/
+  clang libclang-rt-14-dev                              # libFuzzer targets (test/fuzz)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # aarch64 build, unit tests under qemu-user
 )
 backports_packages=(qemu-system-x86)
 
@@ -33,8 +35,14 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "install-deps: adding bookworm-backports to apt sources (for QEMU 10 with the igb model)"
-  echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/bookworm-backports.list
+  # The backports line uses the mirror this machine already takes bookworm
+  # from (its own apt sources), never a fixed address.
+  mirror=$(devtools/apt-mirror.py bookworm) || {
+    echo "install-deps: no Debian mirror serving bookworm found in /etc/apt/sources.list{,.d}; add bookworm-backports to apt's sources by hand" >&2
+    exit 1
+  }
+  echo "deb $mirror bookworm-backports main" > /etc/apt/sources.list.d/bookworm-backports.list
+  echo "install-deps: added 'deb $mirror bookworm-backports main' to /etc/apt/sources.list.d/bookworm-backports.list (for QEMU 10 with the igb model)"
 fi
 apt-get update -q
 if [ ${#missing[@]} -gt 0 ]; then

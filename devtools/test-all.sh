@@ -4,7 +4,8 @@
 #   2. build/      : -Werror build, host unit tests (meson test)
 #   3. build-asan/ : ASan+UBSan build, the same unit tests
 #   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
-#   5. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
+#   5. the test bed's own failure reporting (test/vm/selftest.sh)
+#   6. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
 #      (test/virtio/run-mq-vhost.sh; the suite's wire has one queue pair)
 # Ends with one line "N passed, N failed" over all of them; exit 1 if any failed.
 # Environment: SLUICE_GUEST_KERNEL=<bzImage> to use a given guest kernel
@@ -15,30 +16,48 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 
 passed=0 failed=0
-stages=()
+stages=() not_applicable=()
 note() { printf '\n=== %s ===\n' "$*"; }
-stage_result() { # name pass fail seconds
+stage_result() { # name pass fail seconds [n/a]
   passed=$((passed + $2)); failed=$((failed + $3))
-  stages+=("$(printf '%-22s %4d passed %4d failed  %5ds' "$1" "$2" "$3" "$4")")
+  stages+=("$(printf '%-26s %4d passed %4d failed %3d n/a  %5ds' "$1" "$2" "$3" "${5:-0}" "$4")")
 }
 
-# count meson test results from a build dir's testlog.json: prints "PASS FAIL"
+# count meson test results from a build dir's testlog.json: prints
+# "PASS FAIL N/A", and one "n/a <test>: <reason>" line per test that exited
+# 77 (meson's SKIP) to the file named by $2. Such a test said why it does
+# not apply on this machine ("n/a: ..." on its stdout); without that line
+# it counts as failed. A not-applicable test never counts as passed.
 meson_counts() {
-  python3 - "$1/meson-logs/testlog.json" <<'PY'
+  python3 - "$1/meson-logs/testlog.json" "$2" <<'PY'
 import json, sys
-p = f = 0
+p = f = n = 0
+reasons = []
 try:
     for line in open(sys.argv[1]):
-        r = json.loads(line)["result"]
+        t = json.loads(line)
+        r = t["result"]
         if r in ("OK", "EXPECTEDFAIL"):
             p += 1
+        elif r == "SKIP":
+            why = [l[5:] for l in (t.get("stdout") or "").splitlines() if l.startswith("n/a: ")]
+            if why:
+                n += 1
+                reasons.append(f"n/a {t['name']}: {why[0]}")
+            else:
+                f += 1        # skipped without saying why: a failure
         else:
-            f += 1            # FAIL, TIMEOUT, SKIP, ERROR: a skipped test is a failed test here
+            f += 1            # FAIL, TIMEOUT, ERROR
 except FileNotFoundError:
     pass
-print(p, f)
+with open(sys.argv[2], "a") as out:
+    for r in reasons:
+        out.write(r + "\n")
+print(p, f, n)
 PY
 }
+na_file=$(mktemp)
+trap 'rm -f "$na_file" "$na_file.stage"' EXIT
 
 run_meson_stage() { # name builddir setup-args...
   local name=$1 dir=$2; shift 2
@@ -57,10 +76,12 @@ run_meson_stage() { # name builddir setup-args...
   rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --print-errorlogs
   local rc=$?
-  read -r p f < <(meson_counts "$dir")
+  local before=$(wc -l <"$na_file")
+  read -r p f n < <(meson_counts "$dir" "$na_file")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # meson itself failed
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "$name: no test ran" >&2; f=1; fi
-  stage_result "$name" "$p" "$f" $((SECONDS - t0))
+  tail -n +$((before + 1)) "$na_file" | sed "s/^n\/a /n\/a  [$name] /" >>"$na_file.stage"
+  stage_result "$name" "$p" "$f" $((SECONDS - t0)) "$n"
 }
 
 note "dependencies"
@@ -89,6 +110,18 @@ else
 fi
 
 if [ "${SLUICE_SKIP_GUEST:-0}" != 1 ]; then
+  # The test bed's own failure reporting: a missing kernel or QEMU, a hung
+  # or panicking guest, a missing NIC, an exit status carried back from the
+  # guest (from a copy of the test bed under /tmp, which the guest covers
+  # with its own tmpfs).
+  note "guest test bed selftest (test/vm/selftest.sh)"
+  t0=$SECONDS
+  st_out=$(test/vm/selftest.sh --build-dir "$top/build" 2>&1)
+  echo "$st_out"
+  read -r p f < <(echo "$st_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+  if [ -z "${p:-}" ]; then p=0 f=1; echo "guest selftest: no summary line (see above)" >&2; fi
+  stage_result "guest selftest" "$p" "$f" $((SECONDS - t0))
+
   # Real virtio-net multiqueue: the suite's hub wire has one queue pair, so
   # this boots the guest with the two virtio NICs on vhost-user backends
   # (2 queue pairs) served by a host dpdk-testpmd used as the wire: two rx
@@ -105,5 +138,10 @@ fi
 
 note "summary"
 printf '%s\n' "${stages[@]}"
+if [ -s "$na_file.stage" ]; then
+  echo "not applicable on this machine (counted as neither passed nor failed):"
+  sed 's/^/  /' "$na_file.stage"
+fi
+rm -f "$na_file.stage"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

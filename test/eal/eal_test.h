@@ -46,6 +46,17 @@ static int test_failures;
 		}                                                              \
 	} while (0)
 
+/* The test does not apply on this machine (a missing CPU or kernel feature):
+ * say why and exit 77, which meson reports as SKIP and the test command
+ * counts as "not applicable", never as a pass. */
+#define NOT_APPLICABLE(...)                                                    \
+	do {                                                                   \
+		printf("n/a: ");                                               \
+		printf(__VA_ARGS__);                                           \
+		printf("\n");                                                  \
+		exit(77);                                                      \
+	} while (0)
+
 static inline int test_result(const char *name)
 {
 	if (test_failures) {

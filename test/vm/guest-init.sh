@@ -55,6 +55,8 @@ done
 # The host's root, read-only: the same binaries, libraries and paths as on the host.
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host /host ||
 	fail "cannot mount the host root over 9p (tag host): is CONFIG_9P_FS in the kernel and -virtfs on the QEMU line?"
+mkdir -p /hostview
+mount -o bind /host /hostview || fail "cannot bind the host root at /hostview"
 mount -t proc proc /host/proc || fail "cannot mount /host/proc"
 mount -t sysfs sysfs /host/sys || fail "cannot mount /host/sys"
 mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount /host/dev"
@@ -67,6 +69,19 @@ mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm 2>/dev/null
 mount -t tmpfs -o mode=755 tmpfs /host/run || fail "cannot mount /host/run"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount /host/tmp"
+
+# The repository and the build directory may lie under a path just covered
+# with a guest tmpfs (a clone under /tmp): show them through a second,
+# uncovered view of the host's root (bound at /hostview before the covering
+# mounts), so checks see the same paths as the host.
+for path in "$src" "$build"; do
+	case $path in
+	/tmp/* | /run/* | /dev/shm/* | /tmp | /run | /dev/shm)
+		mkdir -p "/host$path" && mount -o bind "/hostview$path" "/host$path" ||
+			fail "cannot show $path in the guest (it lies under a guest tmpfs)"
+		;;
+	esac
+done
 
 # Hugepages: reserved now, while memory is unfragmented.
 echo "$hugepages" >/proc/sys/vm/nr_hugepages

@@ -75,6 +75,16 @@ case $aw_bits in 39 | 48) ;; *) die "invalid --aw-bits/SLUICE_VM_AW_BITS '$aw_bi
 export SLUICE_VM_AW_BITS=$aw_bits
 [ -d "$build_dir" ] || die "build directory $build_dir does not exist (meson setup $build_dir && ninja -C $build_dir)"
 build_dir=$(cd "$build_dir" && pwd)
+# The guest sees the host's root over 9p with its own /proc, /sys and /dev
+# (and tmpfs over /tmp, /run and /dev/shm, under which guest-init.sh shows
+# these paths again); the paths travel on the kernel command line.
+for path in "$src" "$build_dir" "$(pwd)"; do
+	case $path in
+	*[[:space:]]*) die "path '$path' contains white space, which the guest kernel command line cannot carry: clone or build under a path without spaces" ;;
+	/dev/shm/*) ;;
+	/proc | /proc/* | /sys | /sys/* | /dev | /dev/*) die "path '$path' lies under $(echo "$path" | cut -d/ -f1-2), which the guest replaces with its own: clone or build elsewhere (e.g. under /work or /root)" ;;
+	esac
+done
 
 qemu=${SLUICE_QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null ||
