@@ -661,6 +661,10 @@ static void print_periodic(const struct app *a, struct port_totals *prev, double
 			rx_pps / 1e6, tx_pps / 1e6, t.rx_missed, t.rx_nombuf);
 		prev[i] = t;
 	}
+	/* what a soak run watches: mbufs neither leaked nor lost over time */
+	if (a->mp != NULL)
+		fprintf(f, "mbufs: %u available, %u in use\n", sl_mempool_avail_count(a->mp),
+			sl_mempool_in_use_count(a->mp));
 	fflush(f);
 }
 
