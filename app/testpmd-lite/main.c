@@ -31,7 +31,6 @@
 #define APP "testpmd-lite"
 #define MAX_BURST 512
 #define DEFAULT_BURST 32
-#define DEFAULT_DESC 1024
 #define MBUF_CACHE_SIZE 250
 #define TXONLY_HDR_LEN (14 + 20 + 8)
 
@@ -230,7 +229,8 @@ static void usage(FILE *f, const char *prg)
 		"  --burst=N            packets per burst, 1..%d (default %d)\n"
 		"  --nb-cores=N         forwarding lcores (default 1; needs N worker lcores in -l)\n"
 		"  --rxq=N --txq=N      queues per port (default 1)\n"
-		"  --rxd=N --txd=N      descriptors per queue (default %d)\n"
+		"  --rxd=N --txd=N      descriptors per queue (default: the port's preferred size;\n"
+		"                       a size the port cannot take is brought within its limits)\n"
 		"  --txpkts=SIZE        txonly packet size in bytes, %d..2048 (default 64)\n"
 		"  --txflows=N          txonly: number of UDP flows (default 1)\n"
 		"  --stats-period=SEC   print port statistics every SEC seconds (default 0: never)\n"
@@ -247,7 +247,7 @@ static void usage(FILE *f, const char *prg)
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
-		prg, MAX_BURST, DEFAULT_BURST, DEFAULT_DESC, TXONLY_HDR_LEN);
+		prg, MAX_BURST, DEFAULT_BURST, TXONLY_HDR_LEN);
 }
 
 static int parse_u64(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
@@ -314,7 +314,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 	};
 	*o = (struct options){
 		.mode = FWD_IO, .burst = DEFAULT_BURST, .nb_cores = 1, .nb_rxq = 1, .nb_txq = 1,
-		.nb_rxd = DEFAULT_DESC, .nb_txd = DEFAULT_DESC, .txpkts = 64, .txflows = 1,
+		.nb_rxd = 0, .nb_txd = 0, .txpkts = 64, .txflows = 1,
 	};
 	optind = 0; /* the EAL may have used getopt: start afresh */
 	opterr = 0;
@@ -384,6 +384,7 @@ struct app {
 	unsigned nb_streams;
 	struct fwd_lcore lcores[SL_MAX_LCORE];
 	unsigned nb_fwd_lcores;
+	uint16_t nb_rxd[SL_MAX_ETHPORTS], nb_txd[SL_MAX_ETHPORTS]; /* per port, as set up */
 	struct sl_eth_stats base[SL_MAX_ETHPORTS]; /* at the start of forwarding */
 	uint8_t tx_template[SL_MAX_ETHPORTS][TXONLY_HDR_LEN];
 };
@@ -477,6 +478,35 @@ static void print_rss(const struct options *o, uint16_t p)
 		sl_eth_dev_name(p), o->nb_rxq, rc.rss_hf);
 }
 
+/* Descriptors per queue for each port, as dpdk-testpmd chooses them: the
+ * port's preferred size unless --rxd/--txd asked for one, and what was
+ * asked brought within the port's limits (said when it changes). */
+static int choose_ring_sizes(struct app *a)
+{
+	const struct options *o = &a->opt;
+	for (unsigned i = 0; i < a->nb_ports; i++) {
+		uint16_t p = a->ports[i];
+		struct sl_eth_dev_info info;
+		int ret = sl_eth_dev_info_get(p, &info);
+		if (ret != 0) {
+			fprintf(stderr, APP ": port %u: cannot read its limits: %s\n", p, strerror(-ret));
+			return -1;
+		}
+		uint16_t rxd = o->nb_rxd ? (uint16_t)o->nb_rxd : info.rx_desc_default;
+		uint16_t txd = o->nb_txd ? (uint16_t)o->nb_txd : info.tx_desc_default;
+		sl_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
+		if (o->nb_rxd && rxd != o->nb_rxd)
+			fprintf(stderr, APP ": port %u (%s): --rxd=%u adjusted to %u (the port takes %u to %u, multiples of %u)\n",
+				p, info.name, o->nb_rxd, rxd, info.rx_desc_min, info.rx_desc_max, info.rx_desc_align);
+		if (o->nb_txd && txd != o->nb_txd)
+			fprintf(stderr, APP ": port %u (%s): --txd=%u adjusted to %u (the port takes %u to %u, multiples of %u)\n",
+				p, info.name, o->nb_txd, txd, info.tx_desc_min, info.tx_desc_max, info.tx_desc_align);
+		a->nb_rxd[i] = rxd;
+		a->nb_txd[i] = txd;
+	}
+	return 0;
+}
+
 static int setup_ports(struct app *a)
 {
 	const struct options *o = &a->opt;
@@ -487,9 +517,9 @@ static int setup_ports(struct app *a)
 		if (ret == 0)
 			ret = sl_eth_dev_configure(p, (uint16_t)o->nb_rxq, (uint16_t)o->nb_txq, &conf);
 		for (unsigned q = 0; ret == 0 && q < o->nb_rxq; q++)
-			ret = sl_eth_rx_queue_setup(p, (uint16_t)q, (uint16_t)o->nb_rxd, NULL, a->mp);
+			ret = sl_eth_rx_queue_setup(p, (uint16_t)q, a->nb_rxd[i], NULL, a->mp);
 		for (unsigned q = 0; ret == 0 && q < o->nb_txq; q++)
-			ret = sl_eth_tx_queue_setup(p, (uint16_t)q, (uint16_t)o->nb_txd, NULL);
+			ret = sl_eth_tx_queue_setup(p, (uint16_t)q, a->nb_txd[i], NULL);
 		if (ret == 0)
 			ret = sl_eth_dev_start(p);
 		if (ret != 0) {
@@ -789,10 +819,14 @@ static int run(struct app *a)
 	unsigned workers = 0, lc;
 	SL_LCORE_FOREACH_WORKER(lc)
 		workers++;
+	if (choose_ring_sizes(a) != 0)
+		return -1;
 	unsigned nb_mbufs = o->total_mbufs;
-	if (nb_mbufs == 0)
-		nb_mbufs = a->nb_ports * (o->nb_rxq * o->nb_rxd + o->nb_txq * o->nb_txd) +
-			   (workers + 1) * (2 * MBUF_CACHE_SIZE + MAX_BURST) + 1024;
+	if (nb_mbufs == 0) {
+		for (unsigned i = 0; i < a->nb_ports; i++)
+			nb_mbufs += o->nb_rxq * a->nb_rxd[i] + o->nb_txq * a->nb_txd[i];
+		nb_mbufs += (workers + 1) * (2 * MBUF_CACHE_SIZE + MAX_BURST) + 1024;
+	}
 	a->mp = sl_pktmbuf_pool_create("testpmd_mbufs", nb_mbufs, MBUF_CACHE_SIZE, 0, SL_MBUF_DEFAULT_BUF_SIZE);
 	if (a->mp == NULL) {
 		fprintf(stderr, APP ": cannot create a pool of %u mbufs (%s); give the EAL more memory (-m) "

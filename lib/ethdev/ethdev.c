@@ -249,12 +249,41 @@ int sl_eth_dev_info_get(uint16_t port_id, struct sl_eth_dev_info *info)
 	int ret = dev->dev_ops->dev_infos_get(dev, info);
 	if (ret != 0)
 		return ret;
+	if (info->rx_desc_align == 0)
+		info->rx_desc_align = 1;
+	if (info->tx_desc_align == 0)
+		info->tx_desc_align = 1;
 	info->driver_name = dev->driver ? dev->driver->name : "unknown";
 	info->name = dev->name;
 	if (info->max_rx_queues > SL_MAX_QUEUES_PER_PORT)
 		info->max_rx_queues = SL_MAX_QUEUES_PER_PORT;
 	if (info->max_tx_queues > SL_MAX_QUEUES_PER_PORT)
 		info->max_tx_queues = SL_MAX_QUEUES_PER_PORT;
+	return 0;
+}
+
+static uint16_t clamp_desc(uint32_t n, uint16_t min, uint16_t max, uint16_t align)
+{
+	if (n > max)
+		n = max;
+	if (n < min)
+		n = min;
+	n = (n + align - 1) / align * align;
+	if (n > max)
+		n = max / align * align;
+	return (uint16_t)n;
+}
+
+int sl_eth_dev_adjust_nb_rx_tx_desc(uint16_t port_id, uint16_t *nb_rxd, uint16_t *nb_txd)
+{
+	struct sl_eth_dev_info info;
+	int ret = sl_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		return ret;
+	if (nb_rxd != NULL)
+		*nb_rxd = clamp_desc(*nb_rxd, info.rx_desc_min, info.rx_desc_max, info.rx_desc_align);
+	if (nb_txd != NULL)
+		*nb_txd = clamp_desc(*nb_txd, info.tx_desc_min, info.tx_desc_max, info.tx_desc_align);
 	return 0;
 }
 

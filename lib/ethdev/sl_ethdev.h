@@ -68,6 +68,7 @@ struct sl_eth_dev_info {
 	uint16_t max_tx_queues;
 	uint16_t rx_desc_min, rx_desc_max, rx_desc_default;
 	uint16_t tx_desc_min, tx_desc_max, tx_desc_default;
+	uint16_t rx_desc_align, tx_desc_align; /* counts must be multiples of these (1: any) */
 	uint16_t min_mtu, max_mtu;
 	uint32_t max_rx_pktlen;
 	uint32_t max_mac_addrs;
@@ -241,6 +242,14 @@ int sl_eth_dev_info_get(uint16_t port_id, struct sl_eth_dev_info *info);
  * releases the queues beyond the new counts. */
 int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_queue,
 			 const struct sl_eth_conf *conf);
+
+/* Bring *NB_RXD and *NB_TXD (either may be NULL) within what the port
+ * takes, as DPDK's rte_eth_dev_adjust_nb_rx_tx_desc does: at most the
+ * maximum, at least the minimum, then rounded up to the alignment (down
+ * when that would pass the maximum). 0 becomes the minimum; applications
+ * wanting the port's preferred size read rx/tx_desc_default from
+ * sl_eth_dev_info_get. Returns 0, or -ENODEV for a bad port. */
+int sl_eth_dev_adjust_nb_rx_tx_desc(uint16_t port_id, uint16_t *nb_rxd, uint16_t *nb_txd);
 
 /* Set up rx queue QUEUE_ID with NB_DESC descriptors (0: driver default)
  * taking buffers from MP. The port must be configured and stopped. CONF may

@@ -742,6 +742,13 @@ static int rss_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
 	i->reta_size = 128;
 	i->hash_key_size = 40;
 	i->flow_type_rss_offloads = RSS_FAKE_CAPA;
+	/* ring limits for sl_eth_dev_adjust_nb_rx_tx_desc (test_adjust_desc) */
+	i->rx_desc_min = 32;
+	i->rx_desc_max = 4096;
+	i->rx_desc_align = 8;
+	i->tx_desc_min = 64;
+	i->tx_desc_max = 1000;
+	i->tx_desc_align = 16;
 	return 0;
 }
 static int rss_configure(struct sl_eth_dev *d)
@@ -816,6 +823,35 @@ static void reta_fill(struct sl_eth_rss_reta_entry64 r[2], unsigned nq)
 		r[i / 64].mask = ~0ULL;
 		r[i / 64].reta[i % 64] = (uint16_t)(nq ? (i * 7) % nq : 0);
 	}
+}
+
+/* sl_eth_dev_adjust_nb_rx_tx_desc as DPDK's: clamp, then align (down at the top). */
+static void test_adjust_desc(void)
+{
+	uint16_t p = port_of("rss:00.0");
+	struct { uint16_t rx_in, tx_in, rx_out, tx_out; } cases[] = {
+		{0, 0, 32, 64},            /* 0: the minimum, as DPDK's */
+		{1, 1, 32, 64},            /* below the minimum */
+		{33, 65, 40, 80},          /* rounded up to the alignment */
+		{512, 512, 512, 512},      /* fits: unchanged */
+		{5000, 1000, 4096, 992},   /* above the maximum; 1000 is no multiple of 16: down */
+		{65535, 65535, 4096, 992},
+	};
+	for (unsigned i = 0; i < SL_DIM(cases); i++) {
+		uint16_t rx = cases[i].rx_in, tx = cases[i].tx_in;
+		CHECK_EQ(sl_eth_dev_adjust_nb_rx_tx_desc(p, &rx, &tx), 0);
+		CHECK_EQ(rx, cases[i].rx_out);
+		CHECK_EQ(tx, cases[i].tx_out);
+	}
+	uint16_t rx = 7;
+	CHECK_EQ(sl_eth_dev_adjust_nb_rx_tx_desc(p, &rx, NULL), 0); /* either may be NULL */
+	CHECK_EQ(rx, 32);
+	CHECK_EQ(sl_eth_dev_adjust_nb_rx_tx_desc(99, &rx, NULL), -ENODEV);
+	/* a driver that says nothing about alignment gets 1 */
+	struct sl_eth_dev_info info;
+	CHECK_EQ(sl_eth_dev_info_get(port_of("null0"), &info), 0);
+	CHECK_EQ(info.rx_desc_align, 1);
+	CHECK_EQ(info.tx_desc_align, 1);
 }
 
 static void test_rss(void)
@@ -1025,6 +1061,7 @@ static void test_rss(void)
 	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), -EINVAL);
 	reta_fill(reta, 2);
 	CHECK_EQ(sl_eth_dev_rss_reta_update(p, reta, 128), 0);
+	test_adjust_desc(); /* on this port while it exists */
 	CHECK_EQ(sl_eth_dev_close(p), 0);
 	CHECK_EQ(sl_eth_dev_rss_reta_query(p, reta, 128), -ENODEV);
 }

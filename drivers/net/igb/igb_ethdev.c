@@ -160,6 +160,8 @@ static int igb_dev_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *inf
 	info->tx_desc_min = IGB_DESC_MIN;
 	info->tx_desc_max = IGB_DESC_MAX;
 	info->tx_desc_default = IGB_DEFAULT_TX_DESC;
+	info->rx_desc_align = IGB_DESC_MULTIPLE;
+	info->tx_desc_align = IGB_DESC_MULTIPLE;
 	info->min_mtu = 68;
 	info->max_mtu = IGB_MAX_RX_FRAME - IGB_FRAME_OVERHEAD;
 	info->max_rx_pktlen = IGB_MAX_RX_FRAME;
