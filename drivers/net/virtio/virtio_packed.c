@@ -4,8 +4,16 @@
  * counter, USED = the inverse) last; the device overwrites the slot with a
  * used descriptor (AVAIL = USED = its wrap counter) carrying the buffer id
  * and the length written. Zero copy with the header in the headroom as on
- * split rings; at most one notification per burst, only when the device's
- * event suppression structure does not say DISABLE. */
+ * split rings, or for a tx mbuf whose headroom may not be written in a
+ * header descriptor chained before the data (one id, two slots: chain[]
+ * says how many); at most one notification per burst, only when the
+ * device's event suppression structure does not say DISABLE.
+ *
+ * What the device writes (flags, ids, lengths, num_buffers) is read once
+ * and checked before use (virtqueue.h): a used slot must be one the driver
+ * posted, its id in range and in flight, its length within the buffer; an
+ * rx slot whose flags are neither available nor used in the current wrap
+ * breaks the queue. */
 #include <errno.h>
 #include <string.h>
 
@@ -64,12 +72,49 @@ int virtio_rx_fill_packed(struct virtio_rxq *rxq)
 	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
 }
 
+/* Flags of a slot that is not used in wrap USED_FLAGS: posted (AVAIL =
+ * wrap, USED = !wrap) or not yet reposted (the previous wrap's used
+ * flags). AVAIL = !wrap with USED = wrap is neither: the device broke it. */
+static sl_always_inline bool bad_unused_flags(uint16_t f, uint16_t used_flags)
+{
+	return sl_unlikely((f & WRAP_BITS) == (used_flags ^ VRING_PACKED_DESC_F_AVAIL));
+}
+
+static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos,
+						      unsigned long long value, unsigned long long limit)
+{
+	vq_broken(&rxq->vq, what, pos, value, limit);
+	VQ_COUNTER_ADD(rxq->errors, 1);
+}
+
+/* Whether used slot D (at SLOT) names a buffer in flight with a length that
+ * fits it; false (queue broken) otherwise. *M gets its mbuf. */
+static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vring_packed_desc *d, uint16_t slot,
+					uint16_t *id, uint32_t *len, struct sl_mbuf **m)
+{
+	struct virtqueue *vq = &rxq->vq;
+	*id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+	*len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+	if (sl_likely(*id <= vq->mask && (*m = vq->mbufs[*id]) != NULL && *len <= rxq->desc_len))
+		return true;
+	if (*id > vq->mask)
+		rx_broken(rxq, "used id out of range", slot, *id, vq->mask);
+	else if (vq->mbufs[*id] == NULL)
+		rx_broken(rxq, "used id not in flight", slot, *id, vq->size);
+	else
+		rx_broken(rxq, "used length beyond the posted buffer", slot, *len, rxq->desc_len);
+	return false;
+}
+
 static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts, const bool mrg)
 {
 	struct virtio_rxq *rxq = q;
 	struct virtqueue *vq = &rxq->vq;
+	if (sl_unlikely(vq->broken))
+		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
-	const uint16_t port = rxq->port_id;
+	struct sl_mbuf **mbufs = vq->mbufs;
+	const uint16_t port = rxq->port_id, in_flight = vq_in_flight(vq);
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
 	uint16_t done = 0, nb_rx = 0;
 	uint64_t bytes = 0;
@@ -77,14 +122,25 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 	while (nb_rx < nb_pkts) {
 		struct vring_packed_desc *d = &ring[slot];
 		uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
-		if ((f & WRAP_BITS) != uflags)
+		if ((f & WRAP_BITS) != uflags) {
+			if (bad_unused_flags(f, uflags))
+				rx_broken(rxq, "descriptor flags neither available nor used", slot, f, uflags);
 			break;
-		uint16_t id = d->id;
-		uint32_t len = d->len;
-		struct sl_mbuf *m = vq->mbufs[id];
-		uint16_t num = mrg ? virtio_rx_hdr(m)->num_buffers : 1;
+		}
+		if (sl_unlikely(done == in_flight)) {
+			rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)done + 1u,
+				  in_flight);
+			break;
+		}
+		uint16_t id;
+		uint32_t len;
+		struct sl_mbuf *m;
+		if (sl_unlikely(!rx_used_ok(rxq, d, slot, &id, &len, &m)))
+			break;
+		uint16_t num = mrg ? __atomic_load_n(&virtio_rx_hdr(m)->num_buffers, __ATOMIC_RELAXED) : 1;
 
 		if (sl_likely(num == 1 && len > VIRTIO_NET_HDR_SIZE)) {
+			mbufs[id] = NULL;
 			vq_return_id(vq, id);
 			advance(&slot, &uflags, vq->size);
 			done++;
@@ -98,8 +154,10 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 		}
 		if (num == 0)
 			num = 1;
-		if (num > vq->size)
-			num = vq->size;
+		if (sl_unlikely(num > (uint16_t)(in_flight - done))) {
+			rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, (uint16_t)(in_flight - done));
+			break;
+		}
 		/* the device publishes a multi-buffer packet's head last, but
 		 * check every buffer is there before taking any */
 		uint16_t s = slot, fl = uflags;
@@ -113,17 +171,21 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 		}
 		if (!complete)
 			break;
-		struct sl_mbuf *segs[num];
-		uint32_t lens[num];
+		struct virtio_rx_pkt p = {0};
 		for (uint16_t k = 0; k < num; k++) {
-			uint16_t sid = ring[slot].id;
-			segs[k] = vq->mbufs[sid];
-			lens[k] = ring[slot].len;
-			vq_return_id(vq, sid);
+			if (k > 0 && sl_unlikely(!rx_used_ok(rxq, &ring[slot], slot, &id, &len, &m)))
+				break;
+			mbufs[id] = NULL;
+			vq_return_id(vq, id);
 			advance(&slot, &uflags, vq->size);
+			done++;
+			virtio_rx_pkt_add(&p, m, len, port);
 		}
-		done = (uint16_t)(done + num);
-		m = virtio_rx_merge(rxq, segs, lens, num);
+		if (sl_unlikely(vq->broken)) {
+			sl_pktmbuf_free(p.head);
+			break;
+		}
+		m = virtio_rx_pkt_end(rxq, &p);
 		if (m != NULL) {
 			bytes += m->pkt_len;
 			pkts[nb_rx++] = m;
@@ -132,7 +194,7 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
 	vq->nb_free = (uint16_t)(vq->nb_free + done);
-	if (vq->nb_free >= rxq->free_thresh && rx_refill_packed(rxq) > 0)
+	if (vq->nb_free >= rxq->free_thresh && sl_likely(!vq->broken) && rx_refill_packed(rxq) > 0)
 		vq_packed_kick_if_wanted(vq);
 	VQ_COUNTER_ADD(rxq->packets, nb_rx);
 	VQ_COUNTER_ADD(rxq->bytes, bytes);
@@ -149,31 +211,53 @@ uint16_t virtio_rx_packed_mrg(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	return rx_packed(q, pkts, nb_pkts, true);
 }
 
+static __attribute__((cold, noinline)) void tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos,
+						      unsigned long long value, unsigned long long limit)
+{
+	vq_broken(&txq->vq, what, pos, value, limit);
+	VQ_COUNTER_ADD(txq->errors, 1);
+}
+
 static void tx_cleanup_packed(struct virtio_txq *txq)
 {
 	struct virtqueue *vq = &txq->vq;
 	struct vring_packed_desc *ring = vq->packed.desc;
+	const uint16_t in_flight = vq_in_flight(vq);
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
 	uint16_t n = 0, total = 0;
 	struct sl_mbuf *done[TX_CLEAN_CHUNK];
 
 	for (;;) {
 		uint16_t f = __atomic_load_n(&ring[slot].flags, __ATOMIC_ACQUIRE);
+		/* (no flags check here: the second slot of a header chain keeps
+		 * the driver's flags when the device skips it) */
 		if ((f & WRAP_BITS) != uflags)
 			break;
-		uint16_t id = ring[slot].id;
+		uint16_t id = __atomic_load_n(&ring[slot].id, __ATOMIC_RELAXED);
+		if (sl_unlikely(id > vq->mask || vq->mbufs[id] == NULL)) {
+			tx_broken(txq, id > vq->mask ? "used id out of range" : "used id not in flight", slot, id,
+				  vq->mask);
+			break;
+		}
+		uint16_t slots = vq->chain[id];
+		if (sl_unlikely(total + slots > in_flight)) {
+			tx_broken(txq, "used descriptor beyond the buffers in flight", slot, (unsigned)total + slots,
+				  in_flight);
+			break;
+		}
 		done[n++] = vq->mbufs[id];
+		vq->mbufs[id] = NULL;
 		vq_return_id(vq, id);
-		advance(&slot, &uflags, vq->size);
+		for (uint16_t k = 0; k < slots; k++)
+			advance(&slot, &uflags, vq->size);
+		total = (uint16_t)(total + slots);
 		if (n == TX_CLEAN_CHUNK) {
 			sl_pktmbuf_free_bulk(done, n);
-			total = (uint16_t)(total + n);
 			n = 0;
 		}
 	}
 	if (n > 0)
 		sl_pktmbuf_free_bulk(done, n);
-	total = (uint16_t)(total + n);
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
 	vq->nb_free = (uint16_t)(vq->nb_free + total);
@@ -183,37 +267,69 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct virtio_txq *txq = q;
 	struct virtqueue *vq = &txq->vq;
+	if (sl_unlikely(vq->broken))
+		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
 	uint16_t slot = vq->avail_idx, aflags = vq->avail_flags;
-	uint16_t n, i;
+	uint16_t nb_free, i;
 	uint64_t bytes = 0;
 
-	if (vq->nb_free < txq->free_thresh)
+	if (vq->nb_free < txq->free_thresh) {
 		tx_cleanup_packed(txq);
-	n = nb_pkts;
-	if (sl_unlikely(n > vq->nb_free)) {
-		n = vq->nb_free;
-		VQ_COUNTER_ADD(txq->ring_full, 1);
+		if (sl_unlikely(vq->broken))
+			return 0;
 	}
-	for (i = 0; i < n; i++) {
+	nb_free = vq->nb_free;
+	for (i = 0; i < nb_pkts; i++) {
 		struct sl_mbuf *m = pkts[i];
-		if (sl_unlikely(m->nb_segs != 1 || m->data_off < VIRTIO_NET_HDR_SIZE)) {
+		if (sl_unlikely(m->nb_segs != 1)) {
 			VQ_COUNTER_ADD(txq->errors, 1);
 			break;
 		}
 		struct vring_packed_desc *d = &ring[slot];
-		uint16_t id = vq_take_id(vq);
-		memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
-		vq->mbufs[id] = m;
-		d->addr = sl_pktmbuf_data_iova(m) - VIRTIO_NET_HDR_SIZE;
-		d->len = (uint32_t)m->data_len + VIRTIO_NET_HDR_SIZE;
-		d->id = id;
-		__atomic_store_n(&d->flags, aflags, __ATOMIC_RELEASE);
-		advance(&slot, &aflags, vq->size);
+		if (sl_likely(virtio_tx_hdr_in_headroom(m))) {
+			if (sl_unlikely(nb_free == 0)) {
+				VQ_COUNTER_ADD(txq->ring_full, 1);
+				break;
+			}
+			uint16_t id = vq_take_id(vq);
+			memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
+			vq->mbufs[id] = m;
+			vq->chain[id] = 1;
+			d->addr = sl_pktmbuf_data_iova(m) - VIRTIO_NET_HDR_SIZE;
+			d->len = (uint32_t)m->data_len + VIRTIO_NET_HDR_SIZE;
+			d->id = id;
+			__atomic_store_n(&d->flags, aflags, __ATOMIC_RELEASE);
+			advance(&slot, &aflags, vq->size);
+			nb_free--;
+		} else {
+			/* the header from the queue's area, then the data; the
+			 * head's flags last so the device sees the whole chain */
+			if (sl_unlikely(nb_free < 2)) {
+				VQ_COUNTER_ADD(txq->ring_full, 1);
+				break;
+			}
+			uint16_t id = vq_take_id(vq), head_flags = aflags;
+			vq->mbufs[id] = m;
+			vq->chain[id] = 2;
+			advance(&slot, &aflags, vq->size);
+			struct vring_packed_desc *dd = &ring[slot];
+			dd->addr = sl_pktmbuf_data_iova(m);
+			dd->len = m->data_len;
+			dd->id = id;
+			__atomic_store_n(&dd->flags, aflags, __ATOMIC_RELEASE);
+			advance(&slot, &aflags, vq->size);
+			d->addr = txq->hdrs_iova + (uint64_t)id * VIRTIO_NET_HDR_SIZE;
+			d->len = VIRTIO_NET_HDR_SIZE;
+			d->id = id;
+			__atomic_store_n(&d->flags, (uint16_t)(head_flags | VRING_DESC_F_NEXT), __ATOMIC_RELEASE);
+			nb_free = (uint16_t)(nb_free - 2);
+			VQ_COUNTER_ADD(txq->hdr_descs, 1);
+		}
 		bytes += m->data_len;
 	}
 	if (sl_likely(i > 0)) {
-		vq->nb_free = (uint16_t)(vq->nb_free - i);
+		vq->nb_free = nb_free;
 		vq->avail_idx = slot;
 		vq->avail_flags = aflags;
 		vq_packed_kick_if_wanted(vq);
