@@ -283,8 +283,8 @@ static __attribute__((noinline, cold)) bool igb_rx_bad_desc(struct igb_rx_queue 
 	}
 	rxq->broken = true;
 	IGB_COUNTER_ADD(rxq->rx_errors, 1);
-	SL_LOG(ERR, IGB_LOG, "port %u rx queue %u broken: %s at descriptor %u (value 0x%x, limit %u); the queue "
-	       "stays unused until the port is restarted", rxq->port_id, rxq->queue_id, what, idx, value, limit);
+	SL_LOG(ERR, IGB_LOG, "port %u rx queue %u broken: %s at descriptor %u (value %u = 0x%x, limit %u); the queue "
+	       "stays unused until the port is restarted", rxq->port_id, rxq->queue_id, what, idx, value, value, limit);
 	return true;
 }
 
