@@ -13,6 +13,7 @@ packages=(
   pci.ids                                               # device names in bind.py --status
   dpdk dpdk-dev                                         # the peer we benchmark against (bench/ only)
   valgrind                                              # instruction counts in bench/
+  clang libclang-rt-14-dev                              # libFuzzer targets (test/fuzz/run-fuzz.sh)
 )
 backports_packages=(qemu-system-x86)
 
