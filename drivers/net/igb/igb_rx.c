@@ -258,15 +258,15 @@ static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t ho
 
 /* A completed descriptor that is not a good one-buffer frame: drop a
  * frame the device flagged with RXE (false), or mark the queue broken
- * (true) when the write-back breaks the ring's rules. OWNED is how many
- * descriptors from this one on the device owned. */
+ * (true) when the write-back breaks the ring's rules. OWNED: whether the
+ * device owned the descriptor. */
 static __attribute__((noinline, cold)) bool igb_rx_bad_desc(struct igb_rx_queue *rxq, uint16_t idx,
-							      uint32_t staterr, uint16_t len, uint16_t owned)
+							      uint32_t staterr, uint16_t len, bool owned)
 {
 	const char *what;
 	unsigned value, limit;
 
-	if (owned == 0) {
+	if (!owned) {
 		what = "DD set on a descriptor the device does not own";
 		value = staterr;
 		limit = (unsigned)(rxq->nb_desc - 1u - rxq->nb_hold);
@@ -296,36 +296,43 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	volatile union igb_adv_rx_desc *ring = rxq->ring;
 	struct sl_mbuf **sw_ring = rxq->sw_ring;
 	const uint16_t n = rxq->nb_desc, queue_id = rxq->queue_id, buf_size = rxq->buf_size;
-	/* descriptors the device owns from next on: all but the held ones and
-	 * the one at the tail */
-	const uint16_t owned_before = (uint16_t)(n - 1u - rxq->nb_hold);
-	uint16_t owned = owned_before;
-	uint16_t idx = rxq->next;
+	/* The device owns the descriptors from next on, all but the consumed
+	 * ones not yet refilled and the one at the tail: never look further. */
+	const uint16_t owned = (uint16_t)(n - 1u - rxq->nb_hold);
+	uint16_t limit = nb_pkts < owned ? nb_pkts : owned; /* descriptors this burst may take */
+	const uint16_t next = rxq->next;
+	uint16_t idx = next;
 	uint64_t bytes = 0;
-	uint16_t nb_rx = 0;
+	uint16_t nb_rx;
 
-	while (nb_rx < nb_pkts) {
+	for (nb_rx = 0; nb_rx < limit;) {
 		volatile union igb_adv_rx_desc *d = &ring[idx];
 		uint32_t staterr = d->wb.status_error;
-		if (!(staterr & IGB_RXD_STAT_DD))
-			break;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
-		uint64_t qw0 = d->qw[0];
-		uint16_t len = d->wb.length;
-		struct sl_mbuf *m = sw_ring[idx];
-		if (sl_unlikely(owned == 0 || len > buf_size ||
-				(staterr & (IGB_RXD_STAT_EOP | IGB_RXD_ERR_RXE)) != IGB_RXD_STAT_EOP)) {
-			if (igb_rx_bad_desc(rxq, idx, staterr, len, owned))
+		/* one test for "done" and "a whole, good frame" */
+		if (sl_unlikely((staterr & (IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP | IGB_RXD_ERR_RXE)) !=
+				(IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP))) {
+			if (!(staterr & IGB_RXD_STAT_DD))
+				break; /* not done yet: the usual end of a burst */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (igb_rx_bad_desc(rxq, idx, staterr, d->wb.length, true))
 				break;
-			/* RXE: drop the frame; the descriptor is refilled with the rest */
+			/* RXE: drop the frame (the descriptor is refilled with
+			 * the rest); it used up one owned descriptor */
 			IGB_COUNTER_ADD(rxq->rx_errors, 1);
-			sl_mempool_put(rxq->mp, m);
-			owned--;
+			sl_mempool_put(rxq->mp, sw_ring[idx]);
+			limit--;
 			if (++idx == n)
 				idx = 0;
 			continue;
 		}
-		owned--;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
+		uint64_t qw0 = d->qw[0];
+		uint16_t len = d->wb.length;
+		struct sl_mbuf *m = sw_ring[idx];
+		if (sl_unlikely(len > buf_size)) {
+			igb_rx_bad_desc(rxq, idx, staterr, len, true);
+			break;
+		}
 
 		/* packet_type = 0 and pkt_len; data_len, vlan_tci = 0 and
 		 * hash_rss: two 64-bit stores */
@@ -344,10 +351,15 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		if (++idx == n)
 			idx = 0;
 	}
+	/* descriptors taken (frames handed out or dropped) */
+	uint16_t consumed = (uint16_t)(idx >= next ? idx - next : idx + n - next);
+	/* every owned descriptor taken: DD on the next one is a lie */
+	if (sl_unlikely(consumed == owned) && (ring[idx].wb.status_error & IGB_RXD_STAT_DD))
+		igb_rx_bad_desc(rxq, idx, ring[idx].wb.status_error, 0, false);
 	rxq->next = idx;
 	/* consumed descriptors (frames handed out or dropped) are held until
 	 * refilled; a broken queue is never refilled (stop frees the rest) */
-	uint16_t hold = (uint16_t)(rxq->nb_hold + (owned_before - owned));
+	uint16_t hold = (uint16_t)(rxq->nb_hold + consumed);
 	if (hold >= rxq->free_thresh && sl_likely(!rxq->broken))
 		igb_rx_refill(rxq, hold);
 	else
