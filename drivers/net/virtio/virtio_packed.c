@@ -89,20 +89,20 @@ static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, co
 
 /* Whether used slot D (at SLOT) names a buffer in flight with a length that
  * fits it; false (queue broken) otherwise. *M gets its mbuf. */
-static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vring_packed_desc *d, uint16_t slot,
-					uint16_t *id, uint32_t *len, struct sl_mbuf **m)
+static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c, uint32_t desc_len,
+					const struct vring_packed_desc *d, uint16_t slot, uint16_t *id, uint32_t *len,
+					struct sl_mbuf **m)
 {
-	struct virtqueue *vq = &rxq->vq;
 	*id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 	*len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
-	if (sl_likely(*id <= vq->mask && (*m = vq->mbufs[*id]) != NULL && *len <= rxq->desc_len))
+	if (sl_likely(*id <= c->mask && (*m = c->mbufs[*id]) != NULL && *len <= desc_len))
 		return true;
-	if (*id > vq->mask)
-		rx_broken(rxq, "used id out of range", slot, *id, vq->mask);
-	else if (vq->mbufs[*id] == NULL)
-		rx_broken(rxq, "used id not in flight", slot, *id, vq->size);
+	if (*id > c->mask)
+		rx_broken(rxq, "used id out of range", slot, *id, c->mask);
+	else if (c->mbufs[*id] == NULL)
+		rx_broken(rxq, "used id not in flight", slot, *id, (unsigned)c->mask + 1u);
 	else
-		rx_broken(rxq, "used length beyond the posted buffer", slot, *len, rxq->desc_len);
+		rx_broken(rxq, "used length beyond the posted buffer", slot, *len, desc_len);
 	return false;
 }
 
@@ -113,11 +113,11 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 	if (sl_unlikely(vq->broken))
 		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
-	struct sl_mbuf **mbufs = vq->mbufs;
-	const uint16_t port = rxq->port_id, in_flight = vq_in_flight(vq);
+	const uint16_t in_flight = vq_in_flight(vq), size = vq->size;
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
-	uint16_t done = 0, nb_rx = 0;
+	uint16_t left = in_flight, nb_rx = 0; /* left: buffers still in flight */
 	uint64_t bytes = 0;
+	struct vq_ids c = vq_ids_begin(vq);
 
 	while (nb_rx < nb_pkts) {
 		struct vring_packed_desc *d = &ring[slot];
@@ -127,35 +127,34 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 				rx_broken(rxq, "descriptor flags neither available nor used", slot, f, uflags);
 			break;
 		}
-		if (sl_unlikely(done == in_flight)) {
-			rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)done + 1u,
+		if (sl_unlikely(left == 0)) {
+			rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)in_flight + 1u,
 				  in_flight);
 			break;
 		}
 		uint16_t id;
 		uint32_t len;
 		struct sl_mbuf *m;
-		if (sl_unlikely(!rx_used_ok(rxq, d, slot, &id, &len, &m)))
+		if (sl_unlikely(!rx_used_ok(rxq, &c, rxq->desc_len, d, slot, &id, &len, &m)))
 			break;
 		uint16_t num = mrg ? __atomic_load_n(&virtio_rx_hdr(m)->num_buffers, __ATOMIC_RELAXED) : 1;
 
 		if (sl_likely(num == 1 && len > VIRTIO_NET_HDR_SIZE)) {
-			mbufs[id] = NULL;
-			vq_return_id(vq, id);
-			advance(&slot, &uflags, vq->size);
-			done++;
+			vq_ids_return(&c, id);
+			advance(&slot, &uflags, size);
+			left--;
 			len -= VIRTIO_NET_HDR_SIZE;
 			m->data_len = (uint16_t)len;
 			m->pkt_len = len;
-			m->port = port;
+			m->port = rxq->port_id;
 			bytes += len;
 			pkts[nb_rx++] = m;
 			continue;
 		}
 		if (num == 0)
 			num = 1;
-		if (sl_unlikely(num > (uint16_t)(in_flight - done))) {
-			rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, (uint16_t)(in_flight - done));
+		if (sl_unlikely(num > left)) {
+			rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, left);
 			break;
 		}
 		/* the device publishes a multi-buffer packet's head last, but
@@ -167,19 +166,18 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 				complete = false;
 				break;
 			}
-			advance(&s, &fl, vq->size);
+			advance(&s, &fl, size);
 		}
 		if (!complete)
 			break;
 		struct virtio_rx_pkt p = {0};
 		for (uint16_t k = 0; k < num; k++) {
-			if (k > 0 && sl_unlikely(!rx_used_ok(rxq, &ring[slot], slot, &id, &len, &m)))
+			if (k > 0 && sl_unlikely(!rx_used_ok(rxq, &c, rxq->desc_len, &ring[slot], slot, &id, &len, &m)))
 				break;
-			mbufs[id] = NULL;
-			vq_return_id(vq, id);
-			advance(&slot, &uflags, vq->size);
-			done++;
-			virtio_rx_pkt_add(&p, m, len, port);
+			vq_ids_return(&c, id);
+			advance(&slot, &uflags, size);
+			left--;
+			virtio_rx_pkt_add(&p, m, len, rxq->port_id);
 		}
 		if (sl_unlikely(vq->broken)) {
 			sl_pktmbuf_free(p.head);
@@ -191,9 +189,10 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 			pkts[nb_rx++] = m;
 		}
 	}
+	vq_ids_end(vq, &c);
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
-	vq->nb_free = (uint16_t)(vq->nb_free + done);
+	vq->nb_free = (uint16_t)(vq->nb_free + (in_flight - left));
 	if (vq->nb_free >= rxq->free_thresh && sl_likely(!vq->broken) && rx_refill_packed(rxq) > 0)
 		vq_packed_kick_if_wanted(vq);
 	VQ_COUNTER_ADD(rxq->packets, nb_rx);
@@ -222,10 +221,12 @@ static void tx_cleanup_packed(struct virtio_txq *txq)
 {
 	struct virtqueue *vq = &txq->vq;
 	struct vring_packed_desc *ring = vq->packed.desc;
-	const uint16_t in_flight = vq_in_flight(vq);
+	const uint16_t *chain = vq->chain;
+	const uint16_t in_flight = vq_in_flight(vq), size = vq->size;
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
 	uint16_t n = 0, total = 0;
 	struct sl_mbuf *done[TX_CLEAN_CHUNK];
+	struct vq_ids c = vq_ids_begin(vq);
 
 	for (;;) {
 		uint16_t f = __atomic_load_n(&ring[slot].flags, __ATOMIC_ACQUIRE);
@@ -234,22 +235,21 @@ static void tx_cleanup_packed(struct virtio_txq *txq)
 		if ((f & WRAP_BITS) != uflags)
 			break;
 		uint16_t id = __atomic_load_n(&ring[slot].id, __ATOMIC_RELAXED);
-		if (sl_unlikely(id > vq->mask || vq->mbufs[id] == NULL)) {
-			tx_broken(txq, id > vq->mask ? "used id out of range" : "used id not in flight", slot, id,
-				  vq->mask);
+		if (sl_unlikely(id > c.mask || c.mbufs[id] == NULL)) {
+			tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", slot, id, c.mask);
 			break;
 		}
-		uint16_t slots = vq->chain[id];
+		uint16_t slots = chain[id];
 		if (sl_unlikely(total + slots > in_flight)) {
 			tx_broken(txq, "used descriptor beyond the buffers in flight", slot, (unsigned)total + slots,
 				  in_flight);
 			break;
 		}
-		done[n++] = vq->mbufs[id];
-		vq->mbufs[id] = NULL;
-		vq_return_id(vq, id);
-		for (uint16_t k = 0; k < slots; k++)
-			advance(&slot, &uflags, vq->size);
+		done[n++] = c.mbufs[id];
+		vq_ids_return(&c, id);
+		advance(&slot, &uflags, size);
+		if (sl_unlikely(slots == 2))
+			advance(&slot, &uflags, size);
 		total = (uint16_t)(total + slots);
 		if (n == TX_CLEAN_CHUNK) {
 			sl_pktmbuf_free_bulk(done, n);
@@ -258,6 +258,7 @@ static void tx_cleanup_packed(struct virtio_txq *txq)
 	}
 	if (n > 0)
 		sl_pktmbuf_free_bulk(done, n);
+	vq_ids_end(vq, &c);
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
 	vq->nb_free = (uint16_t)(vq->nb_free + total);
@@ -271,7 +272,7 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
 	uint16_t slot = vq->avail_idx, aflags = vq->avail_flags;
-	uint16_t nb_free, i;
+	uint16_t n, i, extra = 0; /* extra: header descriptors of this burst */
 	uint64_t bytes = 0;
 
 	if (vq->nb_free < txq->free_thresh) {
@@ -279,19 +280,16 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		if (sl_unlikely(vq->broken))
 			return 0;
 	}
-	nb_free = vq->nb_free;
-	for (i = 0; i < nb_pkts; i++) {
+	n = nb_pkts;
+	if (sl_unlikely(n > vq->nb_free)) {
+		n = vq->nb_free;
+		VQ_COUNTER_ADD(txq->ring_full, 1);
+	}
+	for (i = 0; i < n; i++) {
 		struct sl_mbuf *m = pkts[i];
-		if (sl_unlikely(m->nb_segs != 1)) {
-			VQ_COUNTER_ADD(txq->errors, 1);
-			break;
-		}
 		struct vring_packed_desc *d = &ring[slot];
-		if (sl_likely(virtio_tx_hdr_in_headroom(m))) {
-			if (sl_unlikely(nb_free == 0)) {
-				VQ_COUNTER_ADD(txq->ring_full, 1);
-				break;
-			}
+		if (sl_likely(sl_pktmbuf_is_simple_(m) && m->data_off >= VIRTIO_NET_HDR_SIZE)) {
+			/* one segment, ours alone, room for the header in front */
 			uint16_t id = vq_take_id(vq);
 			memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
 			vq->mbufs[id] = m;
@@ -301,14 +299,21 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 			d->id = id;
 			__atomic_store_n(&d->flags, aflags, __ATOMIC_RELEASE);
 			advance(&slot, &aflags, vq->size);
-			nb_free--;
 		} else {
-			/* the header from the queue's area, then the data; the
-			 * head's flags last so the device sees the whole chain */
-			if (sl_unlikely(nb_free < 2)) {
+			if (sl_unlikely(m->nb_segs != 1)) {
+				VQ_COUNTER_ADD(txq->errors, 1);
+				break;
+			}
+			/* shared or short of headroom: the header from the
+			 * queue's area, then the data; the head's flags last so
+			 * the device sees the whole chain */
+			if (sl_unlikely(i + extra + 2u > vq->nb_free)) {
 				VQ_COUNTER_ADD(txq->ring_full, 1);
 				break;
 			}
+			extra++;
+			if (n > vq->nb_free - extra)
+				n = (uint16_t)(vq->nb_free - extra);
 			uint16_t id = vq_take_id(vq), head_flags = aflags;
 			vq->mbufs[id] = m;
 			vq->chain[id] = 2;
@@ -323,13 +328,12 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 			d->len = VIRTIO_NET_HDR_SIZE;
 			d->id = id;
 			__atomic_store_n(&d->flags, (uint16_t)(head_flags | VRING_DESC_F_NEXT), __ATOMIC_RELEASE);
-			nb_free = (uint16_t)(nb_free - 2);
 			VQ_COUNTER_ADD(txq->hdr_descs, 1);
 		}
 		bytes += m->data_len;
 	}
 	if (sl_likely(i > 0)) {
-		vq->nb_free = nb_free;
+		vq->nb_free = (uint16_t)(vq->nb_free - i - extra);
 		vq->avail_idx = slot;
 		vq->avail_flags = aflags;
 		vq_packed_kick_if_wanted(vq);

@@ -74,20 +74,20 @@ static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, co
 
 /* Whether used entry E (at POS) names a buffer in flight with a length
  * that fits it; false (queue broken) otherwise. *M gets its mbuf. */
-static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vring_used_elem *e, uint16_t pos,
-					uint32_t *id, uint32_t *len, struct sl_mbuf **m)
+static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c, uint32_t desc_len,
+					const struct vring_used_elem *e, uint16_t pos, uint32_t *id, uint32_t *len,
+					struct sl_mbuf **m)
 {
-	struct virtqueue *vq = &rxq->vq;
 	*id = __atomic_load_n(&e->id, __ATOMIC_RELAXED);
 	*len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
-	if (sl_likely(*id <= vq->mask && (*m = vq->mbufs[*id]) != NULL && *len <= rxq->desc_len))
+	if (sl_likely(*id <= c->mask && (*m = c->mbufs[*id]) != NULL && *len <= desc_len))
 		return true;
-	if (*id > vq->mask)
-		rx_broken(rxq, "used id out of range", pos, *id, vq->mask);
-	else if (vq->mbufs[*id] == NULL)
-		rx_broken(rxq, "used id not in flight", pos, *id, vq->size);
+	if (*id > c->mask)
+		rx_broken(rxq, "used id out of range", pos, *id, c->mask);
+	else if (c->mbufs[*id] == NULL)
+		rx_broken(rxq, "used id not in flight", pos, *id, (unsigned)c->mask + 1u);
 	else
-		rx_broken(rxq, "used length beyond the posted buffer", pos, *len, rxq->desc_len);
+		rx_broken(rxq, "used length beyond the posted buffer", pos, *len, desc_len);
 	return false;
 }
 
@@ -100,30 +100,33 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 	if (sl_unlikely(vq->broken))
 		return 0;
 	const struct vring_used_elem *uring = vq->split.used->ring;
-	struct sl_mbuf **mbufs = vq->mbufs;
 	const uint16_t port = rxq->port_id, in_flight = vq_in_flight(vq);
+	const uint32_t desc_len = rxq->desc_len;
 	uint16_t used = __atomic_load_n(&vq->split.used->idx, __ATOMIC_ACQUIRE);
 	uint16_t ready = (uint16_t)(used - vq->used_idx);
 	uint16_t last = vq->used_idx;
 	uint16_t done = 0, nb_rx = 0;
 	uint64_t bytes = 0;
+	bool broken = false;
 
 	if (sl_unlikely(ready > in_flight)) {
 		rx_broken(rxq, "used index ahead of the buffers in flight", last, used,
 			  (uint16_t)(last + in_flight));
 		return 0;
 	}
+	struct vq_ids c = vq_ids_begin(vq);
 	while (nb_rx < nb_pkts && done < ready) {
 		uint16_t pos = (uint16_t)(last + done);
 		uint32_t id, len;
 		struct sl_mbuf *m;
-		if (sl_unlikely(!rx_used_ok(rxq, &uring[pos & vq->mask], pos, &id, &len, &m)))
+		if (sl_unlikely(!rx_used_ok(rxq, &c, desc_len, &uring[pos & c.mask], pos, &id, &len, &m))) {
+			broken = true;
 			break;
+		}
 		uint16_t num = mrg ? __atomic_load_n(&virtio_rx_hdr(m)->num_buffers, __ATOMIC_RELAXED) : 1;
 
 		if (sl_likely(num == 1 && len > VIRTIO_NET_HDR_SIZE)) {
-			mbufs[id] = NULL;
-			vq_return_id(vq, (uint16_t)id);
+			vq_ids_return(&c, (uint16_t)id);
 			done++;
 			len -= VIRTIO_NET_HDR_SIZE;
 			m->data_len = (uint16_t)len;
@@ -139,6 +142,7 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 		if (sl_unlikely(num > (uint16_t)(in_flight - done))) {
 			rx_broken(rxq, "num_buffers beyond the buffers in flight", pos, num,
 				  (uint16_t)(in_flight - done));
+			broken = true;
 			break;
 		}
 		if (num > (uint16_t)(ready - done))
@@ -147,15 +151,16 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 		for (uint16_t k = 0; k < num; k++) {
 			if (k > 0) {
 				pos = (uint16_t)(last + done);
-				if (sl_unlikely(!rx_used_ok(rxq, &uring[pos & vq->mask], pos, &id, &len, &m)))
+				if (sl_unlikely(!rx_used_ok(rxq, &c, desc_len, &uring[pos & c.mask], pos, &id, &len, &m))) {
+					broken = true;
 					break;
+				}
 			}
-			mbufs[id] = NULL;
-			vq_return_id(vq, (uint16_t)id);
+			vq_ids_return(&c, (uint16_t)id);
 			done++;
 			virtio_rx_pkt_add(&p, m, len, port);
 		}
-		if (sl_unlikely(vq->broken)) {
+		if (sl_unlikely(broken)) {
 			sl_pktmbuf_free(p.head);
 			break;
 		}
@@ -165,9 +170,10 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 			pkts[nb_rx++] = m;
 		}
 	}
+	vq_ids_end(vq, &c);
 	vq->used_idx = (uint16_t)(last + done);
 	vq->nb_free = (uint16_t)(vq->nb_free + done);
-	if (vq->nb_free >= rxq->free_thresh && sl_likely(!vq->broken) && rx_refill_split(rxq) > 0)
+	if (vq->nb_free >= rxq->free_thresh && sl_likely(!broken) && rx_refill_split(rxq) > 0)
 		vq_split_kick_if_wanted(vq);
 	VQ_COUNTER_ADD(rxq->packets, nb_rx);
 	VQ_COUNTER_ADD(rxq->bytes, bytes);
@@ -196,6 +202,7 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 {
 	struct virtqueue *vq = &txq->vq;
 	const struct vring_used_elem *uring = vq->split.used->ring;
+	uint16_t *chain = vq->chain;
 	uint16_t used = __atomic_load_n(&vq->split.used->idx, __ATOMIC_ACQUIRE);
 	uint16_t last = vq->used_idx;
 	uint16_t n = (uint16_t)(used - last);
@@ -207,32 +214,33 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 			  (uint16_t)(last + vq_in_flight(vq)));
 		return;
 	}
+	struct vq_ids c = vq_ids_begin(vq);
 	while (n > 0) {
 		uint16_t k = n < TX_CLEAN_CHUNK ? n : TX_CLEAN_CHUNK, i;
 		for (i = 0; i < k; i++) {
-			uint32_t id = __atomic_load_n(&uring[last & vq->mask].id, __ATOMIC_RELAXED);
-			if (sl_unlikely(id > vq->mask || vq->mbufs[id] == NULL)) {
-				tx_broken(txq, id > vq->mask ? "used id out of range" : "used id not in flight", last, id,
-					  vq->mask);
+			uint32_t id = __atomic_load_n(&uring[last & c.mask].id, __ATOMIC_RELAXED);
+			if (sl_unlikely(id > c.mask || c.mbufs[id] == NULL)) {
+				tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", last, id,
+					  c.mask);
 				break;
 			}
-			done[i] = vq->mbufs[id];
-			vq->mbufs[id] = NULL;
-			vq_return_id(vq, (uint16_t)id);
-			uint16_t next = vq->chain[id];
-			if (next != VQ_NO_CHAIN) {
-				vq->chain[id] = VQ_NO_CHAIN;
-				vq_return_id(vq, next);
+			done[i] = c.mbufs[id];
+			vq_ids_return(&c, (uint16_t)id);
+			uint16_t next = chain[id];
+			if (sl_unlikely(next != VQ_NO_CHAIN)) {
+				chain[id] = VQ_NO_CHAIN;
+				c.free_ids[c.tail++ & c.mask] = next;
 				freed++;
 			}
-			freed++;
 			last++;
 		}
+		freed = (uint16_t)(freed + i);
 		sl_pktmbuf_free_bulk(done, i);
 		if (sl_unlikely(i < k))
 			break;
 		n = (uint16_t)(n - k);
 	}
+	vq_ids_end(vq, &c);
 	vq->used_idx = last;
 	vq->nb_free = (uint16_t)(vq->nb_free + freed);
 }
@@ -246,7 +254,7 @@ uint16_t virtio_tx_split(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	struct vring_desc *desc = vq->split.desc;
 	uint16_t *ring = vq->split.avail->ring;
 	uint16_t avail = vq->avail_idx;
-	uint16_t nb_free, i;
+	uint16_t n, i, extra = 0; /* extra: header descriptors of this burst */
 	uint64_t bytes = 0;
 
 	if (vq->nb_free < txq->free_thresh) {
@@ -254,31 +262,35 @@ uint16_t virtio_tx_split(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		if (sl_unlikely(vq->broken))
 			return 0;
 	}
-	nb_free = vq->nb_free;
-	for (i = 0; i < nb_pkts; i++) {
+	n = nb_pkts;
+	if (sl_unlikely(n > vq->nb_free)) {
+		n = vq->nb_free;
+		VQ_COUNTER_ADD(txq->ring_full, 1);
+	}
+	for (i = 0; i < n; i++) {
 		struct sl_mbuf *m = pkts[i];
-		if (sl_unlikely(m->nb_segs != 1)) {
-			VQ_COUNTER_ADD(txq->errors, 1);
-			break; /* the caller keeps this one and the rest */
-		}
-		if (sl_likely(virtio_tx_hdr_in_headroom(m))) {
-			if (sl_unlikely(nb_free == 0)) {
-				VQ_COUNTER_ADD(txq->ring_full, 1);
-				break;
-			}
+		if (sl_likely(sl_pktmbuf_is_simple_(m) && m->data_off >= VIRTIO_NET_HDR_SIZE)) {
+			/* one segment, ours alone, room for the header in front */
 			uint16_t id = vq_take_id(vq);
 			memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
 			vq->mbufs[id] = m;
 			desc[id] = (struct vring_desc){ .addr = sl_pktmbuf_data_iova(m) - VIRTIO_NET_HDR_SIZE,
 							.len = (uint32_t)m->data_len + VIRTIO_NET_HDR_SIZE };
 			ring[avail++ & vq->mask] = id;
-			nb_free--;
 		} else {
-			/* the header from the queue's area, chained before the data */
-			if (sl_unlikely(nb_free < 2)) {
+			if (sl_unlikely(m->nb_segs != 1)) {
+				VQ_COUNTER_ADD(txq->errors, 1);
+				break; /* the caller keeps this one and the rest */
+			}
+			/* shared or short of headroom: the header from the
+			 * queue's area, chained before the data (two descriptors) */
+			if (sl_unlikely(i + extra + 2u > vq->nb_free)) {
 				VQ_COUNTER_ADD(txq->ring_full, 1);
 				break;
 			}
+			extra++;
+			if (n > vq->nb_free - extra)
+				n = (uint16_t)(vq->nb_free - extra);
 			uint16_t id = vq_take_id(vq), data = vq_take_id(vq);
 			vq->mbufs[id] = m;
 			vq->chain[id] = data;
@@ -287,13 +299,12 @@ uint16_t virtio_tx_split(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 							.next = data };
 			desc[data] = (struct vring_desc){ .addr = sl_pktmbuf_data_iova(m), .len = m->data_len };
 			ring[avail++ & vq->mask] = id;
-			nb_free = (uint16_t)(nb_free - 2);
 			VQ_COUNTER_ADD(txq->hdr_descs, 1);
 		}
 		bytes += m->data_len;
 	}
 	if (sl_likely(i > 0)) {
-		vq->nb_free = nb_free;
+		vq->nb_free = (uint16_t)(vq->nb_free - i - extra);
 		vq->avail_idx = avail;
 		__atomic_store_n(&vq->split.avail->idx, avail, __ATOMIC_RELEASE);
 		vq_split_kick_if_wanted(vq);

@@ -163,6 +163,34 @@ static sl_always_inline void vq_return_id(struct virtqueue *vq, uint16_t id)
 	vq->free_ids[vq->id_tail++ & vq->mask] = id;
 }
 
+/* The id state a burst loop works on, held in locals: a store through
+ * mbufs[] or free_ids[] could alias the queue's own fields, so a loop that
+ * went through vq-> would reload them after every store. Begin, return ids,
+ * end (writes the FIFO tail back). */
+struct vq_ids {
+	struct sl_mbuf **mbufs;
+	uint16_t *free_ids;
+	uint16_t mask;
+	uint16_t tail;
+};
+
+static sl_always_inline struct vq_ids vq_ids_begin(const struct virtqueue *vq)
+{
+	return (struct vq_ids){ vq->mbufs, vq->free_ids, vq->mask, vq->id_tail };
+}
+
+/* ID is free again: no mbuf, back into the FIFO. */
+static sl_always_inline void vq_ids_return(struct vq_ids *c, uint16_t id)
+{
+	c->mbufs[id] = NULL;
+	c->free_ids[c->tail++ & c->mask] = id;
+}
+
+static sl_always_inline void vq_ids_end(struct virtqueue *vq, const struct vq_ids *c)
+{
+	vq->id_tail = c->tail;
+}
+
 static sl_always_inline void vq_kick(struct virtqueue *vq)
 {
 	*vq->notify = vq->vq_index;
