@@ -136,6 +136,18 @@ if [ "${SLUICE_SKIP_GUEST:-0}" != 1 ]; then
   stage_result "guest virtio mq" "$p" "$f" $((SECONDS - t0))
 fi
 
+# Fuzzing: the libFuzzer targets of test/fuzz (rx paths against a device
+# the input plays, EAL options, devargs, PCI addresses) in their own clang
+# ASan+UBSan build (build-fuzz/), and the bind.py fuzz driver; 15 s each,
+# about 2.5 minutes with the build. Counts one per target.
+note "fuzzing (test/fuzz/run-fuzz.sh)"
+t0=$SECONDS
+fuzz_out=$(test/fuzz/run-fuzz.sh --seconds 15 --build-dir build-fuzz 2>&1)
+echo "$fuzz_out"
+read -r p f < <(echo "$fuzz_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+if [ -z "${p:-}" ]; then p=0 f=1; echo "fuzzing: no summary line (see above)" >&2; fi
+stage_result "fuzzing" "$p" "$f" $((SECONDS - t0))
+
 note "summary"
 printf '%s\n' "${stages[@]}"
 if [ -s "$na_file.stage" ]; then

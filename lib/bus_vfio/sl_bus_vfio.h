@@ -31,7 +31,7 @@ struct sl_pci_addr {
 	uint8_t function; /* 0..7 */
 };
 
-#define SL_PCI_ADDR_STRLEN 16 /* "0000:00:00.0" and NUL, with room for wide domains */
+#define SL_PCI_ADDR_STRLEN 20 /* "0000:00:00.0" and NUL, with room for domains of up to 8 hex digits */
 
 /* Parse "DDDD:BB:DD.F" or the short "BB:DD.F" (domain 0), hex, nothing
  * trailing. 0, or -1 with errno EINVAL. */

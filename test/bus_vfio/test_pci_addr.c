@@ -40,6 +40,7 @@ int main(void)
 	good("01:00.1", 0, 1, 0, 1, "0000:01:00.1");      /* short form */
 	good("3:2.1", 0, 3, 2, 1, "0000:03:02.1");        /* unpadded short form */
 	good("10000:00:02.0", 0x10000, 0, 2, 0, "10000:00:02.0"); /* wide (VMD) domain */
+	good("10f8f0f8:0:5.1", 0x10f8f0f8, 0, 5, 1, "10f8f0f8:00:05.1"); /* widest domain (found by test/fuzz/fuzz_pci_addr) */
 
 	bad(NULL);
 	bad("");

@@ -10,7 +10,12 @@
  * refilled with fresh buffers and tx mbufs are reclaimed in groups, that
  * page-crossing tx buffers take two descriptors, that every mbuf is back
  * in the pool after stop and release, and what the RSS state writes into
- * MRQC, RSSRK and RETA (at start and through the runtime calls).
+ * MRQC, RSSRK and RETA (at start and through the runtime calls), and
+ * that a hostile device's write-backs (DD on a descriptor it does not own,
+ * a length beyond the buffer, no EOP) break the rx queue: the burst
+ * returns the frames before the lie, one log line names the values, later
+ * bursts return 0, and stop gives every mbuf back; an RXE frame is only
+ * dropped and counted.
  *
  * As a benchmark (igb_replay --bench N) it io-forwards N bursts of 32 and
  * prints nothing else; run under callgrind with
@@ -376,6 +381,115 @@ static void test_rss_registers(void)
 	free(f);
 }
 
+/* ---- a hostile device ---------------------------------------------------- */
+
+static void wb(struct igb_rx_queue *rxq, uint16_t idx, uint32_t staterr, uint16_t len)
+{
+	volatile union igb_adv_rx_desc *d = &rxq->ring[idx];
+	d->qw[0] = 0;
+	d->wb.length = len;
+	d->wb.vlan = 0;
+	d->wb.status_error = staterr;
+}
+
+static unsigned broken_lines(FILE *log, char *line, size_t size)
+{
+	char buf[512];
+	unsigned n = 0;
+	fflush(log);
+	rewind(log);
+	line[0] = 0;
+	while (fgets(buf, sizeof(buf), log) != NULL)
+		if (strstr(buf, "broken") != NULL && n++ == 0)
+			snprintf(line, size, "%s", buf);
+	return n;
+}
+
+/* SETUP writes the device's lies into a freshly started queue; the burst of
+ * BURST must return WANT; BROKEN: the queue must be broken with one log
+ * line naming VALUE, else no log line and ERRORS counted. */
+static void hostile_case(struct sl_mempool *mp, const char *what, void (*setup)(struct igb_rx_queue *),
+			 uint16_t burst, uint16_t want, bool broken, const char *value, uint64_t errors)
+{
+	struct fake_nic *f = fake_nic_new();
+	FILE *log = tmpfile();
+	char line[512];
+	struct sl_mbuf **pkts = calloc(burst, sizeof(*pkts));
+	CHECK(igb_rx_queue_setup(&f->dev, 0, NB_DESC, NULL, mp) == 0, "%s: rx setup", what);
+	struct igb_rx_queue *rxq = f->dev.rx_queues[0];
+	CHECK(igb_rx_queue_start(&f->ad, rxq) == 0, "%s: rx start", what);
+	sl_log_set_stream(log);
+	setup(rxq);
+	uint16_t got = igb_recv_pkts(rxq, pkts, burst);
+	CHECK(got == want, "%s: burst returned %u, expected %u", what, got, want);
+	sl_pktmbuf_free_bulk(pkts, got);
+	CHECK(rxq->broken == broken, "%s: queue %s", what, rxq->broken ? "broken" : "not broken");
+	CHECK(rxq->rx_errors == errors, "%s: %llu errors, expected %llu", what, (unsigned long long)rxq->rx_errors,
+	      (unsigned long long)errors);
+	if (broken) {
+		/* the device writes good frames from here: nothing comes out */
+		for (uint16_t i = 0; i < 8; i++)
+			wb(rxq, (uint16_t)((rxq->next + i) % NB_DESC), IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
+		CHECK(igb_recv_pkts(rxq, pkts, burst) == 0, "%s: a broken queue returned frames", what);
+	}
+	unsigned n = broken_lines(log, line, sizeof(line));
+	sl_log_set_stream(NULL);
+	fclose(log);
+	CHECK(n == (broken ? 1u : 0u), "%s: %u log lines", what, n);
+	if (broken)
+		CHECK(strstr(line, value) != NULL, "%s: log line without %s: %s", what, value, line);
+	printf("  %-44s %s", what, broken ? line : "dropped and counted, queue keeps working\n");
+	igb_rx_queue_stop(&f->ad, rxq);
+	CHECK(sl_mempool_avail_count(mp) == sl_mempool_size(mp), "%s: after stop %u of %u mbufs in the pool", what,
+	      sl_mempool_avail_count(mp), sl_mempool_size(mp));
+	CHECK(igb_rx_queue_start(&f->ad, rxq) == 0 && !rxq->broken, "%s: restart", what);
+	wb(rxq, 0, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
+	got = igb_recv_pkts(rxq, pkts, burst);
+	CHECK(got == 1, "%s: after restart the queue returned %u frames", what, got);
+	sl_pktmbuf_free_bulk(pkts, got);
+	igb_rx_queue_release(&f->dev, 0);
+	CHECK(sl_mempool_avail_count(mp) == sl_mempool_size(mp), "%s: after release %u of %u mbufs in the pool",
+	      what, sl_mempool_avail_count(mp), sl_mempool_size(mp));
+	free(pkts);
+	free(f->bar);
+	free(f);
+}
+
+static void lie_dd_everywhere(struct igb_rx_queue *rxq)
+{
+	for (uint16_t i = 0; i < NB_DESC; i++)
+		wb(rxq, i, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
+}
+
+static void lie_long(struct igb_rx_queue *rxq)
+{
+	wb(rxq, 0, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
+	wb(rxq, 1, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, 9000);
+}
+
+static void lie_no_eop(struct igb_rx_queue *rxq)
+{
+	wb(rxq, 0, IGB_RXD_STAT_DD, FRAME_LEN);
+}
+
+static void frame_error(struct igb_rx_queue *rxq)
+{
+	wb(rxq, 0, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP | IGB_RXD_ERR_RXE, FRAME_LEN);
+	wb(rxq, 1, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
+}
+
+static void test_hostile(struct sl_mempool *mp)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "descriptor %u ", NB_DESC - 1);
+	hostile_case(mp, "DD on a descriptor the device does not own", lie_dd_everywhere, NB_DESC, NB_DESC - 1, true,
+		     v, 1);
+	hostile_case(mp, "length 9000 beyond the 2048-byte buffer", lie_long, BURST, 1, true, "value 9000 = 0x2328, limit 2048",
+		     1);
+	hostile_case(mp, "DD without EOP", lie_no_eop, BURST, 0, true, "value 1 = 0x1, limit 2", 1);
+	hostile_case(mp, "RXE frame error", frame_error, BURST, 1, false, NULL, 1);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long bursts = 0;
@@ -399,6 +513,7 @@ int main(int argc, char **argv)
 	test_forwarding(mp);
 	test_bad_sizes(mp);
 	test_rss_registers();
+	test_hostile(mp);
 	sl_mempool_free(mp);
 	sl_eal_cleanup();
 	printf("igb_replay: %s\n", failures ? "FAIL" : "PASS");

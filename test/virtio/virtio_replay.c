@@ -255,7 +255,8 @@ static struct virtio_txq *make_txq(bool packed)
 {
 	struct virtio_txq *q = aligned_alloc(64, sizeof(*q));
 	memset(q, 0, sizeof(*q));
-	if (virtqueue_alloc(&q->vq, "replay txq", 1, RING, packed) != 0)
+	if (virtqueue_alloc(&q->vq, "replay txq", 1, RING, packed) != 0 ||
+	    virtio_txq_hdrs_alloc(q, "replay txq headers") != 0)
 		return NULL;
 	q->vq.notify = &notify_sink;
 	q->free_thresh = 32;
@@ -266,6 +267,7 @@ static void free_queues(struct virtio_rxq *rxq, struct virtio_txq *txq)
 {
 	virtqueue_drop_mbufs(&rxq->vq);
 	virtqueue_drop_mbufs(&txq->vq);
+	virtio_txq_hdrs_free(txq);
 	virtqueue_free(&rxq->vq);
 	virtqueue_free(&txq->vq);
 	free(rxq);

@@ -42,10 +42,11 @@ struct igb_rx_queue {
 	uint16_t free_thresh;            /* refill in chunks of this many (divides nb_desc) */
 	uint16_t queue_id;
 	uint16_t buf_size;               /* bytes the device may write per buffer */
+	bool broken;                     /* the device broke the ring: no burst touches it until restart */
 	uint64_t rx_pkts;
 	uint64_t rx_bytes;
 	uint64_t rx_nombuf;
-	uint64_t rx_errors;
+	uint64_t rx_errors;              /* frames dropped for RXE, and ring violations */
 	/* cold */
 	uint16_t port_id;
 	uint64_t ring_iova;

@@ -6,7 +6,15 @@
  * The burst hands out completed mbufs and refills the consumed descriptors
  * in chunks of free_thresh (one mempool get per chunk), then moves the tail
  * once. The tail stays one descriptor behind the first consumed one, so the
- * device never owns every descriptor (RDH == RDT means empty). */
+ * device never owns every descriptor (RDH == RDT means empty).
+ *
+ * The device is not trusted: a write-back is used only if it is on a
+ * descriptor the device owns, has EOP (one buffer per frame) and a length
+ * within the posted buffer. Anything else marks the queue broken (logged
+ * once with the values, counted in rx_errors): from then on the burst
+ * returns 0 without touching the ring, and stop gives the mbufs back. A
+ * frame with RXE (a frame error the device reports) is dropped and
+ * counted; that is the device doing its job, not a broken ring. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -162,6 +170,7 @@ int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 	}
 	rxq->next = 0;
 	rxq->nb_hold = 0;
+	rxq->broken = false;
 
 	igb_write(ad, IGB_RXDCTL(q), 0);
 	igb_write(ad, IGB_RDBAL(q), (uint32_t)rxq->ring_iova);
@@ -247,25 +256,83 @@ static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t ho
 	}
 }
 
+/* A completed descriptor that is not a good one-buffer frame: drop a
+ * frame the device flagged with RXE (false), or mark the queue broken
+ * (true) when the write-back breaks the ring's rules. OWNED: whether the
+ * device owned the descriptor. */
+static __attribute__((noinline, cold)) bool igb_rx_bad_desc(struct igb_rx_queue *rxq, uint16_t idx,
+							      uint32_t staterr, uint16_t len, bool owned)
+{
+	const char *what;
+	unsigned value, limit;
+
+	if (!owned) {
+		what = "DD set on a descriptor the device does not own";
+		value = staterr;
+		limit = (unsigned)(rxq->nb_desc - 1u - rxq->nb_hold);
+	} else if (len > rxq->buf_size) {
+		what = "length beyond the posted buffer";
+		value = len;
+		limit = rxq->buf_size;
+	} else if (!(staterr & IGB_RXD_STAT_EOP)) {
+		what = "frame without EOP (buffers are never chained)";
+		value = staterr;
+		limit = IGB_RXD_STAT_EOP;
+	} else {
+		return false; /* RXE: a frame error the device reported */
+	}
+	rxq->broken = true;
+	IGB_COUNTER_ADD(rxq->rx_errors, 1);
+	SL_LOG(ERR, IGB_LOG, "port %u rx queue %u broken: %s at descriptor %u (value %u = 0x%x, limit %u); the queue "
+	       "stays unused until the port is restarted", rxq->port_id, rxq->queue_id, what, idx, value, value, limit);
+	return true;
+}
+
 uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct igb_rx_queue *rxq = queue;
+	if (sl_unlikely(rxq->broken))
+		return 0;
 	volatile union igb_adv_rx_desc *ring = rxq->ring;
 	struct sl_mbuf **sw_ring = rxq->sw_ring;
-	const uint16_t n = rxq->nb_desc, queue_id = rxq->queue_id;
-	uint16_t idx = rxq->next;
+	const uint16_t n = rxq->nb_desc, queue_id = rxq->queue_id, buf_size = rxq->buf_size;
+	/* The device owns the descriptors from next on, all but the consumed
+	 * ones not yet refilled and the one at the tail: never look further. */
+	const uint16_t owned = (uint16_t)(n - 1u - rxq->nb_hold);
+	uint16_t limit = nb_pkts < owned ? nb_pkts : owned; /* descriptors this burst may take */
+	const uint16_t next = rxq->next;
+	uint16_t idx = next;
 	uint64_t bytes = 0;
 	uint16_t nb_rx;
 
-	for (nb_rx = 0; nb_rx < nb_pkts; nb_rx++) {
+	for (nb_rx = 0; nb_rx < limit;) {
 		volatile union igb_adv_rx_desc *d = &ring[idx];
 		uint32_t staterr = d->wb.status_error;
-		if (!(staterr & IGB_RXD_STAT_DD))
-			break;
+		/* one test for "done" and "a whole, good frame" */
+		if (sl_unlikely((staterr & (IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP | IGB_RXD_ERR_RXE)) !=
+				(IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP))) {
+			if (!(staterr & IGB_RXD_STAT_DD))
+				break; /* not done yet: the usual end of a burst */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (igb_rx_bad_desc(rxq, idx, staterr, d->wb.length, true))
+				break;
+			/* RXE: drop the frame (the descriptor is refilled with
+			 * the rest); it used up one owned descriptor */
+			IGB_COUNTER_ADD(rxq->rx_errors, 1);
+			sl_mempool_put(rxq->mp, sw_ring[idx]);
+			limit--;
+			if (++idx == n)
+				idx = 0;
+			continue;
+		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
 		uint64_t qw0 = d->qw[0];
 		uint16_t len = d->wb.length;
 		struct sl_mbuf *m = sw_ring[idx];
+		if (sl_unlikely(len > buf_size)) {
+			igb_rx_bad_desc(rxq, idx, staterr, len, true);
+			break;
+		}
 
 		/* packet_type = 0 and pkt_len; data_len, vlan_tci = 0 and
 		 * hash_rss: two 64-bit stores */
@@ -279,14 +346,21 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		m->ol_flags = ((uint64_t)((qw0 & IGB_RXD_PKTINFO_RSSTYPE_MASK) != 0) * SL_MBUF_F_RX_RSS_HASH) |
 			      ((staterr >> 26) & (SL_MBUF_F_RX_IP_CKSUM_BAD | SL_MBUF_F_RX_L4_CKSUM_BAD));
 		m->queue = queue_id;
-		pkts[nb_rx] = m;
+		pkts[nb_rx++] = m;
 		bytes += len;
 		if (++idx == n)
 			idx = 0;
 	}
+	/* descriptors taken (frames handed out or dropped) */
+	uint16_t consumed = (uint16_t)(idx >= next ? idx - next : idx + n - next);
+	/* every owned descriptor taken: DD on the next one is a lie */
+	if (sl_unlikely(consumed == owned) && (ring[idx].wb.status_error & IGB_RXD_STAT_DD))
+		igb_rx_bad_desc(rxq, idx, ring[idx].wb.status_error, 0, false);
 	rxq->next = idx;
-	uint16_t hold = (uint16_t)(rxq->nb_hold + nb_rx);
-	if (hold >= rxq->free_thresh)
+	/* consumed descriptors (frames handed out or dropped) are held until
+	 * refilled; a broken queue is never refilled (stop frees the rest) */
+	uint16_t hold = (uint16_t)(rxq->nb_hold + consumed);
+	if (hold >= rxq->free_thresh && sl_likely(!rxq->broken))
 		igb_rx_refill(rxq, hold);
 	else
 		rxq->nb_hold = hold;

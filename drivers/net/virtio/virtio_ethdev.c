@@ -77,49 +77,43 @@ static bool offered(const struct virtio_net_private *p, unsigned bit)
 	return (p->wanted_features & VIRTIO_BIT(bit)) != 0;
 }
 
-/* ---- rx helper shared by both ring formats -------------------------------- */
+/* ---- rx/tx helpers shared by both ring formats ------------------------------ */
 
-struct sl_mbuf *virtio_rx_merge(struct virtio_rxq *rxq, struct sl_mbuf **segs, const uint32_t *lens,
-				uint16_t num)
+struct sl_mbuf *virtio_rx_pkt_end(struct virtio_rxq *rxq, struct virtio_rx_pkt *p)
 {
-	struct sl_mbuf *head = segs[0], *prev = NULL;
-	uint32_t total = 0;
-
-	if (lens[0] <= VIRTIO_NET_HDR_SIZE)
-		goto bad;
-	for (uint16_t k = 0; k < num; k++) {
-		struct sl_mbuf *m = segs[k];
-		uint32_t len = lens[k];
-		if (k == 0) {
-			len -= VIRTIO_NET_HDR_SIZE;
-		} else {
-			/* no header in the following buffers: data starts where
-			 * the header would be */
-			m->data_off = SL_PKTMBUF_HEADROOM - VIRTIO_NET_HDR_SIZE;
-		}
-		if (len > rxq->desc_len || (k > 0 && len == 0))
-			goto bad;
-		m->data_len = (uint16_t)len;
-		m->port = rxq->port_id;
-		m->next = NULL;
-		if (prev != NULL)
-			prev->next = m;
-		prev = m;
-		total += len;
+	struct sl_mbuf *head = p->head;
+	if (sl_unlikely(p->bad)) {
+		sl_pktmbuf_free(head);
+		VQ_COUNTER_ADD(rxq->errors, 1);
+		return NULL;
 	}
-	head->nb_segs = num;
-	head->pkt_len = total;
-	if (num > 1)
+	head->pkt_len = p->len;
+	if (head->nb_segs > 1)
 		VQ_COUNTER_ADD(rxq->merged, 1);
 	return head;
-bad:
-	for (uint16_t k = 0; k < num; k++) {
-		segs[k]->next = NULL;
-		segs[k]->nb_segs = 1;
-		sl_pktmbuf_free(segs[k]);
+}
+
+int virtio_txq_hdrs_alloc(struct virtio_txq *txq, const char *name)
+{
+	size_t len = (size_t)txq->vq.size * VIRTIO_NET_HDR_SIZE;
+	txq->hdrs = sl_dma_zmalloc(name, len, 64);
+	if (txq->hdrs == NULL)
+		return -ENOMEM;
+	txq->hdrs_iova = sl_mem_virt2iova(txq->hdrs);
+	if (txq->hdrs_iova == SL_BAD_IOVA || sl_mem_virt2iova((char *)txq->hdrs + len - 1) != txq->hdrs_iova + len - 1 ||
+	    virtqueue_alloc_chain(&txq->vq) != 0) {
+		virtio_txq_hdrs_free(txq);
+		return -ENOMEM;
 	}
-	VQ_COUNTER_ADD(rxq->errors, 1);
-	return NULL;
+	return 0;
+}
+
+void virtio_txq_hdrs_free(struct virtio_txq *txq)
+{
+	if (txq->hdrs != NULL)
+		sl_dma_free(txq->hdrs);
+	txq->hdrs = NULL;
+	txq->hdrs_iova = 0;
 }
 
 /* ---- control queue -------------------------------------------------------- */
@@ -277,6 +271,7 @@ static void virtio_tx_queue_release(struct sl_eth_dev *dev, uint16_t q)
 	if (txq == NULL)
 		return;
 	virtqueue_drop_mbufs(&txq->vq);
+	virtio_txq_hdrs_free(txq);
 	virtqueue_free(&txq->vq);
 	free(txq);
 	p->txq[q] = NULL;
@@ -350,6 +345,13 @@ static int virtio_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb
 	if (ret != 0) {
 		free(txq);
 		return ret;
+	}
+	snprintf(name, sizeof(name), "%s txq%u headers", p->name, q);
+	if (virtio_txq_hdrs_alloc(txq, name) != 0) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: tx queue %u: no DMA memory for %u virtio-net headers", p->name, q, size);
+		virtqueue_free(&txq->vq);
+		free(txq);
+		return -ENOMEM;
 	}
 	txq->queue_id = q;
 	txq->free_thresh = conf && conf->tx_free_thresh ? conf->tx_free_thresh : VIRTIO_DEFAULT_TX_FREE_THRESH;
@@ -626,6 +628,7 @@ static int virtio_stats_reset(struct sl_eth_dev *dev)
 			__atomic_store_n(&txq->bytes, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&txq->errors, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&txq->ring_full, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&txq->hdr_descs, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&txq->vq.kicks, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&txq->vq.kicks_suppressed, 0, __ATOMIC_RELAXED);
 		}
@@ -633,11 +636,12 @@ static int virtio_stats_reset(struct sl_eth_dev *dev)
 	return 0;
 }
 
-/* Driver xstats: per rx queue 5 counters, per tx queue 4, then the port's
+/* Driver xstats: per rx queue 5 counters, per tx queue 5, then the port's
  * control commands. */
 static const char *const rx_xstat_names[] = {"mbuf_allocation_errors", "merged_packets", "bad_completions",
 					     "kicks", "kicks_suppressed"};
-static const char *const tx_xstat_names[] = {"refused_packets", "ring_full", "kicks", "kicks_suppressed"};
+static const char *const tx_xstat_names[] = {"refused_packets", "ring_full", "kicks", "kicks_suppressed",
+					     "header_descriptors"};
 #define RX_XSTATS SL_DIM(rx_xstat_names)
 #define TX_XSTATS SL_DIM(tx_xstat_names)
 
@@ -688,6 +692,7 @@ static int virtio_xstats_get(struct sl_eth_dev *dev, uint64_t *values, unsigned 
 			v[1] = VQ_COUNTER_READ(t->ring_full);
 			v[2] = VQ_COUNTER_READ(t->vq.kicks);
 			v[3] = VQ_COUNTER_READ(t->vq.kicks_suppressed);
+			v[4] = VQ_COUNTER_READ(t->hdr_descs);
 		}
 		for (unsigned k = 0; k < TX_XSTATS; k++)
 			values[i++] = v[k];

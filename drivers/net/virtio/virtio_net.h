@@ -28,7 +28,7 @@ struct virtio_rxq {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t nombuf;          /* refills that found the pool empty */
-	uint64_t errors;          /* malformed completions dropped */
+	uint64_t errors;          /* malformed packets dropped, and a broken ring */
 	uint64_t merged;          /* packets spread over several buffers */
 } sl_cache_aligned;
 
@@ -38,8 +38,15 @@ struct virtio_txq {
 	uint16_t queue_id;
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;          /* packets refused (no headroom for the header, chained) */
+	uint64_t errors;          /* packets refused (chained), and a broken ring */
 	uint64_t ring_full;       /* bursts cut short by a full ring */
+	uint64_t hdr_descs;       /* packets sent with a separate header descriptor */
+	/* A zeroed virtio-net header per buffer id (DMA memory), for packets
+	 * whose headroom may not be written: shared (refcnt > 1) or short of
+	 * headroom. VIRTIO_F_VERSION_1 (always negotiated) lets the header
+	 * be a descriptor of its own. */
+	struct virtio_net_hdr *hdrs;
+	uint64_t hdrs_iova;
 } sl_cache_aligned;
 
 struct virtio_ctrlq {
@@ -96,11 +103,55 @@ static sl_always_inline struct virtio_net_hdr *virtio_rx_hdr(const struct sl_mbu
 	return (struct virtio_net_hdr *)((char *)m->buf_addr + SL_PKTMBUF_HEADROOM - VIRTIO_NET_HDR_SIZE);
 }
 
-/* Make a chained rx packet out of a head buffer and the NUM - 1 buffers
- * that follow it (MRG_RXBUF); SEGS[0] is the head, LENS the used lengths.
- * Returns the packet, or NULL (all freed, counted as an error) when the
- * lengths are inconsistent. */
-struct sl_mbuf *virtio_rx_merge(struct virtio_rxq *rxq, struct sl_mbuf **segs, const uint32_t *lens,
-				uint16_t num);
+/* Tx queue set-up: the per-id header area and chain array; 0 or -ENOMEM. */
+int virtio_txq_hdrs_alloc(struct virtio_txq *txq, const char *name);
+void virtio_txq_hdrs_free(struct virtio_txq *txq);
+
+/* Whether the header may go into M's headroom: M is the only reference to
+ * its buffer (mbufs here are always direct: no indirect/attached kind) and
+ * has room for it. Otherwise the header is a descriptor of its own. */
+static sl_always_inline bool virtio_tx_hdr_in_headroom(const struct sl_mbuf *m)
+{
+	return m->refcnt == 1 && m->data_off >= VIRTIO_NET_HDR_SIZE;
+}
+
+/* A packet put together from the buffers of one used chain, one buffer at
+ * a time (no array sized by the device's num_buffers): the first buffer
+ * starts with the header, the others are data only (MRG_RXBUF). */
+struct virtio_rx_pkt {
+	struct sl_mbuf *head, *tail;
+	uint32_t len;
+	bool bad; /* header-only first buffer or an empty following one */
+};
+
+static sl_always_inline void virtio_rx_pkt_add(struct virtio_rx_pkt *p, struct sl_mbuf *m, uint32_t len,
+					       uint16_t port)
+{
+	if (p->head == NULL) {
+		p->head = m;
+		if (len <= VIRTIO_NET_HDR_SIZE) {
+			p->bad = true;
+			len = 0;
+		} else {
+			len -= VIRTIO_NET_HDR_SIZE;
+		}
+		m->nb_segs = 1;
+	} else {
+		/* no header here: data starts where the header would be */
+		m->data_off = SL_PKTMBUF_HEADROOM - VIRTIO_NET_HDR_SIZE;
+		if (len == 0)
+			p->bad = true;
+		p->tail->next = m;
+		p->head->nb_segs++;
+	}
+	m->data_len = (uint16_t)len;
+	m->port = port;
+	m->next = NULL;
+	p->tail = m;
+	p->len += len;
+}
+
+/* The finished packet, or NULL (freed, counted as an error) when bad. */
+struct sl_mbuf *virtio_rx_pkt_end(struct virtio_rxq *rxq, struct virtio_rx_pkt *p);
 
 #endif /* VIRTIO_NET_H */

@@ -4,8 +4,16 @@
  * counter, USED = the inverse) last; the device overwrites the slot with a
  * used descriptor (AVAIL = USED = its wrap counter) carrying the buffer id
  * and the length written. Zero copy with the header in the headroom as on
- * split rings; at most one notification per burst, only when the device's
- * event suppression structure does not say DISABLE. */
+ * split rings, or for a tx mbuf whose headroom may not be written in a
+ * header descriptor chained before the data (one id, two slots: chain[]
+ * says how many); at most one notification per burst, only when the
+ * device's event suppression structure does not say DISABLE.
+ *
+ * What the device writes (flags, ids, lengths, num_buffers) is read once
+ * and checked before use (virtqueue.h): a used slot must be one the driver
+ * posted, its id in range and in flight, its length within the buffer; an
+ * rx slot whose flags are neither available nor used in the current wrap
+ * breaks the queue. */
 #include <errno.h>
 #include <string.h>
 
@@ -64,42 +72,91 @@ int virtio_rx_fill_packed(struct virtio_rxq *rxq)
 	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
 }
 
+/* Flags of a slot that is not used in wrap USED_FLAGS: posted (AVAIL =
+ * wrap, USED = !wrap) or not yet reposted (the previous wrap's used
+ * flags). AVAIL = !wrap with USED = wrap is neither: the device broke it. */
+static sl_always_inline bool bad_unused_flags(uint16_t f, uint16_t used_flags)
+{
+	return sl_unlikely((f & WRAP_BITS) == (used_flags ^ VRING_PACKED_DESC_F_AVAIL));
+}
+
+static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos,
+						      unsigned long long value, unsigned long long limit)
+{
+	vq_broken(&rxq->vq, what, pos, value, limit);
+	VQ_COUNTER_ADD(rxq->errors, 1);
+}
+
+/* Whether used slot D (at SLOT) names a buffer in flight with a length that
+ * fits it; false (queue broken) otherwise. *M gets its mbuf. */
+static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c, uint32_t desc_len,
+					const struct vring_packed_desc *d, uint16_t slot, uint16_t *id, uint32_t *len,
+					struct sl_mbuf **m)
+{
+	*id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+	*len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+	if (sl_likely(*id <= c->mask && (*m = c->mbufs[*id]) != NULL && *len <= desc_len))
+		return true;
+	if (*id > c->mask)
+		rx_broken(rxq, "used id out of range", slot, *id, c->mask);
+	else if (c->mbufs[*id] == NULL)
+		rx_broken(rxq, "used id not in flight", slot, *id, (unsigned)c->mask + 1u);
+	else
+		rx_broken(rxq, "used length beyond the posted buffer", slot, *len, desc_len);
+	return false;
+}
+
 static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts, const bool mrg)
 {
 	struct virtio_rxq *rxq = q;
 	struct virtqueue *vq = &rxq->vq;
+	if (sl_unlikely(vq->broken))
+		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
-	const uint16_t port = rxq->port_id;
+	const uint16_t in_flight = vq_in_flight(vq), size = vq->size;
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
-	uint16_t done = 0, nb_rx = 0;
+	uint16_t left = in_flight, nb_rx = 0; /* left: buffers still in flight */
 	uint64_t bytes = 0;
+	struct vq_ids c = vq_ids_begin(vq);
 
 	while (nb_rx < nb_pkts) {
 		struct vring_packed_desc *d = &ring[slot];
 		uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
-		if ((f & WRAP_BITS) != uflags)
+		if ((f & WRAP_BITS) != uflags) {
+			if (bad_unused_flags(f, uflags))
+				rx_broken(rxq, "descriptor flags neither available nor used", slot, f, uflags);
 			break;
-		uint16_t id = d->id;
-		uint32_t len = d->len;
-		struct sl_mbuf *m = vq->mbufs[id];
-		uint16_t num = mrg ? virtio_rx_hdr(m)->num_buffers : 1;
+		}
+		if (sl_unlikely(left == 0)) {
+			rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)in_flight + 1u,
+				  in_flight);
+			break;
+		}
+		uint16_t id;
+		uint32_t len;
+		struct sl_mbuf *m;
+		if (sl_unlikely(!rx_used_ok(rxq, &c, rxq->desc_len, d, slot, &id, &len, &m)))
+			break;
+		uint16_t num = mrg ? __atomic_load_n(&virtio_rx_hdr(m)->num_buffers, __ATOMIC_RELAXED) : 1;
 
 		if (sl_likely(num == 1 && len > VIRTIO_NET_HDR_SIZE)) {
-			vq_return_id(vq, id);
-			advance(&slot, &uflags, vq->size);
-			done++;
+			vq_ids_return(&c, id);
+			advance(&slot, &uflags, size);
+			left--;
 			len -= VIRTIO_NET_HDR_SIZE;
 			m->data_len = (uint16_t)len;
 			m->pkt_len = len;
-			m->port = port;
+			m->port = rxq->port_id;
 			bytes += len;
 			pkts[nb_rx++] = m;
 			continue;
 		}
 		if (num == 0)
 			num = 1;
-		if (num > vq->size)
-			num = vq->size;
+		if (sl_unlikely(num > left)) {
+			rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, left);
+			break;
+		}
 		/* the device publishes a multi-buffer packet's head last, but
 		 * check every buffer is there before taking any */
 		uint16_t s = slot, fl = uflags;
@@ -109,30 +166,34 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 				complete = false;
 				break;
 			}
-			advance(&s, &fl, vq->size);
+			advance(&s, &fl, size);
 		}
 		if (!complete)
 			break;
-		struct sl_mbuf *segs[num];
-		uint32_t lens[num];
+		struct virtio_rx_pkt p = {0};
 		for (uint16_t k = 0; k < num; k++) {
-			uint16_t sid = ring[slot].id;
-			segs[k] = vq->mbufs[sid];
-			lens[k] = ring[slot].len;
-			vq_return_id(vq, sid);
-			advance(&slot, &uflags, vq->size);
+			if (k > 0 && sl_unlikely(!rx_used_ok(rxq, &c, rxq->desc_len, &ring[slot], slot, &id, &len, &m)))
+				break;
+			vq_ids_return(&c, id);
+			advance(&slot, &uflags, size);
+			left--;
+			virtio_rx_pkt_add(&p, m, len, rxq->port_id);
 		}
-		done = (uint16_t)(done + num);
-		m = virtio_rx_merge(rxq, segs, lens, num);
+		if (sl_unlikely(vq->broken)) {
+			sl_pktmbuf_free(p.head);
+			break;
+		}
+		m = virtio_rx_pkt_end(rxq, &p);
 		if (m != NULL) {
 			bytes += m->pkt_len;
 			pkts[nb_rx++] = m;
 		}
 	}
+	vq_ids_end(vq, &c);
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
-	vq->nb_free = (uint16_t)(vq->nb_free + done);
-	if (vq->nb_free >= rxq->free_thresh && rx_refill_packed(rxq) > 0)
+	vq->nb_free = (uint16_t)(vq->nb_free + (in_flight - left));
+	if (vq->nb_free >= rxq->free_thresh && sl_likely(!vq->broken) && rx_refill_packed(rxq) > 0)
 		vq_packed_kick_if_wanted(vq);
 	VQ_COUNTER_ADD(rxq->packets, nb_rx);
 	VQ_COUNTER_ADD(rxq->bytes, bytes);
@@ -149,31 +210,55 @@ uint16_t virtio_rx_packed_mrg(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	return rx_packed(q, pkts, nb_pkts, true);
 }
 
+static __attribute__((cold, noinline)) void tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos,
+						      unsigned long long value, unsigned long long limit)
+{
+	vq_broken(&txq->vq, what, pos, value, limit);
+	VQ_COUNTER_ADD(txq->errors, 1);
+}
+
 static void tx_cleanup_packed(struct virtio_txq *txq)
 {
 	struct virtqueue *vq = &txq->vq;
 	struct vring_packed_desc *ring = vq->packed.desc;
+	const uint16_t *chain = vq->chain;
+	const uint16_t in_flight = vq_in_flight(vq), size = vq->size;
 	uint16_t slot = vq->used_idx, uflags = vq->used_flags;
 	uint16_t n = 0, total = 0;
 	struct sl_mbuf *done[TX_CLEAN_CHUNK];
+	struct vq_ids c = vq_ids_begin(vq);
 
 	for (;;) {
 		uint16_t f = __atomic_load_n(&ring[slot].flags, __ATOMIC_ACQUIRE);
+		/* (no flags check here: the second slot of a header chain keeps
+		 * the driver's flags when the device skips it) */
 		if ((f & WRAP_BITS) != uflags)
 			break;
-		uint16_t id = ring[slot].id;
-		done[n++] = vq->mbufs[id];
-		vq_return_id(vq, id);
-		advance(&slot, &uflags, vq->size);
+		uint16_t id = __atomic_load_n(&ring[slot].id, __ATOMIC_RELAXED);
+		if (sl_unlikely(id > c.mask || c.mbufs[id] == NULL)) {
+			tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", slot, id, c.mask);
+			break;
+		}
+		uint16_t slots = chain[id];
+		if (sl_unlikely(total + slots > in_flight)) {
+			tx_broken(txq, "used descriptor beyond the buffers in flight", slot, (unsigned)total + slots,
+				  in_flight);
+			break;
+		}
+		done[n++] = c.mbufs[id];
+		vq_ids_return(&c, id);
+		advance(&slot, &uflags, size);
+		if (sl_unlikely(slots == 2))
+			advance(&slot, &uflags, size);
+		total = (uint16_t)(total + slots);
 		if (n == TX_CLEAN_CHUNK) {
 			sl_pktmbuf_free_bulk(done, n);
-			total = (uint16_t)(total + n);
 			n = 0;
 		}
 	}
 	if (n > 0)
 		sl_pktmbuf_free_bulk(done, n);
-	total = (uint16_t)(total + n);
+	vq_ids_end(vq, &c);
 	vq->used_idx = slot;
 	vq->used_flags = uflags;
 	vq->nb_free = (uint16_t)(vq->nb_free + total);
@@ -183,13 +268,18 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct virtio_txq *txq = q;
 	struct virtqueue *vq = &txq->vq;
+	if (sl_unlikely(vq->broken))
+		return 0;
 	struct vring_packed_desc *ring = vq->packed.desc;
 	uint16_t slot = vq->avail_idx, aflags = vq->avail_flags;
-	uint16_t n, i;
+	uint16_t n, i, extra = 0; /* extra: header descriptors of this burst */
 	uint64_t bytes = 0;
 
-	if (vq->nb_free < txq->free_thresh)
+	if (vq->nb_free < txq->free_thresh) {
 		tx_cleanup_packed(txq);
+		if (sl_unlikely(vq->broken))
+			return 0;
+	}
 	n = nb_pkts;
 	if (sl_unlikely(n > vq->nb_free)) {
 		n = vq->nb_free;
@@ -197,23 +287,53 @@ uint16_t virtio_tx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	}
 	for (i = 0; i < n; i++) {
 		struct sl_mbuf *m = pkts[i];
-		if (sl_unlikely(m->nb_segs != 1 || m->data_off < VIRTIO_NET_HDR_SIZE)) {
-			VQ_COUNTER_ADD(txq->errors, 1);
-			break;
-		}
 		struct vring_packed_desc *d = &ring[slot];
-		uint16_t id = vq_take_id(vq);
-		memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
-		vq->mbufs[id] = m;
-		d->addr = sl_pktmbuf_data_iova(m) - VIRTIO_NET_HDR_SIZE;
-		d->len = (uint32_t)m->data_len + VIRTIO_NET_HDR_SIZE;
-		d->id = id;
-		__atomic_store_n(&d->flags, aflags, __ATOMIC_RELEASE);
-		advance(&slot, &aflags, vq->size);
+		if (sl_likely(sl_pktmbuf_is_simple_(m) && m->data_off >= VIRTIO_NET_HDR_SIZE)) {
+			/* one segment, ours alone, room for the header in front */
+			uint16_t id = vq_take_id(vq);
+			memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
+			vq->mbufs[id] = m;
+			vq->chain[id] = 1;
+			d->addr = sl_pktmbuf_data_iova(m) - VIRTIO_NET_HDR_SIZE;
+			d->len = (uint32_t)m->data_len + VIRTIO_NET_HDR_SIZE;
+			d->id = id;
+			__atomic_store_n(&d->flags, aflags, __ATOMIC_RELEASE);
+			advance(&slot, &aflags, vq->size);
+		} else {
+			if (sl_unlikely(m->nb_segs != 1)) {
+				VQ_COUNTER_ADD(txq->errors, 1);
+				break;
+			}
+			/* shared or short of headroom: the header from the
+			 * queue's area, then the data; the head's flags last so
+			 * the device sees the whole chain */
+			if (sl_unlikely(i + extra + 2u > vq->nb_free)) {
+				VQ_COUNTER_ADD(txq->ring_full, 1);
+				break;
+			}
+			extra++;
+			if (n > vq->nb_free - extra)
+				n = (uint16_t)(vq->nb_free - extra);
+			uint16_t id = vq_take_id(vq), head_flags = aflags;
+			vq->mbufs[id] = m;
+			vq->chain[id] = 2;
+			advance(&slot, &aflags, vq->size);
+			struct vring_packed_desc *dd = &ring[slot];
+			dd->addr = sl_pktmbuf_data_iova(m);
+			dd->len = m->data_len;
+			dd->id = id;
+			__atomic_store_n(&dd->flags, aflags, __ATOMIC_RELEASE);
+			advance(&slot, &aflags, vq->size);
+			d->addr = txq->hdrs_iova + (uint64_t)id * VIRTIO_NET_HDR_SIZE;
+			d->len = VIRTIO_NET_HDR_SIZE;
+			d->id = id;
+			__atomic_store_n(&d->flags, (uint16_t)(head_flags | VRING_DESC_F_NEXT), __ATOMIC_RELEASE);
+			VQ_COUNTER_ADD(txq->hdr_descs, 1);
+		}
 		bytes += m->data_len;
 	}
 	if (sl_likely(i > 0)) {
-		vq->nb_free = (uint16_t)(vq->nb_free - i);
+		vq->nb_free = (uint16_t)(vq->nb_free - i - extra);
 		vq->avail_idx = slot;
 		vq->avail_flags = aflags;
 		vq_packed_kick_if_wanted(vq);

@@ -1,6 +1,8 @@
 /* virtqueue.c: allocation, reset and teardown of one virtqueue (split or
- * packed) in DMA memory, and returning the mbufs a queue still holds. */
+ * packed) in DMA memory, returning the mbufs a queue still holds, and
+ * marking a queue the device broke. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,20 +82,34 @@ int virtqueue_alloc(struct virtqueue *vq, const char *name, uint16_t vq_index, u
 	return 0;
 }
 
+int virtqueue_alloc_chain(struct virtqueue *vq)
+{
+	vq->chain = calloc(vq->size, sizeof(*vq->chain));
+	if (vq->chain == NULL)
+		return -ENOMEM;
+	virtqueue_reset(vq);
+	return 0;
+}
+
 void virtqueue_free(struct virtqueue *vq)
 {
 	if (vq->ring_mem != NULL)
 		sl_dma_free(vq->ring_mem);
 	free(vq->mbufs);
 	free(vq->free_ids);
+	free(vq->chain);
 	memset(vq, 0, sizeof(*vq));
 }
 
 void virtqueue_reset(struct virtqueue *vq)
 {
 	memset(vq->ring_mem, 0, vq->ring_len);
-	for (uint16_t i = 0; i < vq->size; i++)
+	for (uint16_t i = 0; i < vq->size; i++) {
 		vq->free_ids[i] = i;
+		if (vq->chain != NULL)
+			vq->chain[i] = vq->packed_format ? 1 : VQ_NO_CHAIN;
+	}
+	vq->broken = false;
 	vq->id_head = 0;
 	vq->id_tail = vq->size; /* the FIFO is full: every id is free */
 	vq->nb_free = vq->size;
@@ -121,27 +137,25 @@ void virtqueue_areas(const struct virtqueue *vq, uint64_t *desc, uint64_t *drive
 unsigned virtqueue_drop_mbufs(struct virtqueue *vq)
 {
 	unsigned dropped = 0;
-	uint8_t *is_free;
 
 	if (vq->mbufs == NULL)
 		return 0;
-	/* Ids in the free FIFO hold stale pointers; the others are in flight. */
-	is_free = calloc(vq->size, 1);
-	if (is_free == NULL) {
-		SL_LOG(ERR, LOG_COMPONENT, "queue %u: out of memory while returning mbufs; some stay allocated",
-		       vq->vq_index);
-		return 0;
-	}
-	for (uint16_t k = vq->id_head; k != vq->id_tail; k++)
-		is_free[vq->free_ids[k & vq->mask]] = 1;
+	/* an id in flight holds its mbuf, a free one NULL */
 	for (uint16_t id = 0; id < vq->size; id++) {
-		if (!is_free[id] && vq->mbufs[id] != NULL) {
+		if (vq->mbufs[id] != NULL) {
 			sl_pktmbuf_free(vq->mbufs[id]);
 			dropped++;
 		}
 		vq->mbufs[id] = NULL;
 	}
-	free(is_free);
 	virtqueue_reset(vq);
 	return dropped;
+}
+
+void vq_broken(struct virtqueue *vq, const char *what, unsigned index, unsigned long long value,
+	       unsigned long long limit)
+{
+	vq->broken = true;
+	SL_LOG(ERR, LOG_COMPONENT, "virtqueue %u broken by the device: %s at ring index %u: %llu (limit %llu); "
+	       "the queue stays unused until the port is restarted", vq->vq_index, what, index, value, limit);
 }

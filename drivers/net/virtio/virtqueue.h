@@ -3,7 +3,14 @@
  * state shared by the split and packed ring code, the rx/tx queues and the
  * control queue. Buffer ids are handed out from a FIFO of free ids, so the
  * driver stays correct if a device completes buffers out of order, while
- * an in-order device (QEMU's virtio-net) sees ids in ring order. */
+ * an in-order device (QEMU's virtio-net) sees ids in ring order.
+ *
+ * The device is not trusted (as Linux's virtio_ring BAD_RING): the mbuf of
+ * an id in flight is in mbufs[id], and NULL once the id is free again, so
+ * a used id is taken only if it is in range and in flight. A used entry
+ * that breaks the rules marks the queue broken (vq_broken: logged once
+ * with the values); the bursts then return 0 without touching the ring and
+ * the mbufs still in flight go back to their pool at stop or release. */
 #ifndef VIRTQUEUE_H
 #define VIRTQUEUE_H
 
@@ -90,7 +97,7 @@ struct virtqueue {
 		} packed;
 	};
 	volatile uint16_t *notify;    /* where a kick writes the queue index */
-	struct sl_mbuf **mbufs;       /* the mbuf of each buffer id in flight */
+	struct sl_mbuf **mbufs;       /* the mbuf of each buffer id in flight, NULL when free */
 	uint16_t *free_ids;           /* FIFO of free buffer ids */
 	uint16_t size;                /* a power of two */
 	uint16_t mask;
@@ -102,8 +109,14 @@ struct virtqueue {
 	uint16_t avail_flags;         /* packed: AVAIL/USED bits of the driver's wrap counter */
 	uint16_t used_flags;          /* packed: AVAIL|USED bits a used slot shows this wrap */
 	uint16_t vq_index;            /* index in the device */
+	bool broken;                  /* the device broke the ring's rules: unused until reset */
 	uint64_t kicks;               /* notifications sent */
 	uint64_t kicks_suppressed;    /* bursts where the device asked for none */
+
+	/* tx with a separate header descriptor (virtio_net.h): split: the id
+	 * chained after each head id (VQ_NO_CHAIN if none); packed: the ring
+	 * slots each id takes (1 or 2). NULL on rx and control queues. */
+	uint16_t *chain;
 
 	/* control path */
 	void *ring_mem;               /* DMA block holding the rings */
@@ -115,6 +128,8 @@ struct virtqueue {
 /* Allocate the rings (format PACKED, SIZE a power of two) and the id
  * arrays; 0 or a negative errno. */
 int virtqueue_alloc(struct virtqueue *vq, const char *name, uint16_t vq_index, uint16_t size, bool packed);
+/* Allocate vq->chain (tx queues); 0 or -ENOMEM. */
+int virtqueue_alloc_chain(struct virtqueue *vq);
 void virtqueue_free(struct virtqueue *vq);
 /* Empty rings, every id free, suppression of device interrupts. */
 void virtqueue_reset(struct virtqueue *vq);
@@ -124,6 +139,20 @@ void virtqueue_areas(const struct virtqueue *vq, uint64_t *desc, uint64_t *drive
  * stopped); returns how many. */
 unsigned virtqueue_drop_mbufs(struct virtqueue *vq);
 
+#define VQ_NO_CHAIN UINT16_MAX
+
+/* The device broke a rule of the ring: mark VQ broken and log once what it
+ * wrote (WHAT at ring position INDEX: VALUE, where LIMIT is the bound).
+ * The caller stops using the ring and counts an error. */
+void vq_broken(struct virtqueue *vq, const char *what, unsigned index, unsigned long long value,
+	       unsigned long long limit) __attribute__((cold, noinline));
+
+/* Descriptors the device holds (posted, not yet used). */
+static sl_always_inline uint16_t vq_in_flight(const struct virtqueue *vq)
+{
+	return (uint16_t)(vq->size - vq->nb_free);
+}
+
 static sl_always_inline uint16_t vq_take_id(struct virtqueue *vq)
 {
 	return vq->free_ids[vq->id_head++ & vq->mask];
@@ -132,6 +161,34 @@ static sl_always_inline uint16_t vq_take_id(struct virtqueue *vq)
 static sl_always_inline void vq_return_id(struct virtqueue *vq, uint16_t id)
 {
 	vq->free_ids[vq->id_tail++ & vq->mask] = id;
+}
+
+/* The id state a burst loop works on, held in locals: a store through
+ * mbufs[] or free_ids[] could alias the queue's own fields, so a loop that
+ * went through vq-> would reload them after every store. Begin, return ids,
+ * end (writes the FIFO tail back). */
+struct vq_ids {
+	struct sl_mbuf **mbufs;
+	uint16_t *free_ids;
+	uint16_t mask;
+	uint16_t tail;
+};
+
+static sl_always_inline struct vq_ids vq_ids_begin(const struct virtqueue *vq)
+{
+	return (struct vq_ids){ vq->mbufs, vq->free_ids, vq->mask, vq->id_tail };
+}
+
+/* ID is free again: no mbuf, back into the FIFO. */
+static sl_always_inline void vq_ids_return(struct vq_ids *c, uint16_t id)
+{
+	c->mbufs[id] = NULL;
+	c->free_ids[c->tail++ & c->mask] = id;
+}
+
+static sl_always_inline void vq_ids_end(struct virtqueue *vq, const struct vq_ids *c)
+{
+	vq->id_tail = c->tail;
 }
 
 static sl_always_inline void vq_kick(struct virtqueue *vq)
