@@ -181,7 +181,7 @@ int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 		return -EIO;
 	}
 	rxq->rdt = igb_reg_addr(ad, IGB_RDT(q));
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	sl_io_wmb(); /* descriptors before the tail */
 	igb_write(ad, IGB_RDT(q), n - 1u);
 	rxq->started = true;
 	return 0;
@@ -240,8 +240,8 @@ static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t ho
 	}
 	if (done != 0) {
 		rxq->nb_hold = (uint16_t)(hold - done);
-		__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the tail */
-		*rxq->rdt = (uint32_t)(start == 0 ? n - 1 : start - 1);
+		sl_io_wmb(); /* descriptors before the tail */
+		sl_write32_relaxed((uint32_t)(start == 0 ? n - 1 : start - 1), rxq->rdt);
 	} else {
 		rxq->nb_hold = hold;
 	}
@@ -262,7 +262,7 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		uint32_t staterr = d->wb.status_error;
 		if (!(staterr & IGB_RXD_STAT_DD))
 			break;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
+		sl_io_rmb(); /* the rest of the descriptor (and the packet) after DD */
 		uint64_t qw0 = d->qw[0];
 		uint16_t len = d->wb.length;
 		struct sl_mbuf *m = sw_ring[idx];

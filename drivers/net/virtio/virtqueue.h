@@ -136,7 +136,8 @@ static sl_always_inline void vq_return_id(struct virtqueue *vq, uint16_t id)
 
 static sl_always_inline void vq_kick(struct virtqueue *vq)
 {
-	*vq->notify = vq->vq_index;
+	sl_io_wmb(); /* the rings before the notify */
+	sl_write16_relaxed(vq->vq_index, vq->notify);
 	vq->kicks++;
 }
 
