@@ -13,6 +13,7 @@ packages=(
   pci.ids                                               # device names in bind.py --status
   dpdk dpdk-dev                                         # the peer we benchmark against (bench/ only)
   valgrind                                              # instruction counts in bench/
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # aarch64 cross build, its unit tests under qemu-user
 )
 backports_packages=(qemu-system-x86)
 
