@@ -3,6 +3,8 @@
 #   1. installs what is missing (devtools/install-deps.sh) and reserves hugepages
 #   2. build/      : -Werror build, host unit tests (meson test)
 #   3. build-asan/ : ASan+UBSan build, the same unit tests
+#      build-aarch64/: -Werror aarch64 cross build (devtools/cross/aarch64-linux-gnu.ini),
+#                      the same unit tests under qemu-user
 #   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
 #   5. the test bed's own failure reporting (test/vm/selftest.sh)
 #   6. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
@@ -84,12 +86,45 @@ run_meson_stage() { # name builddir setup-args...
   stage_result "$name" "$p" "$f" $((SECONDS - t0)) "$n"
 }
 
+# The unit tests of an aarch64 cross build, run under qemu-user through the
+# cross file's exe_wrapper. Tests that run no aarch64 code are left out with
+# the reason printed (they count in the native stages, never here).
+run_aarch64_stage() { # name builddir
+  local name=$1 dir=$2
+  local t0=$SECONDS
+  local cross=devtools/cross/aarch64-linux-gnu.ini
+  note "$name: configure and build ($dir)"
+  local tool
+  for tool in aarch64-linux-gnu-gcc qemu-aarch64; do
+    command -v "$tool" >/dev/null || { echo "$name: $tool not found (devtools/install-deps.sh installs it)" >&2; stage_result "$name" 0 1 $((SECONDS - t0)); return 1; }
+  done
+  if [ -d "$dir/meson-private" ]; then
+    meson setup --reconfigure "$dir" --cross-file "$cross" -Dwerror=true >/dev/null || { stage_result "$name" 0 1 $((SECONDS - t0)); return 1; }
+  else
+    meson setup "$dir" --cross-file "$cross" -Dwerror=true >/dev/null || { stage_result "$name" 0 1 $((SECONDS - t0)); return 1; }
+  fi
+  if ! ninja -C "$dir"; then
+    echo "$name: build failed" >&2
+    stage_result "$name" 0 1 $((SECONDS - t0)); return 1
+  fi
+  note "$name: unit tests"
+  echo "$name: left out: suite usertools (bind_py) and suite vm (vm-suite-list): Python and shell on the host, no aarch64 code (they run in the native stages)"
+  rm -f "$dir/meson-logs/testlog.json"
+  meson test -C "$dir" --print-errorlogs --no-suite usertools --no-suite vm --timeout-multiplier 3
+  local rc=$?
+  read -r p f < <(meson_counts "$dir")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # meson itself failed
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "$name: no test ran" >&2; f=1; fi
+  stage_result "$name" "$p" "$f" $((SECONDS - t0))
+}
+
 note "dependencies"
 devtools/install-deps.sh || { echo "test-all: installing dependencies failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 devtools/hugepages.sh 512 || { echo "test-all: cannot reserve hugepages on this host" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 run_meson_stage "unit (werror)" build -Dwerror=true
 run_meson_stage "unit (asan+ubsan)" build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+run_aarch64_stage "unit (aarch64, qemu-user)" build-aarch64
 
 if [ "${SLUICE_SKIP_GUEST:-0}" = 1 ]; then
   echo "test-all: SLUICE_SKIP_GUEST=1: guest suite left out (not a full run)"

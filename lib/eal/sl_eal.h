@@ -164,16 +164,21 @@ void sl_eal_mp_wait_lcore(void);
 
 /* ---- time -------------------------------------------------------------- */
 
+/* A cycle counter that runs at a constant rate: the TSC on x86, the
+ * generic timer's virtual count (CNTVCT_EL0) on aarch64, whose rate
+ * (CNTFRQ_EL0, often 25 MHz to 1 GHz) sl_tsc_hz() measures like the TSC's. */
 static inline uint64_t sl_rdtsc(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
-#else
+#elif defined(__aarch64__)
 	uint64_t v;
 	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
 	return v;
+#else
+#error "sl_rdtsc: no cycle counter for this architecture (x86 and aarch64 are supported)"
 #endif
 }
 
@@ -181,11 +186,116 @@ static inline uint64_t sl_rdtsc(void)
 uint64_t sl_tsc_hz(void);
 void sl_delay_us(unsigned us);
 
+/* Spin-wait hint: x86 PAUSE, aarch64 YIELD. */
 static inline void sl_pause(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__asm__ volatile("pause");
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
 #endif
+}
+
+/* ---- ordering against devices, MMIO ------------------------------------ *
+ *
+ * C11 atomics and fences order memory as other CPUs see it. A device sees
+ * it differently: it reads descriptors from DMA memory when an MMIO write
+ * (a doorbell: igb's RDT/TDT, a virtio notify) tells it to, and writes
+ * descriptors (igb's DD bit, virtio used entries) that the CPU then reads.
+ * On weakly ordered CPUs the C11 fences are not enough for that: on
+ * aarch64 a release fence is "dmb ish", which orders accesses for the
+ * inner shareable domain (the CPUs) only, while a device and MMIO are
+ * outside it; DPDK uses the outer-shareable "dmb osh*" forms for its
+ * rte_io_*mb(), as Linux does for dma_*mb() and writel().
+ *
+ *   sl_io_wmb()  stores before it (descriptors in DMA memory) reach the
+ *                device before stores after it (the doorbell write).
+ *                x86: no instruction, only a compiler barrier; x86 keeps
+ *                stores in order, also from write-back memory to uncached
+ *                MMIO. aarch64: dmb oshst.
+ *   sl_io_rmb()  loads before it (a descriptor's DD/used flag) are done
+ *                before loads and stores after it (the rest of the
+ *                descriptor, the packet data, reusing the slot). x86: a
+ *                compiler barrier; loads are not reordered with older loads,
+ *                stores not with older loads. aarch64: dmb oshld.
+ *   sl_io_mb()   both, and stores before loads. x86: mfence. aarch64: dmb osh.
+ *
+ * On x86 the compiler barriers are the C11 release and acquire fences,
+ * which GCC and clang compile to no instruction there: the same code the
+ * drivers had before these macros (bench/igb-burst-instructions.sh).
+ *
+ * Other architectures stop the build here rather than get a fence that
+ * looks right and is not.
+ *
+ * sl_read32/16_relaxed and sl_write32/16_relaxed access one device
+ * register with one plain load or store and no ordering against memory:
+ * volatile accesses on x86; on aarch64 a single ldr/str with a base
+ * register only, because a hypervisor that traps the access can emulate
+ * only such simple forms (no writeback, no pairs, which the compiler may
+ * choose for a volatile access). sl_write32/16 are sl_io_wmb() and the
+ * store: a doorbell after descriptor writes. */
+#if defined(__x86_64__) || defined(__i386__)
+#define sl_io_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#define sl_io_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define sl_io_mb() __asm__ volatile("mfence" ::: "memory")
+#elif defined(__aarch64__)
+#define sl_io_wmb() __asm__ volatile("dmb oshst" ::: "memory")
+#define sl_io_rmb() __asm__ volatile("dmb oshld" ::: "memory")
+#define sl_io_mb() __asm__ volatile("dmb osh" ::: "memory")
+#else
+#error "sl_io_*mb: no I/O barriers for this architecture (x86 and aarch64 are supported)"
+#endif
+
+static inline uint32_t sl_read32_relaxed(const volatile void *addr)
+{
+#if defined(__aarch64__)
+	uint32_t v;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr));
+	return v;
+#else
+	return *(const volatile uint32_t *)addr;
+#endif
+}
+
+static inline uint16_t sl_read16_relaxed(const volatile void *addr)
+{
+#if defined(__aarch64__)
+	uint16_t v;
+	__asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr));
+	return v;
+#else
+	return *(const volatile uint16_t *)addr;
+#endif
+}
+
+static inline void sl_write32_relaxed(uint32_t value, volatile void *addr)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("str %w0, [%1]" : : "rZ"(value), "r"(addr));
+#else
+	*(volatile uint32_t *)addr = value;
+#endif
+}
+
+static inline void sl_write16_relaxed(uint16_t value, volatile void *addr)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("strh %w0, [%1]" : : "rZ"(value), "r"(addr));
+#else
+	*(volatile uint16_t *)addr = value;
+#endif
+}
+
+static inline void sl_write32(uint32_t value, volatile void *addr)
+{
+	sl_io_wmb();
+	sl_write32_relaxed(value, addr);
+}
+
+static inline void sl_write16(uint16_t value, volatile void *addr)
+{
+	sl_io_wmb();
+	sl_write16_relaxed(value, addr);
 }
 
 /* ---- DMA-able memory --------------------------------------------------- */

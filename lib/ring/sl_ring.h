@@ -86,6 +86,42 @@ enum sl_ring_behavior {
 	SL_RING_VARIABLE = 1, /* as many as possible */
 };
 
+/* Memory ordering (C11 model; the argument in full is doc/ring.md).
+ * Names as in DPDK's rte_ring_c11_pvt.h; D is this side, S the other.
+ *
+ *   A0  load-acquire of D's head, before reading S's tail. Pairs with R1
+ *       of the thread that moved D's head to this value: its read of S's
+ *       tail then happens before ours, so we read that tail or a newer one
+ *       (read-read coherence) and never compute room from a tail older
+ *       than the one the head was moved against. Without it the room
+ *       (CAPACITY + S.tail - D.head) can wrap around to a huge number and
+ *       a producer overwrites unread slots or a consumer reads unwritten
+ *       ones.
+ *   A1  load-acquire of S's tail. Pairs with R0 of the other side: a
+ *       producer sees the consumers' reads of the slots it is about to
+ *       overwrite finished, a consumer the producers' writes of the slots
+ *       it is about to read.
+ *   R1  compare-and-swap of D's head, release on success: orders our read
+ *       of S's tail before the new head for the next thread's A0 (written
+ *       acq_rel because C11 allows no failure order stronger than the
+ *       success order; GCC makes release/acquire acq_rel anyway). A2:
+ *       acquire on failure, because the head it returns is used as A0's.
+ *       Later compare-and-swaps continue the release sequence, so a chain
+ *       of reservations passes the newest tail along.
+ *   A3  load-acquire of D's tail while waiting for earlier reservations on
+ *       this side. Pairs with their R0: what they published happens before
+ *       our R0, so a thread of the other side that reads our tail (A1) also
+ *       sees their slots, not only ours. (A release store is no release
+ *       sequence for a later plain store by another thread: without A3 the
+ *       C11 model would not carry their slot writes through our tail.)
+ *   R0  store-release of D's tail: publishes our slot copies (producer) or
+ *       frees the slots after our reads of them (consumer).
+ *
+ * On x86 all of these are plain loads and stores (the compare-and-swap is
+ * LOCK CMPXCHG whatever its order); on aarch64 LDAR, STLR and the
+ * acquire/release forms of the exclusive pair. A single-threaded side
+ * (SINGLE) moves its head with a relaxed store: no other thread reads it. */
+
 /* Reserve up to N slots on side D (&r->prod or &r->cons) of a ring whose
  * other side is S. D may take the slots from its head up to S's tail, plus
  * CAPACITY on the producer side (a producer takes free slots, a consumer
@@ -96,17 +132,17 @@ static sl_always_inline unsigned
 sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s, uint32_t capacity, int single,
 		   unsigned n, enum sl_ring_behavior behavior, uint32_t *old_head, uint32_t *avail)
 {
-	uint32_t head = __atomic_load_n(&d->head, __ATOMIC_RELAXED);
+	/* A0: pairs with R1 of whoever moved the head here */
+	uint32_t head = __atomic_load_n(&d->head, __ATOMIC_ACQUIRE);
 	unsigned want = n;
 
 	for (;;) {
-		/* Acquire pairs with the other side's release of its tail: a
-		 * producer then knows the consumers' reads of the slots it is
-		 * about to overwrite are done, a consumer that the slots up to
-		 * the producers' tail are written. */
+		/* A1: pairs with the other side's R0 (see above) */
 		uint32_t s_tail = __atomic_load_n(&s->tail, __ATOMIC_ACQUIRE);
-		/* unsigned arithmetic modulo 2^32; with a stale HEAD the value
-		 * may be off but then the compare-and-swap below fails */
+		/* unsigned arithmetic modulo 2^32. HEAD was read (A0/A2) after
+		 * a tail at least as new as the one its mover saw, so this is
+		 * 0..CAPACITY; HEAD may be stale, but then the
+		 * compare-and-swap below fails */
 		uint32_t avail_now = capacity + s_tail - head;
 
 		n = want;
@@ -119,8 +155,9 @@ sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s,
 			__atomic_store_n(&d->head, head + n, __ATOMIC_RELAXED);
 			break;
 		}
-		if (sl_likely(__atomic_compare_exchange_n(&d->head, &head, head + n, 0, __ATOMIC_RELAXED,
-							  __ATOMIC_RELAXED)))
+		/* R1 on success, A2 on failure */
+		if (sl_likely(__atomic_compare_exchange_n(&d->head, &head, head + n, 0, __ATOMIC_ACQ_REL,
+							  __ATOMIC_ACQUIRE)))
 			break;
 		/* HEAD now holds the value another thread of this side moved
 		 * it to */
@@ -130,18 +167,18 @@ sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s,
 }
 
 /* Publish slots [OLD, NEW) to the other side: wait until every earlier
- * reservation on this side is published, then release. */
+ * reservation on this side is published (A3), then release (R0). */
 static sl_always_inline void
 sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, uint32_t new_val)
 {
 	if (!single) {
-		/* acquire, so that what earlier threads published is ordered
-		 * before our release below and reaches the other side too.
-		 * A long wait means the thread that reserved before us was
-		 * preempted between its head and tail updates (more threads
-		 * than CPUs): yield now and then so it can finish, instead of
-		 * spinning out whole time slices. Never reached when every
-		 * user has a CPU of its own. */
+		/* A3: acquire, so that what earlier threads published is
+		 * ordered before our release below and reaches the other side
+		 * too. A long wait means the thread that reserved before us
+		 * was preempted between its head and tail updates (more
+		 * threads than CPUs): yield now and then so it can finish,
+		 * instead of spinning out whole time slices. Never reached
+		 * when every user has a CPU of its own. */
 		unsigned spins = 0;
 		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old_val)) {
 			sl_pause();
@@ -151,6 +188,7 @@ sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, 
 			}
 		}
 	}
+	/* R0: pairs with the other side's A1 and this side's A3 */
 	__atomic_store_n(&ht->tail, new_val, __ATOMIC_RELEASE);
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """test_testpmd_lite.py: testpmd-lite end to end over two net_null ports.
 
-Runs the binary (path given as the first argument) in every forwarding mode
-with --json and checks the summary: the run stops by itself, packets were
+Runs the binary (path given as the last argument; in a cross build after
+the command that runs it, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu) in
+every forwarding mode with --json and checks the summary: the run stops by itself, packets were
 counted, io/mac/macswap forward everything they receive to the paired port,
 rxonly sends nothing, txonly receives nothing and sends packets of --txpkts
 bytes, cycles per packet and rates are positive. Also: --max-packets,
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 
-BIN = sys.argv[1]
+BIN = sys.argv[1:]  # [exe wrapper...] testpmd-lite
 EAL = ["-l", "0-1", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
 failures = []
 
@@ -29,7 +30,7 @@ def check(cond, what):
 
 
 def run(app_args, eal=EAL, timeout=60):
-    p = subprocess.run([BIN] + eal + ["--"] + app_args, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(BIN + eal + ["--"] + app_args, capture_output=True, text=True, timeout=timeout)
     return p
 
 
@@ -152,7 +153,7 @@ class Reader(threading.Thread):
 def start_forwarding(app_args, banner_on_stderr):
     """Start testpmd-lite and wait until it forwards (its banner is printed
     just before the lcores are launched, after the signal handlers are in)."""
-    p = subprocess.Popen([BIN] + EAL + ["--"] + app_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(BIN + EAL + ["--"] + app_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = Reader(p.stdout), Reader(p.stderr)
     started = (err if banner_on_stderr else out).wait("forwarding, 2 ports", 60)
     check(started, f"{app_args}: no start banner within 60 s")

@@ -3,13 +3,24 @@
  * FIFO order across the slot-array end and the 32-bit index wrap, SPSC
  * order with two threads, and MPMC with several producer and consumer
  * threads where every value must arrive exactly once and, per consumer,
- * in each producer's order. Plain threads: the ring needs no EAL. */
+ * in each producer's order, while the free/available counts the calls
+ * report never exceed the capacity (a head moved against a stale tail
+ * shows there first: see the ordering notes in sl_ring.h). Every threaded
+ * run has a bounded number of values and a time limit, and fails with the
+ * count that arrived when it runs out of time (lost values, a hang).
+ * Plain threads: the ring needs no EAL.
+ *
+ * In the aarch64 build under qemu-user (devtools/test-all.sh) this is a
+ * smoke test only: qemu runs the Arm code on the x86 host's stronger
+ * ordering, so it catches what the compiler reorders for aarch64, not all
+ * that the hardware would. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "sl_ring.h"
@@ -17,6 +28,22 @@
 #define VAL(p, i) ((void *)(uintptr_t)((((uint64_t)(p) + 1) << 32) | (uint64_t)(i)))
 #define VAL_PROD(v) ((unsigned)(((uint64_t)(uintptr_t)(v) >> 32) - 1))
 #define VAL_IDX(v) ((uint32_t)(uintptr_t)(v))
+
+/* Wall-clock limit of one threaded run; they take well under a second on
+ * x86 and a few under qemu-user. */
+#ifndef RUN_LIMIT_S
+#define RUN_LIMIT_S 30
+#endif
+/* Loop iterations between two looks at the clock. */
+#define CLOCK_EVERY 256
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void test_create_errors(void)
 {
@@ -163,6 +190,8 @@ struct mt_ctx {
 	unsigned *seen;             /* [nb_prod * per_prod], atomic counters */
 	uint64_t received;          /* atomic: total values consumed */
 	unsigned start;             /* atomic start gate */
+	uint64_t deadline_ns;       /* now_ns() after which threads give up */
+	int timed_out;              /* atomic: some thread gave up */
 };
 
 struct mt_thread {
@@ -186,35 +215,52 @@ static void wait_start(struct mt_ctx *c)
 		sl_pause();
 }
 
+/* Every CLOCK_EVERY calls: true once the run is past its deadline (or
+ * another thread found it so). */
+static int out_of_time(struct mt_ctx *c, unsigned *loops)
+{
+	if (++*loops % CLOCK_EVERY != 0)
+		return 0;
+	if (__atomic_load_n(&c->timed_out, __ATOMIC_RELAXED))
+		return 1;
+	if (now_ns() < c->deadline_ns)
+		return 0;
+	__atomic_store_n(&c->timed_out, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
 static void *producer(void *arg)
 {
 	struct mt_thread *t = arg;
 	struct mt_ctx *c = t->ctx;
 	unsigned seed = 0x9e3779b9u * (t->id + 1);
 	uint32_t next = 0;
-	unsigned idle = 0;
+	unsigned idle = 0, loops = 0, free_space;
 	void *batch[32];
 
 	wait_start(c);
-	while (next < c->per_prod) {
+	while (next < c->per_prod && !out_of_time(c, &loops)) {
 		unsigned n = 1 + xorshift(&seed) % 32, i, done;
 		if (n > c->per_prod - next)
 			n = c->per_prod - next;
 		for (i = 0; i < n; i++)
 			batch[i] = VAL(t->id, next + i);
 		if (xorshift(&seed) & 1) {
-			done = c->use_forced ? (c->nb_prod > 1 ? sl_ring_mp_enqueue_bulk(c->r, batch, n, NULL)
-							       : sl_ring_sp_enqueue_bulk(c->r, batch, n, NULL))
-					     : sl_ring_enqueue_bulk(c->r, batch, n, NULL);
+			done = c->use_forced ? (c->nb_prod > 1 ? sl_ring_mp_enqueue_bulk(c->r, batch, n, &free_space)
+							       : sl_ring_sp_enqueue_bulk(c->r, batch, n, &free_space))
+					     : sl_ring_enqueue_bulk(c->r, batch, n, &free_space);
 			if (done != 0 && done != n)
 				t->failed = 1; /* bulk must be all or nothing */
 		} else {
-			done = c->use_forced ? (c->nb_prod > 1 ? sl_ring_mp_enqueue_burst(c->r, batch, n, NULL)
-							       : sl_ring_sp_enqueue_burst(c->r, batch, n, NULL))
-					     : sl_ring_enqueue_burst(c->r, batch, n, NULL);
+			done = c->use_forced ? (c->nb_prod > 1 ? sl_ring_mp_enqueue_burst(c->r, batch, n, &free_space)
+							       : sl_ring_sp_enqueue_burst(c->r, batch, n, &free_space))
+					     : sl_ring_enqueue_burst(c->r, batch, n, &free_space);
 			if (done > n)
 				t->failed = 1;
 		}
+		/* room computed from a stale consumer tail wraps around */
+		if (free_space + done > c->r->capacity)
+			t->failed = 1;
 		next += done;
 		if (done == 0 && ++idle % 64 == 0)
 			sched_yield(); /* ring stays full: let a consumer run */
@@ -228,27 +274,30 @@ static void *consumer(void *arg)
 	struct mt_ctx *c = t->ctx;
 	unsigned seed = 0x85ebca6bu * (t->id + 7);
 	uint64_t total = (uint64_t)c->nb_prod * c->per_prod;
-	unsigned idle = 0;
+	unsigned idle = 0, loops = 0, available;
 	uint32_t *last = calloc(c->nb_prod, sizeof(*last)); /* last index + 1 seen per producer */
 	void *batch[32];
 
 	CHECK(last != NULL);
 	wait_start(c);
-	while (__atomic_load_n(&c->received, __ATOMIC_RELAXED) < total) {
+	while (__atomic_load_n(&c->received, __ATOMIC_RELAXED) < total && !out_of_time(c, &loops)) {
 		unsigned n = 1 + xorshift(&seed) % 32, i, got;
 		if (xorshift(&seed) & 1) {
-			got = c->use_forced ? (c->nb_cons > 1 ? sl_ring_mc_dequeue_bulk(c->r, batch, n, NULL)
-							      : sl_ring_sc_dequeue_bulk(c->r, batch, n, NULL))
-					    : sl_ring_dequeue_bulk(c->r, batch, n, NULL);
+			got = c->use_forced ? (c->nb_cons > 1 ? sl_ring_mc_dequeue_bulk(c->r, batch, n, &available)
+							      : sl_ring_sc_dequeue_bulk(c->r, batch, n, &available))
+					    : sl_ring_dequeue_bulk(c->r, batch, n, &available);
 			if (got != 0 && got != n)
 				t->failed = 1;
 		} else {
-			got = c->use_forced ? (c->nb_cons > 1 ? sl_ring_mc_dequeue_burst(c->r, batch, n, NULL)
-							      : sl_ring_sc_dequeue_burst(c->r, batch, n, NULL))
-					    : sl_ring_dequeue_burst(c->r, batch, n, NULL);
+			got = c->use_forced ? (c->nb_cons > 1 ? sl_ring_mc_dequeue_burst(c->r, batch, n, &available)
+							      : sl_ring_sc_dequeue_burst(c->r, batch, n, &available))
+					    : sl_ring_dequeue_burst(c->r, batch, n, &available);
 			if (got > n)
 				t->failed = 1;
 		}
+		/* entries computed from a stale producer tail wrap around */
+		if (available + got > c->r->capacity)
+			t->failed = 1;
 		for (i = 0; i < got; i++) {
 			unsigned p = VAL_PROD(batch[i]);
 			uint32_t idx = VAL_IDX(batch[i]);
@@ -281,6 +330,7 @@ static void run_mt(unsigned nb_prod, unsigned nb_cons, unsigned ring_size, uint3
 		.nb_cons = nb_cons,
 		.per_prod = per_prod,
 		.use_forced = use_forced,
+		.deadline_ns = now_ns() + RUN_LIMIT_S * 1000000000ull,
 	};
 	pthread_t tid[16];
 	struct mt_thread th[16];
@@ -299,6 +349,11 @@ static void run_mt(unsigned nb_prod, unsigned nb_cons, unsigned ring_size, uint3
 	for (i = 0; i < nb; i++) {
 		CHECK(pthread_join(tid[i], NULL) == 0);
 		CHECK_EQ(th[i].failed, 0);
+	}
+	if (c.timed_out) {
+		fprintf(stderr, "ring %uP/%uC: not done after %d s: %llu of %zu values received (lost, or a hang)\n",
+			nb_prod, nb_cons, RUN_LIMIT_S, (unsigned long long)c.received, total);
+		exit(1);
 	}
 	CHECK_EQ(c.received, total);
 	for (size_t k = 0; k < total; k++) {
@@ -328,10 +383,11 @@ static void *fill_producer(void *arg)
 	struct mt_ctx *c = t->ctx;
 	unsigned seed = 0x27d4eb2fu * (t->id + 3);
 	uint32_t next = 0;
+	unsigned loops = 0;
 	void *batch[32];
 
 	wait_start(c);
-	while (next < c->per_prod) {
+	while (next < c->per_prod && !out_of_time(c, &loops)) {
 		unsigned n = 1 + xorshift(&seed) % 32, i;
 		if (n > c->per_prod - next)
 			n = c->per_prod - next;
@@ -351,7 +407,7 @@ static void run_fill(unsigned nb_prod, uint32_t per_prod)
 	while (size < total)
 		size <<= 1;
 	struct mt_ctx c = { .r = sl_ring_create("fill", size, 0), .nb_prod = nb_prod,
-			    .per_prod = per_prod };
+			    .per_prod = per_prod, .deadline_ns = now_ns() + RUN_LIMIT_S * 1000000000ull };
 	pthread_t tid[8];
 	struct mt_thread th[8];
 	uint32_t *next_idx = calloc(nb_prod, sizeof(*next_idx));
@@ -367,6 +423,10 @@ static void run_fill(unsigned nb_prod, uint32_t per_prod)
 	for (i = 0; i < nb_prod; i++) {
 		CHECK(pthread_join(tid[i], NULL) == 0);
 		CHECK_EQ(th[i].failed, 0);
+	}
+	if (c.timed_out) {
+		fprintf(stderr, "ring %u producers filling: not done after %d s (a hang)\n", nb_prod, RUN_LIMIT_S);
+		exit(1);
 	}
 	CHECK_EQ(c.r->prod.head, (uint32_t)total);
 	CHECK_EQ(c.r->prod.tail, (uint32_t)total);

@@ -190,7 +190,7 @@ int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 		return -EIO;
 	}
 	rxq->rdt = igb_reg_addr(ad, IGB_RDT(q));
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	sl_io_wmb(); /* descriptors before the tail */
 	igb_write(ad, IGB_RDT(q), n - 1u);
 	rxq->started = true;
 	return 0;
@@ -249,8 +249,8 @@ static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t ho
 	}
 	if (done != 0) {
 		rxq->nb_hold = (uint16_t)(hold - done);
-		__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the tail */
-		*rxq->rdt = (uint32_t)(start == 0 ? n - 1 : start - 1);
+		sl_io_wmb(); /* descriptors before the tail */
+		sl_write32_relaxed((uint32_t)(start == 0 ? n - 1 : start - 1), rxq->rdt);
 	} else {
 		rxq->nb_hold = hold;
 	}
@@ -313,7 +313,7 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 				(IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP))) {
 			if (!(staterr & IGB_RXD_STAT_DD))
 				break; /* not done yet: the usual end of a burst */
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			sl_io_rmb(); /* the descriptor's other fields after DD */
 			if (igb_rx_bad_desc(rxq, idx, staterr, d->wb.length, true))
 				break;
 			/* RXE: drop the frame (the descriptor is refilled with
@@ -325,7 +325,7 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 				idx = 0;
 			continue;
 		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the rest of the descriptor after DD */
+		sl_io_rmb(); /* the rest of the descriptor (and the packet) after DD */
 		uint64_t qw0 = d->qw[0];
 		uint16_t len = d->wb.length;
 		struct sl_mbuf *m = sw_ring[idx];

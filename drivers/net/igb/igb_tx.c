@@ -208,6 +208,7 @@ static void igb_tx_cleanup(struct igb_tx_queue *txq)
 	}
 	if (!any)
 		return;
+	sl_io_rmb(); /* DD seen before the buffers are freed and the slots rewritten */
 	/* descriptors clean..last, possibly wrapping */
 	uint16_t freed;
 	if (last >= clean) {
@@ -351,8 +352,8 @@ pieces:;
 	txq->tail = tail;
 	txq->nb_free = nb_free;
 	txq->since_rs = since_rs;
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the tail */
-	*txq->tdt = tail;
+	sl_io_wmb(); /* descriptors before the tail */
+	sl_write32_relaxed(tail, txq->tdt);
 	IGB_COUNTER_ADD(txq->tx_pkts, i);
 	IGB_COUNTER_ADD(txq->tx_bytes, bytes);
 	return i;

@@ -193,7 +193,8 @@ static sl_always_inline void vq_ids_end(struct virtqueue *vq, const struct vq_id
 
 static sl_always_inline void vq_kick(struct virtqueue *vq)
 {
-	*vq->notify = vq->vq_index;
+	sl_io_wmb(); /* the rings before the notify */
+	sl_write16_relaxed(vq->vq_index, vq->notify);
 	vq->kicks++;
 }
 
