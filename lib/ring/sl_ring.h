@@ -139,10 +139,11 @@ sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s,
 	for (;;) {
 		/* A1: pairs with the other side's R0 (see above) */
 		uint32_t s_tail = __atomic_load_n(&s->tail, __ATOMIC_ACQUIRE);
-		/* unsigned arithmetic modulo 2^32. HEAD was read (A0/A2) after
-		 * a tail at least as new as the one its mover saw, so this is
-		 * 0..CAPACITY; HEAD may be stale, but then the
-		 * compare-and-swap below fails */
+		/* unsigned arithmetic modulo 2^32. Thanks to A0/A2 this tail
+		 * is at least as new as the one the thread that moved the head
+		 * to HEAD read, so this never wraps below 0; HEAD may be stale
+		 * (and the room then too large), but then the compare-and-swap
+		 * below fails */
 		uint32_t avail_now = capacity + s_tail - head;
 
 		n = want;
