@@ -575,7 +575,9 @@ static int iommufd_create(struct sl_dma_as *as)
 		return -1;
 	if (ioas_alloc(&as->ioas_id) != 0) {
 		int saved = errno;
-		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s", as->name, strerror(saved));
+		char why[256];
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s%s", as->name, strerror(saved),
+		       sl_vfio_explain(SL_VFIO_OP_IOAS_ALLOC, saved, NULL, why, sizeof(why)));
 		iommufd_put();
 		errno = saved;
 		return -1;
