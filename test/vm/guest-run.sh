@@ -91,6 +91,10 @@ nointremap)
 		setup_fail "scenario nointremap needs the emulated VT-d IOMMU, the guest has none"
 	! grep -qE '(^|[[:space:]])IR-' /proc/interrupts ||
 		setup_fail "scenario nointremap but interrupts are remapped (IR- chips in /proc/interrupts)"
+	# a one-check scenario kept under a minute: the bare sysfs binding (a
+	# few seconds) unless asked otherwise; bind.py's binding is tested in
+	# every other scenario
+	: "${SLUICE_VM_BIND:=sysfs}"
 	;;
 iommufd | type1 | mixed | iommufd-aw39)
 	[ -n "$(ls /sys/class/iommu 2>/dev/null)" ] ||
