@@ -129,6 +129,9 @@ nointremap)
 	# kernel refuses VFIO unless allow_unsafe_interrupts is set
 	iommu=(-device "intel-iommu,intremap=off,aw-bits=$aw_bits")
 	cmdline+=" intel_iommu=on"
+	# its one check needs no kernel NIC driver: keep igb and virtio_net
+	# off the NICs at boot, so handing them to vfio-pci costs no unbind
+	cmdline+=" initcall_blacklist=igb_init_module,virtio_net_driver_init"
 	;;
 noiommu)
 	cmdline+=" intel_iommu=off vfio.enable_unsafe_noiommu_mode=1"
