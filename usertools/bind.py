@@ -37,6 +37,31 @@ VFIO_PCI = "vfio-pci"
 # Drivers a device may sit on without making its IOMMU group unusable for
 # VFIO (the kernel's own list of DMA-safe drivers, plus "no driver").
 GROUP_SAFE_DRIVERS = {None, VFIO_PCI, "pci-stub", "pcieport"}
+# The kernel refuses VFIO (iommufd at VFIO_DEVICE_BIND_IOMMUFD, type1 at
+# VFIO_SET_IOMMU) for a device whose MSIs are not isolated (no interrupt
+# remapping) unless the backend's parameter is set.
+UNSAFE_INTR_PARAMS = (
+    ("iommufd", "iommufd", "/sys/module/iommufd/parameters/allow_unsafe_interrupts"),
+    ("type1", "vfio_iommu_type1", "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"),
+)
+
+
+def msi_isolation(system):
+    """Whether devices' MSIs are isolated, from the interrupt chips the
+    kernel lists in /proc/interrupts: ("isolated"|"not isolated"|"unknown",
+    evidence). x86 with interrupt remapping names its chips IR-IO-APIC,
+    IR-PCI-MSI..., without it IO-APIC, PCI-MSI...; ARM's GICv3 ITS isolates."""
+    text = system.read("/proc/interrupts")
+    if not text:
+        return ("unknown", "no /proc/interrupts")
+    if re.search(r"(^|\s)IR-(IO-APIC|PCI-MSI)", text, re.M):
+        return ("isolated", "interrupt remapping on (IR- interrupt chips in /proc/interrupts)")
+    if re.search(r"ITS-", text):
+        return ("isolated", "GICv3 ITS (ITS- interrupt chips in /proc/interrupts)")
+    if re.search(r"(^|\s)(IO-APIC|PCI-MSI)", text, re.M):
+        return ("not isolated", "no interrupt remapping: /proc/interrupts shows IO-APIC/PCI-MSI "
+                "interrupt chips, none with IR-")
+    return ("unknown", "no interrupt chip in /proc/interrupts tells")
 NOIOMMU_GROUP_NAME = "vfio-noiommu"
 STATE_FILE = "/run/sluice/bind-state.json"
 PROG = "bind.py"
@@ -496,6 +521,33 @@ class Machine:
         noiommu = system.read("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")
         self.noiommu_param = noiommu  # None when vfio lacks no-IOMMU support
         self.noiommu_enabled = noiommu in ("Y", "1")
+        self.msi_state, self.msi_evidence = msi_isolation(system)
+        # backend -> True/False, None when the parameter does not exist
+        self.unsafe_interrupts = {}
+        for be, _, path in UNSAFE_INTR_PARAMS:
+            v = system.read(path)
+            self.unsafe_interrupts[be] = None if v is None else v in ("Y", "1")
+
+    def vfio_refusal(self, backend):
+        """Why the kernel will refuse BACKEND (iommufd/type1) for devices
+        here (None when it will not): MSIs not isolated and the backend's
+        allow_unsafe_interrupts not set. Says what the parameters are and
+        what setting them costs."""
+        if backend not in ("iommufd", "type1") or self.msi_state != "not isolated":
+            return None
+        if self.unsafe_interrupts.get(backend):
+            return None
+        now = ", ".join("%s.allow_unsafe_interrupts=%s" % (mod, {True: "Y", False: "N", None: "not present"}[
+            self.unsafe_interrupts[be]]) for be, mod, _ in UNSAFE_INTR_PARAMS)
+        other = "type1" if backend == "iommufd" else "iommufd"
+        hint = (" %s is allowed: -a BDF,iommu=%s." % (other, other)
+                if self.unsafe_interrupts.get(other) else "")
+        return ("the kernel will refuse %s for it (VFIO_%s: Operation not permitted): its MSIs are "
+                "not isolated (%s). Enable interrupt remapping (an IOMMU with it, not intremap=off), "
+                "or, accepting weaker isolation between the device and the host, set "
+                "iommufd.allow_unsafe_interrupts=1 / vfio_iommu_type1.allow_unsafe_interrupts=1; "
+                "now %s.%s" % (backend, "DEVICE_BIND_IOMMUFD" if backend == "iommufd" else "SET_IOMMU",
+                               self.msi_evidence, now, hint))
 
     @property
     def iommu_present(self):
@@ -1284,6 +1336,7 @@ def device_json(machine, state, ids, d):
         "backend": backend,
         "backend_reason": reason,
         "opens": open_nodes,
+        "vfio_refusal": machine.vfio_refusal(backend),
     }
 
 
@@ -1301,6 +1354,8 @@ def status_json(machine, state, ids):
             "vfio_container": machine.system.exists("/dev/vfio/vfio"),
             "noiommu_mode": ("unavailable" if machine.noiommu_param is None else
                              "enabled" if machine.noiommu_enabled else "disabled"),
+            "msi_isolation": {"state": machine.msi_state, "evidence": machine.msi_evidence,
+                              "allow_unsafe_interrupts": machine.unsafe_interrupts},
             "vfio_pci": machine.driver_state(VFIO_PCI),
             "pci_ids": ids.loaded_from,
             "state_file": state.path,
@@ -1317,6 +1372,12 @@ def print_status(data, out):
         "yes" if s["iommufd"] else "no", s["noiommu_mode"],
         {"loaded": "loaded", "builtin": "built into the kernel",
          "absent": "not loaded (--bind loads it)"}[s["vfio_pci"]]))
+    m = s["msi_isolation"]
+    if m["state"] != "unknown":
+        out("MSI isolation: %s (%s); allow_unsafe_interrupts: %s" % (
+            m["state"], m["evidence"], ", ".join(
+                "%s %s" % (k, {True: "Y", False: "N", None: "absent"}[v])
+                for k, v in m["allow_unsafe_interrupts"].items())))
     titles = (("kernel_driver", "Network devices on a kernel driver"),
               ("vfio_pci", "Devices on vfio-pci"),
               ("unbound", "Network devices on no driver"))
@@ -1360,6 +1421,8 @@ def print_status(data, out):
                     v["path"] + ("" if v["exists"] else " (missing)")
                     for v in d["vfio_nodes"].values()))
             out("    backend: %s (%s)" % (d["backend"], d["backend_reason"]))
+            if d.get("vfio_refusal"):
+                out("    REFUSED: " + d["vfio_refusal"])
 
 
 # ---------------------------------------------------------------------------

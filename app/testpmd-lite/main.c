@@ -80,6 +80,11 @@ struct fwd_lcore {
 	unsigned nb_streams;
 };
 
+/* --eth-peer=N,MAC: the destination mac mode and txonly give frames leaving
+ * port N (DPDK testpmd's peer_eth_addrs); default 02:00:00:00:00:<N>. */
+static struct sl_ether_addr eth_peer[SL_MAX_ETHPORTS];
+static bool eth_peer_set[SL_MAX_ETHPORTS];
+
 static volatile sig_atomic_t signal_received;
 static int fwd_stop; /* read with __atomic_load_n by the forwarding lcores */
 
@@ -244,6 +249,8 @@ static void usage(FILE *f, const char *prg)
 		"  --rss-udp            with --rxq > 1: RSS on UDP addresses and ports only (SL_ETH_RSS_UDP)\n"
 		"                       (like dpdk-testpmd's; the types the port cannot hash on are left\n"
 		"                       out. Default: every type the port supports)\n"
+		"  --eth-peer=N,MAC     destination address of frames leaving port N in mac and txonly\n"
+		"                       modes (default 02:00:00:00:00:N, as dpdk-testpmd)\n"
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
@@ -290,7 +297,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 static int parse_app_args(int argc, char **argv, struct options *o)
 {
 	enum { O_MODE = 256, O_BURST, O_CORES, O_RXQ, O_TXQ, O_RXD, O_TXD, O_TXPKTS, O_TXFLOWS, O_PERIOD,
-	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP };
+	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP, O_ETH_PEER };
 	static const struct option longopts[] = {
 		{"forward-mode", required_argument, NULL, O_MODE},
 		{"burst", required_argument, NULL, O_BURST},
@@ -309,6 +316,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		{"json", no_argument, NULL, O_JSON},
 		{"rss-ip", no_argument, NULL, O_RSS_IP},
 		{"rss-udp", no_argument, NULL, O_RSS_UDP},
+		{"eth-peer", required_argument, NULL, O_ETH_PEER},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -351,6 +359,20 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		case O_JSON: o->json = true; break;
 		case O_RSS_IP: o->rss_hf = SL_ETH_RSS_IP; o->rss_opt = "--rss-ip"; break;
 		case O_RSS_UDP: o->rss_hf = SL_ETH_RSS_UDP; o->rss_opt = "--rss-udp"; break;
+		case O_ETH_PEER: {
+			unsigned n, b[6];
+			char end;
+			if (sscanf(optarg, "%u,%2x:%2x:%2x:%2x:%2x:%2x%c", &n, &b[0], &b[1], &b[2], &b[3], &b[4],
+				   &b[5], &end) != 7 || n >= SL_MAX_ETHPORTS) {
+				fprintf(stderr, APP ": --eth-peer=%s: give PORT,MAC (e.g. 0,52:54:00:12:34:56), "
+					"PORT below %u\n", optarg, SL_MAX_ETHPORTS);
+				return -1;
+			}
+			for (int i = 0; i < 6; i++)
+				eth_peer[n].addr_bytes[i] = (uint8_t)b[i];
+			eth_peer_set[n] = true;
+			break;
+		}
 		case O_HELP: usage(stdout, argv[0]); return 1;
 		default:
 			fprintf(stderr, APP ": unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
@@ -391,9 +413,9 @@ struct app {
 
 static struct sl_ether_addr peer_addr(uint16_t port)
 {
-	/* testpmd's default peer addresses: 02:00:00:00:00:<port> */
+	/* --eth-peer, else testpmd's default peer addresses: 02:00:00:00:00:<port> */
 	struct sl_ether_addr a = {{0x02, 0, 0, 0, 0, (uint8_t)port}};
-	return a;
+	return eth_peer_set[port] ? eth_peer[port] : a;
 }
 
 static uint16_t ip_checksum(const uint8_t *hdr, unsigned len)
@@ -737,13 +759,19 @@ static void print_summary(const struct app *a, double elapsed_s, const char *sto
 		       "  \"ports\": [",
 		       fwd_mode_names[o->mode], o->burst, a->nb_fwd_lcores, o->nb_rxq, o->nb_txq, stop_reason,
 		       elapsed_s, hz);
-		for (unsigned i = 0; i < a->nb_ports; i++)
-			printf("%s\n    {\"port\": %u, \"name\": \"%s\", \"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
+		for (unsigned i = 0; i < a->nb_ports; i++) {
+			struct sl_ether_addr mac, peer = peer_addr(a->ports[i]);
+			sl_eth_macaddr_get(a->ports[i], &mac);
+			const uint8_t *m = mac.addr_bytes, *q = peer.addr_bytes;
+			printf("%s\n    {\"port\": %u, \"name\": \"%s\", \"mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\", "
+			       "\"eth_peer\": \"%02x:%02x:%02x:%02x:%02x:%02x\", \"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
 			       ", \"rx_bytes\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64
 			       ", \"rx_nombuf\": %" PRIu64 ", \"tx_errors\": %" PRIu64 ", \"fwd_dropped\": %" PRIu64 "}",
-			       i ? "," : "", a->ports[i], sl_eth_dev_name(a->ports[i]), pt[i].rx_packets,
+			       i ? "," : "", a->ports[i], sl_eth_dev_name(a->ports[i]), m[0], m[1], m[2], m[3], m[4],
+			       m[5], q[0], q[1], q[2], q[3], q[4], q[5], pt[i].rx_packets,
 			       pt[i].tx_packets, pt[i].rx_bytes, pt[i].tx_bytes, pt[i].rx_missed, pt[i].rx_nombuf,
 			       pt[i].tx_errors, port_dropped[i]);
+		}
 		printf("\n  ],\n  \"streams\": [");
 		for (unsigned s = 0; s < a->nb_streams; s++) {
 			const struct fwd_stream *fs = &a->streams[s];

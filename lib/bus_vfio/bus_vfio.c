@@ -22,6 +22,7 @@
 #include "hot_reset.h"
 
 #include "sl_bus_vfio.h"
+#include "sl_vfio_explain.h"
 #include "sl_ethdev.h"
 #include "ethdev_driver.h"
 
@@ -686,9 +687,11 @@ static struct vfio_group *group_get(struct sl_pci_device *dev)
 		 dev->backend == SL_DMA_BACKEND_NOIOMMU ? "noiommu-" : "", dev->iommu_group);
 	g->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (g->fd < 0) {
+		struct sl_vfio_msi_params prm = { .noiommu = dev->backend == SL_DMA_BACKEND_NOIOMMU };
+		char why[512];
 		saved = errno;
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: cannot open %s: %s%s", dev->name, path,
-		       strerror(saved), saved == EBUSY ? " (another process holds the group)" : "");
+		       strerror(saved), sl_vfio_explain(SL_VFIO_OP_OPEN_GROUP, saved, &prm, why, sizeof(why)));
 		free(g);
 		errno = saved;
 		return NULL;
@@ -1036,10 +1039,12 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 		snprintf(path, sizeof(path), "%s/dev/vfio/devices/vfio%d", bus.dev_root, dev->cdev_index);
 		dev->fd = open(path, O_RDWR | O_CLOEXEC);
 		if (dev->fd < 0) {
+			struct sl_vfio_msi_params prm = { 0 };
+			char why[512];
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP, "%s: cannot open %s: %s%s", dev->name, path,
-			       strerror(saved), saved == EBUSY ? " (in use by another process or "
-			       "through its group)" : "");
+			       strerror(saved), sl_vfio_explain(SL_VFIO_OP_OPEN_CDEV, saved, &prm, why,
+								sizeof(why)));
 			errno = saved;
 			return -1;
 		}
@@ -1074,10 +1079,12 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 		dev->as = dev->group->as;
 		dev->fd = ioctl(dev->group->fd, VFIO_GROUP_GET_DEVICE_FD, dev->name);
 		if (dev->fd < 0) {
+			struct sl_vfio_msi_params prm = { .noiommu = dev->backend == SL_DMA_BACKEND_NOIOMMU };
+			char why[512];
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_GROUP_GET_DEVICE_FD: %s%s", dev->name,
-			       strerror(saved), saved == EPERM && dev->backend == SL_DMA_BACKEND_NOIOMMU ?
-			       " (no-IOMMU devices need CAP_SYS_RAWIO)" : "");
+			       strerror(saved), sl_vfio_explain(SL_VFIO_OP_GROUP_GET_DEVICE_FD, saved, &prm,
+								why, sizeof(why)));
 			errno = saved;
 			goto fail;
 		}

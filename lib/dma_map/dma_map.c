@@ -21,6 +21,7 @@
 
 #include "dma_map_internal.h"
 #include "sl_dma_map.h"
+#include "sl_vfio_explain.h"
 #include "sl_eal.h"
 
 #define LOG_COMP "dma_map"
@@ -574,7 +575,9 @@ static int iommufd_create(struct sl_dma_as *as)
 		return -1;
 	if (ioas_alloc(&as->ioas_id) != 0) {
 		int saved = errno;
-		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s", as->name, strerror(saved));
+		char why[256];
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s%s", as->name, strerror(saved),
+		       sl_vfio_explain(SL_VFIO_OP_IOAS_ALLOC, saved, NULL, why, sizeof(why)));
 		iommufd_put();
 		errno = saved;
 		return -1;
@@ -596,24 +599,24 @@ static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool firs
 	(void)first;
 	if (ioctl(a->fd, VFIO_DEVICE_BIND_IOMMUFD, &b) != 0) {
 		int saved = errno;
+		char why[1536];
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_DEVICE_BIND_IOMMUFD: %s%s", a->who,
-		       strerror(saved),
-		       saved == EBUSY ? " (another device of its IOMMU group is in use by a kernel "
-					"driver or another process)" : "");
+		       strerror(saved), sl_vfio_explain(SL_VFIO_OP_BIND_IOMMUFD, saved, NULL, why,
+							sizeof(why)));
 		errno = saved;
 		return -1;
 	}
 	a->devid = b.out_devid;
 	if (ioctl(a->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) != 0) {
 		int saved = errno;
+		char why[512];
 		/* AUTO mode retries a device the shared IOAS does not suit in an
 		 * IOAS of its own (bus_vfio), so that is not an error yet. */
 		sl_log(as->shared && g.mode == SL_DMA_IOMMUFD_AUTO && sl_dma_attach_error_is_misfit(saved) ?
 		       SL_LOG_NOTICE : SL_LOG_ERR,
 		       LOG_COMP, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT to %s (IOAS %u): %s%s", a->who,
 		       as->name, as->ioas_id, strerror(saved),
-		       saved == EADDRINUSE ? " (something mapped there lies in one of the device's "
-					     "reserved IOVA ranges)" : "");
+		       sl_vfio_explain(SL_VFIO_OP_ATTACH_IOMMUFD_PT, saved, NULL, why, sizeof(why)));
 		errno = saved;
 		return -1; /* the bind goes away when the caller closes the device fd */
 	}
@@ -694,10 +697,13 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 				uint64_t ciova, clen;
 				seg_chunk(seg, k, &cva, &ciova, &clen);
 				if (ioas_map(g.src_ioas, cva, ciova, clen) != 0) {
+					char why[512];
 					saved = errno;
 					sl_log(SL_LOG_ERR, LOG_COMP,
-					       "source IOAS: IOMMU_IOAS_MAP %p iova 0x%" PRIx64 ": %s",
-					       cva, ciova, strerror(saved));
+					       "source IOAS: IOMMU_IOAS_MAP %p iova 0x%" PRIx64 ": %s%s",
+					       cva, ciova, strerror(saved),
+					       sl_vfio_explain(SL_VFIO_OP_IOAS_MAP, saved, NULL, why,
+							       sizeof(why)));
 					while (k-- > 0) {
 						seg_chunk(seg, k, &cva, &ciova, &clen);
 						ioas_unmap(g.src_ioas, ciova, clen);
@@ -713,10 +719,12 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 		int rc = ioctl(g.iommufd, IOMMU_IOAS_COPY, &c);
 		g.st.map_ns += now_ns() - t0;
 		if (rc != 0) {
+			char why[512];
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_COPY iova 0x%" PRIx64 " len 0x%"
-			       PRIx64 " from source IOAS %u: %s", as->name, iova, len, g.src_ioas,
-			       strerror(saved));
+			       PRIx64 " from source IOAS %u: %s%s", as->name, iova, len, g.src_ioas,
+			       strerror(saved), sl_vfio_explain(SL_VFIO_OP_IOAS_COPY, saved, NULL, why,
+								sizeof(why)));
 			errno = saved;
 			return -1;
 		}
@@ -724,10 +732,11 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 		return 0;
 	}
 	if (ioas_map(as->ioas_id, va, iova, len) != 0) {
+		char why[512];
 		saved = errno;
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_MAP %p len 0x%" PRIx64 " at iova 0x%"
 		       PRIx64 ": %s%s", as->name, va, len, iova, strerror(saved),
-		       saved == ENOMEM ? " (RLIMIT_MEMLOCK? see `ulimit -l`)" : "");
+		       sl_vfio_explain(SL_VFIO_OP_IOAS_MAP, saved, NULL, why, sizeof(why)));
 		errno = saved;
 		return -1;
 	}
@@ -818,9 +827,14 @@ static int container_attach(struct sl_dma_as *as, struct as_attached *a, bool fi
 		errno = EPERM;
 		return -1;
 	}
+	struct sl_vfio_msi_params prm;
+	char why[1536];
+	sl_vfio_msi_params_read(&prm);
+	prm.noiommu = as->ops->be == SL_DMA_BACKEND_NOIOMMU;
 	if (ioctl(a->fd, VFIO_GROUP_SET_CONTAINER, &as->container_fd) != 0) {
 		saved = errno;
-		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_GROUP_SET_CONTAINER: %s", a->who, strerror(saved));
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_GROUP_SET_CONTAINER: %s%s", a->who, strerror(saved),
+		       sl_vfio_explain(SL_VFIO_OP_GROUP_SET_CONTAINER, saved, &prm, why, sizeof(why)));
 		errno = saved;
 		return -1;
 	}
@@ -828,8 +842,9 @@ static int container_attach(struct sl_dma_as *as, struct as_attached *a, bool fi
 		long type = as->ops->be == SL_DMA_BACKEND_NOIOMMU ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
 		if (ioctl(as->container_fd, VFIO_SET_IOMMU, type) != 0) {
 			saved = errno;
-			sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_SET_IOMMU(%s): %s", a->who,
-			       sl_dma_backend_name(as->ops->be), strerror(saved));
+			sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_SET_IOMMU(%s): %s%s", a->who,
+			       sl_dma_backend_name(as->ops->be), strerror(saved),
+			       sl_vfio_explain(SL_VFIO_OP_SET_IOMMU, saved, &prm, why, sizeof(why)));
 			ioctl(a->fd, VFIO_GROUP_UNSET_CONTAINER);
 			errno = saved;
 			return -1;
@@ -940,10 +955,10 @@ static int type1_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 	g.st.map_ns += now_ns() - t0;
 	if (rc != 0) {
 		int saved = errno;
+		char why[512];
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: VFIO_IOMMU_MAP_DMA %p len 0x%" PRIx64 " at iova 0x%"
 		       PRIx64 ": %s%s", as->name, va, len, iova, strerror(saved),
-		       saved == ENOMEM ? " (RLIMIT_MEMLOCK? see `ulimit -l`)" :
-		       saved == ENOSPC ? " (vfio_iommu_type1 dma_entry_limit reached)" : "");
+		       sl_vfio_explain(SL_VFIO_OP_IOMMU_MAP_DMA, saved, NULL, why, sizeof(why)));
 		errno = saved;
 		return -1;
 	}

@@ -10,7 +10,7 @@
 #include "eal_private.h"
 
 #define LOG_MAX_COMPONENTS 64
-#define LOG_LINE_MAX 1024
+#define LOG_LINE_MAX 2048 /* room for sl_vfio_explain's longer explanations */
 
 static _Atomic int log_global_level = SL_LOG_NOTICE;
 

@@ -7,6 +7,8 @@
  *       the EAL added after the open), close, reopen + DMA, close, no fd
  *       left; then all at once in one process (mixed backends) with DMA
  *       through each.
+ *   share mixed MODE BDF=BACKEND...  the same with iommufd and type1 devices
+ *       in one process: each backend pins the memory once.
  *   share BACKEND BDF...  pinned/locked accounting and mapping time as the
  *       devices are attached one by one, IOAS_COPY vs one IOAS_MAP per
  *       device (iommufd) or the shared container (type1); memory added
@@ -741,6 +743,109 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* share mixed MODE BDF=BACKEND...: iommufd and type1 devices in one process
+ * (the mixed scenario). iommufd pins into VmPin, type1 into VmLck, each
+ * through its own mapping of the same memory: VmPin grows once, when the
+ * first iommufd device is attached, VmLck once, with the first type1
+ * device; memory added later with all open grows each once, by one
+ * IOMMU_IOAS_MAP into the source IOAS, one copy into the shared IOAS (one
+ * per iommufd device in mode copy) and one VFIO_IOMMU_MAP_DMA. Prints which backend each device got. */
+static int cmd_share_mixed(int argc, char **argv)
+{
+	enum sl_dma_iommufd_mode mode;
+	const char *mode_name = argv[1];
+	char *allow[8], *names[8], specs[8][96], bdf[8][32];
+	enum sl_dma_backend want[8];
+	struct share_row rows[9], add;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	int n = argc - 2, i, nb_iommufd = 0, nb_type1 = 0;
+
+	if (!strcmp(mode_name, "auto"))
+		mode = SL_DMA_IOMMUFD_AUTO;
+	else if (!strcmp(mode_name, "copy"))
+		mode = SL_DMA_IOMMUFD_COPY;
+	else if (!strcmp(mode_name, "shared"))
+		mode = SL_DMA_IOMMUFD_SHARED_IOAS;
+	else
+		return 2;
+	if (n > 8)
+		n = 8;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(argv[i + 2], '=');
+		if (!eq || (size_t)(eq - argv[i + 2]) >= sizeof(bdf[i]))
+			return 2;
+		snprintf(bdf[i], sizeof(bdf[i]), "%.*s", (int)(eq - argv[i + 2]), argv[i + 2]);
+		want[i] = sl_dma_backend_parse(eq + 1);
+		if (want[i] == SL_DMA_BACKEND_IOMMUFD)
+			nb_iommufd++;
+		else if (want[i] == SL_DMA_BACKEND_TYPE1)
+			nb_type1++;
+		else
+			return 2;
+		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", bdf[i], eq + 1);
+		allow[i] = specs[i];
+		names[i] = bdf[i];
+	}
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
+		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+		return 1;
+	}
+	if (eal_start(n, allow, false, "64") < 0) {
+		fail("sl_eal_init failed");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sl_pci_device *d = sl_pci_device_find(names[i]);
+		enum sl_dma_backend got = d ? sl_pci_dev_backend(d) : SL_DMA_BACKEND_NONE;
+		printf("  %s: backend %s (asked %s)\n", names[i], sl_dma_backend_name(got),
+		       sl_dma_backend_name(want[i]));
+		if (got != want[i])
+			fail("%s got backend %s, expected %s", names[i], sl_dma_backend_name(got),
+			     sl_dma_backend_name(want[i]));
+	}
+	if (test_failures || share_run(SL_DMA_BACKEND_IOMMUFD, n, names, mode, 96, rows, &add) != 0)
+		goto out;
+	{
+		char title[160];
+		snprintf(title, sizeof(title), "mixed (%d iommufd, %d type1), iommufd mode %s:", nb_iommufd,
+			 nb_type1, mode_name);
+		print_rows(title, n, rows, &add);
+	}
+	int64_t mapped = rows[n].seg_kb, added = add.seg_kb - rows[n].seg_kb;
+	int seen_iommufd = 0, seen_type1 = 0;
+	for (i = 1; i <= n; i++) {
+		seen_iommufd += want[i - 1] == SL_DMA_BACKEND_IOMMUFD;
+		seen_type1 += want[i - 1] == SL_DMA_BACKEND_TYPE1;
+		int64_t pin = rows[i].pin_kb - rows[0].pin_kb, lck = rows[i].lck_kb - rows[0].lck_kb;
+		int64_t want_pin = seen_iommufd ? mapped : 0, want_lck = seen_type1 ? mapped : 0;
+		if (pin != want_pin || lck != want_lck)
+			fail("after %d device(s) (%d iommufd, %d type1): VmPin +%" PRId64 " KiB, VmLck +%"
+			     PRId64 " KiB; expected +%" PRId64 " and +%" PRId64 " (%" PRId64
+			     " KiB mapped, pinned once per backend)", i, seen_iommufd, seen_type1, pin, lck,
+			     want_pin, want_lck, mapped);
+	}
+	int64_t add_pin = add.pin_kb - rows[n].pin_kb, add_lck = add.lck_kb - rows[n].lck_kb;
+	if (add_pin != (nb_iommufd ? added : 0) || add_lck != (nb_type1 ? added : 0))
+		fail("the %" PRId64 " KiB added with all open: VmPin +%" PRId64 ", VmLck +%" PRId64
+		     " KiB (expected once per backend)", added, add_pin, add_lck);
+	uint64_t want_copies = mode == SL_DMA_IOMMUFD_COPY ? (uint64_t)nb_iommufd : nb_iommufd ? 1 : 0;
+	if (add.copies - rows[n].copies != want_copies)
+		fail("the added segment took %" PRIu64 " IOMMU_IOAS_COPY calls, expected %" PRIu64,
+		     add.copies - rows[n].copies, want_copies);
+	/* one IOMMU_IOAS_MAP into the source IOAS (iommufd), one VFIO_IOMMU_MAP_DMA (type1) */
+	if (add.maps - rows[n].maps != (uint64_t)(nb_type1 > 0) + (nb_iommufd > 0))
+		fail("the added segment took %" PRIu64 " map calls (IOMMU_IOAS_MAP + VFIO_IOMMU_MAP_DMA), "
+		     "expected %d", add.maps - rows[n].maps, (nb_type1 > 0) + (nb_iommufd > 0));
+	printf("SHARE-RESULT backend=mixed mode=%s devices=%d iommufd=%d type1=%d mapped_kib=%" PRId64
+	       " vmpin_kib=%" PRId64 " vmlck_kib=%" PRId64 " added_kib=%" PRId64 " added_vmpin_kib=%"
+	       PRId64 " added_vmlck_kib=%" PRId64 " map_us=%.1f\n", mode_name, n, nb_iommufd, nb_type1,
+	       mapped, rows[n].pin_kb - rows[0].pin_kb, rows[n].lck_kb - rows[0].lck_kb, added, add_pin,
+	       add_lck, (double)(rows[n].map_ns - rows[0].map_ns) / 1000.0);
+out:
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 /* share BACKEND MODE BDF...: one mode per process, so every mode sees the
  * same memory (64 MiB at init, then 96 MiB added with all devices open).
  * MODE: copy | map-each | shared (iommufd), shared (type1). The devices are
@@ -761,6 +866,8 @@ static int cmd_share(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
+	if (!strcmp(argv[0], "mixed"))
+		return cmd_share_mixed(argc, argv);
 	be = sl_dma_backend_parse(argv[0]);
 	mode_name = argv[1];
 	if (!strcmp(mode_name, "auto"))

@@ -4,7 +4,8 @@
  *
  *   sl-rx-intr-guest [opts] BDF0 BDF1
  *
- * opts: --backend iommufd|type1|noiommu, --devargs ARGS (appended to each
+ * opts: --backend iommufd|type1|noiommu (or one per device, BDF0's first:
+ * iommufd,type1 in the mixed scenario), --devargs ARGS (appended to each
  * -a, e.g. ring=split for virtio-net), --rounds N (wake-up rounds, default
  * 20), --multiqueue rss|txq (also the two-queue check; rss: flows that the
  * receiver's RSS spreads (igb); txq: port 0 sends on tx queue q and the
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "sl_ethdev.h"
+#include "../test_backend.h"
 #include "../test_frames.h"
 #include "../test_report.h"
 
@@ -226,15 +228,16 @@ static int eal_start(const char *bdf0, const char *bdf1)
 	argv[argc++] = "net_virtio:info";
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (strcmp(backend, "noiommu") == 0) {
+	if (test_backend_any(backend, "noiommu")) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
 	}
 	const char *bdfs[2] = {bdf0, bdf1};
 	for (int i = 0; i < 2; i++) {
+		char be[32];
 		snprintf(specs[i], sizeof(specs[i]), "%s%s%s,iommu=%s", bdfs[i], devargs[0] ? "," : "", devargs,
-			 backend);
+			 test_backend_at(backend, (unsigned)i, be, sizeof(be)));
 		argv[argc++] = "-a";
 		argv[argc++] = specs[i];
 	}

@@ -6,7 +6,10 @@ the command that runs it, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu) in
 every forwarding mode with --json and checks the summary: the run stops by itself, packets were
 counted, io/mac/macswap forward everything they receive to the paired port,
 rxonly sends nothing, txonly receives nothing and sends packets of --txpkts
-bytes, cycles per packet and rates are positive. Also: --max-packets,
+bytes; mac, macswap (and io) by content: net_null ports give received frames
+known addresses (rx-dst/rx-src) and capture what they send (capture=FILE,
+a pcap), and the Ethernet addresses leaving each port are those DPDK's
+testpmd gives (mac: tx port's MAC and its --eth-peer; macswap: swapped), cycles per packet and rates are positive. Also: --max-packets,
 SIGINT while forwarding, several queues and cores, --no-huge, and bad
 options that must fail with a message.
 """
@@ -112,6 +115,73 @@ def test_modes():
         for i in range(2):
             check(port(r, i)["tx_packets"] > 0, f"txonly: port {i} sent nothing")
             check(port(r, i)["tx_bytes"] == 128 * port(r, i)["tx_packets"], f"txonly: port {i} tx bytes not 128 each")
+
+
+def read_pcap(path):
+    """The frames of a pcap file (net_null's capture=), as bytes."""
+    import struct
+    frames = []
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, = struct.unpack_from("<I", data, 0)
+    if magic != 0xa1b2c3d4 or len(data) < 24:
+        check(False, f"{path}: not a little-endian pcap (magic {magic:#x})")
+        return frames
+    off = 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack_from("<IIII", data, off)
+        frames.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return frames
+
+
+def mac_str(b):
+    return ":".join(f"{x:02x}" for x in b)
+
+
+def test_mac_content():
+    """mac and macswap checked by what leaves the ports, as DPDK's testpmd
+    defines them: every frame received on null0 (dst A0, src B0) or null1
+    (dst A1, src B1) is captured as it leaves the other port. mac: src = the
+    tx port's own MAC, dst = its peer address (--eth-peer, else
+    02:00:00:00:00:<tx port>); macswap: src and dst of the received frame
+    swapped; io: the header untouched. The ethertype is never touched."""
+    import tempfile
+    rx = [("aa:00:00:00:00:a0", "bb:00:00:00:00:b0"), ("aa:00:00:00:00:a1", "bb:00:00:00:00:b1")]
+    peer1 = "52:54:00:00:00:99"
+    with tempfile.TemporaryDirectory() as d:
+        for mode, extra in (("mac", []), ("mac", [f"--eth-peer=1,{peer1}"]), ("macswap", []), ("io", [])):
+            name = f"{mode} content{' ' + extra[0] if extra else ''}"
+            caps = [os.path.join(d, f"{mode}{len(extra)}-p{i}.pcap") for i in range(2)]
+            eal = ["-l", "0-1", "-m", "64", "--no-huge"]
+            for i in range(2):
+                eal += ["--vdev", f"null{i},rx-dst={rx[i][0]},rx-src={rx[i][1]},capture={caps[i]},capture-max=256"]
+            r = run_json(name, [f"--forward-mode={mode}", "--max-packets=20000"] + extra, eal)
+            if r is None:
+                continue
+            check_forwarding(name, r, mode)
+            for tx in range(2):
+                frames = read_pcap(caps[tx])
+                p = port(r, tx)
+                got_dst, got_src = rx[1 - tx]          # what the other port received
+                if mode == "mac":
+                    want_dst = peer1 if (extra and tx == 1) else f"02:00:00:00:00:{tx:02x}"
+                    want_src = p["mac"]
+                    check(p["eth_peer"] == want_dst, f"{name}: port {tx} reports eth_peer {p['eth_peer']}, expected {want_dst}")
+                elif mode == "macswap":
+                    want_dst, want_src = got_src, got_dst
+                else:
+                    want_dst, want_src = got_dst, got_src
+                check(len(frames) == 256, f"{name}: port {tx} captured {len(frames)} frames, expected 256")
+                bad = [f for f in frames if mac_str(f[0:6]) != want_dst or mac_str(f[6:12]) != want_src
+                       or f[12:14] != b"\x88\xb5" or len(f) != 64]
+                check(not bad, f"{name}: {len(bad)} of {len(frames)} frames leaving port {tx} are not "
+                      f"dst {want_dst} src {want_src} type 88b5 (first: "
+                      f"{(mac_str(bad[0][0:6]) + ' ' + mac_str(bad[0][6:12]) + ' ' + bad[0][12:14].hex()) if bad else ''})")
+    # net_null's new options refuse bad values
+    expect_failure("rx-dst not a MAC", [], "is not a MAC address",
+                   ["-l", "0-1", "--no-huge", "--vdev", "null0,rx-dst=zz", "--vdev", "null1"])
+    expect_failure("--eth-peer malformed", ["--eth-peer=0,nonsense"], "give PORT,MAC")
 
 
 def test_max_packets():
@@ -254,7 +324,7 @@ def test_bad_options():
 
 
 def main():
-    for t in (test_modes, test_max_packets, test_sigint, test_queues_and_cores, test_no_huge, test_bad_options):
+    for t in (test_modes, test_mac_content, test_max_packets, test_sigint, test_queues_and_cores, test_no_huge, test_bad_options):
         t0 = time.time()
         n = len(failures)
         t()

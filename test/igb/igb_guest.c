@@ -11,7 +11,7 @@
  *   sl-igb-guest kernel  [opts] BDF IFNAME       against the kernel igb driver on IFNAME
  *
  * opts: --backend iommufd|type1|noiommu (noiommu adds --allow-noiommu and
- * PA mode), --count N (frames, default 100000), --window N (frames in
+ * PA mode), or one per device: --backend iommufd,type1 (scenario mixed), --count N (frames, default 100000), --window N (frames in
  * flight at most, default 256: the model queues what the receiver's ring
  * cannot take, and a bounded window keeps that queue short).
  * p2p also checks the rx filters (promiscuous, all-multicast, broadcast)
@@ -39,6 +39,7 @@
 #include "ethdev_driver.h"
 #include "sl_bus_vfio.h"
 #include "sl_ethdev.h"
+#include "../test_backend.h"
 #include "../test_frames.h"
 #include "../test_report.h"
 
@@ -208,7 +209,7 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 	argv[argc++] = (char *)lcores;
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (strcmp(backend, "noiommu") == 0) {
+	if (test_backend_any(backend, "noiommu")) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
@@ -218,7 +219,9 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 		argv[argc++] = (char *)base_virtaddr;
 	}
 	for (unsigned i = 0; i < nb; i++) {
-		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", bdfs[i], backend);
+		char be[32];
+		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", bdfs[i],
+			 test_backend_at(backend, i, be, sizeof(be)));
 		argv[argc++] = "-a";
 		argv[argc++] = specs[i];
 	}

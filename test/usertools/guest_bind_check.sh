@@ -177,7 +177,15 @@ for bdf, kdrv in expected.items():
             fail("%s: %s (to open) is not a character device" % (bdf, n))
     if d["group_members"]:
         fail("%s shares its group: %s" % (bdf, d["group_members"]))
+    # the test bed's VT-d remaps interrupts: nothing will be refused
+    if d.get("vfio_refusal"):
+        fail("%s: vfio_refusal %r, expected none (interrupts are remapped here)" % (bdf, d["vfio_refusal"]))
     ok("%s vfio_pci, group %s, backend %s, opens %s" % (bdf, grp, d["backend"], " ".join(d["opens"])))
+msi = data["system"].get("msi_isolation", {})
+if scenario != "noiommu" and msi.get("state") != "isolated":
+    fail("msi_isolation %s, expected isolated (intel-iommu,intremap=on)" % msi)
+elif scenario != "noiommu":
+    ok("MSI isolation: %s (%s)" % (msi["state"], msi["evidence"]))
 sys.exit(min(fails, 100))
 EOF
 	local rc=$?

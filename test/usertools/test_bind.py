@@ -220,6 +220,72 @@ class TestStatus(BindTestCase):
         self.assertEqual(d["group_members"], [{"bdf": IGB1, "driver": "igb",
                                                "interfaces": ["eth2"]}])
 
+    PROC_INTR_NO_IR = ("           CPU0       CPU1\n"
+                       "  0:         41          0   IO-APIC   2-edge      timer\n"
+                       " 24:          0          0  PCI-MSIX-0000:00:02.0   0-edge  aerdrv\n")
+    PROC_INTR_IR = ("           CPU0       CPU1\n"
+                    "  0:         41          0   IR-IO-APIC   2-edge      timer\n"
+                    " 24:          0          0  IR-PCI-MSIX-0000:00:02.0   0-edge  aerdrv\n")
+
+    def set_unsafe(self, iommufd, type1):
+        for (_, _, path), v in zip(bind.UNSAFE_INTR_PARAMS, (iommufd, type1)):
+            self.tree.write(path, v + "\n")
+
+    def test_msi_not_isolated_refusal_per_device(self):
+        """No interrupt remapping: --status says per device that the kernel
+        will refuse VFIO, why, which parameters would allow it and what that
+        costs; tailored to the parameters' values."""
+        self.tree.write("proc/interrupts", self.PROC_INTR_NO_IR)
+        self.set_unsafe("N", "N")
+        self.assertEqual(self.run_bind("--bind", "vfio-pci", IGB0)[0], 0)
+        data = self.status()
+        m = data["system"]["msi_isolation"]
+        self.assertEqual(m["state"], "not isolated")
+        self.assertEqual(m["allow_unsafe_interrupts"], {"iommufd": False, "type1": False})
+        _, d = self.find(data, IGB0)
+        self.assertEqual(d["backend"], "iommufd")
+        r = d["vfio_refusal"]
+        for w in ("refuse iommufd", "VFIO_DEVICE_BIND_IOMMUFD", "MSIs are not isolated",
+                  "interrupt remapping", "weaker isolation", "iommufd.allow_unsafe_interrupts=1",
+                  "vfio_iommu_type1.allow_unsafe_interrupts=1",
+                  "now iommufd.allow_unsafe_interrupts=N, vfio_iommu_type1.allow_unsafe_interrupts=N"):
+            self.assertIn(w, r)
+        self.assertNotIn("is allowed", r)
+        rc, out, _ = self.run_bind("--status")
+        self.assertIn("MSI isolation: not isolated", out)
+        self.assertIn("REFUSED: the kernel will refuse iommufd", out)
+        # a device on a kernel driver gets no refusal line (its backend is none)
+        _, k = self.find(data, IGB1)
+        self.assertIsNone(k["vfio_refusal"])
+        # type1 allowed: the iommufd refusal names it
+        self.set_unsafe("N", "Y")
+        _, d = self.find(self.status(), IGB0)
+        self.assertIn("type1 is allowed: -a BDF,iommu=type1", d["vfio_refusal"])
+        # type1 picked (no /dev/iommu) and allowed: no refusal
+        os.unlink(self.tree.p("dev/iommu"))
+        _, d = self.find(self.status(), IGB0)
+        self.assertEqual(d["backend"], "type1")
+        self.assertIsNone(d["vfio_refusal"])
+        # iommufd allowed too: nothing refused
+        self.tree.write("dev/iommu", "")
+        self.set_unsafe("Y", "Y")
+        _, d = self.find(self.status(), IGB0)
+        self.assertIsNone(d["vfio_refusal"])
+
+    def test_msi_isolated_or_unknown_no_refusal(self):
+        self.assertEqual(self.run_bind("--bind", "vfio-pci", IGB0)[0], 0)
+        self.set_unsafe("N", "N")
+        data = self.status()     # no /proc/interrupts in the tree
+        self.assertEqual(data["system"]["msi_isolation"]["state"], "unknown")
+        self.assertIsNone(self.find(data, IGB0)[1]["vfio_refusal"])
+        self.tree.write("proc/interrupts", self.PROC_INTR_IR)
+        data = self.status()
+        self.assertEqual(data["system"]["msi_isolation"]["state"], "isolated")
+        self.assertIsNone(self.find(data, IGB0)[1]["vfio_refusal"])
+        rc, out, _ = self.run_bind("--status")
+        self.assertIn("MSI isolation: isolated (interrupt remapping on", out)
+        self.assertNotIn("REFUSED", out)
+
     def test_without_pci_ids_numbers_only(self):
         os.unlink(self.tree.p("usr/share/misc/pci.ids"))
         data = self.status()

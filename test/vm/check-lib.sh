@@ -48,3 +48,25 @@ run_program() {
 	echo "+ $*"
 	"$@"
 }
+
+# The mixed scenario's split: the first igb and virtio-net through iommufd,
+# the second of each through the type1 container, in one process.
+MIXED_BACKENDS=iommufd,type1
+
+# expect_backends LOG BDF=BACKEND...: bus_vfio's scan line ("BDF [vvvv:dddd]
+# group N: backend B (reason)") in LOG says each device got the backend it
+# was asked for; fails naming what the log shows otherwise.
+expect_backends() {
+	local log=$1 spec bdf want line got
+	shift
+	for spec in "$@"; do
+		bdf=${spec%%=*} want=${spec#*=}
+		line=$(grep -m1 "bus_vfio: $bdf \[....:....\] group [0-9]*: backend " "$log")
+		got=$(echo "$line" | sed -n 's/.*: backend \([a-z0-9]*\) .*/\1/p')
+		if [ "$got" = "$want" ]; then
+			ok "$bdf: backend $got (log: ${line#*: backend $got })"
+		else
+			fail "$bdf: expected backend $want, the log shows '${got:-no backend line}'${line:+ ($line)}"
+		fi
+	done
+}

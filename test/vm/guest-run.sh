@@ -6,7 +6,7 @@
 # $SLUICE_VM_OUT/command.sh and exits with its status.
 #
 # The command sees, besides its own arguments:
-#   SCENARIO            iommufd | type1 | noiommu | mixed | iommufd-aw39
+#   SCENARIO            iommufd | type1 | noiommu | mixed | iommufd-aw39 | nointremap
 #   SLUICE_SRC_DIR      the repository (same path as on the host, read-only)
 #   SLUICE_BUILD_DIR    the build directory (same path as on the host, read-only)
 #   SLUICE_VM_OUT       a writable directory, kept on the host after the run
@@ -85,6 +85,16 @@ noiommu)
 	[ "$(cat /sys/module/vfio/parameters/enable_unsafe_noiommu_mode 2>/dev/null)" = Y ] ||
 		setup_fail "scenario noiommu but vfio.enable_unsafe_noiommu_mode is not Y"
 	[ -z "$(ls /sys/class/iommu 2>/dev/null)" ] || setup_fail "scenario noiommu but the guest has an IOMMU: $(ls /sys/class/iommu)"
+	;;
+nointremap)
+	[ -n "$(ls /sys/class/iommu 2>/dev/null)" ] ||
+		setup_fail "scenario nointremap needs the emulated VT-d IOMMU, the guest has none"
+	! grep -qE '(^|[[:space:]])IR-' /proc/interrupts ||
+		setup_fail "scenario nointremap but interrupts are remapped (IR- chips in /proc/interrupts)"
+	# a one-check scenario kept under a minute: the bare sysfs binding (a
+	# few seconds) unless asked otherwise; bind.py's binding is tested in
+	# every other scenario
+	: "${SLUICE_VM_BIND:=sysfs}"
 	;;
 iommufd | type1 | mixed | iommufd-aw39)
 	[ -n "$(ls /sys/class/iommu 2>/dev/null)" ] ||

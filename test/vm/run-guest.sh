@@ -7,7 +7,9 @@
 # SCENARIO: iommufd | type1 | mixed (q35 + emulated VT-d) or noiommu (no
 # vIOMMU, vfio.enable_unsafe_noiommu_mode=1); iommufd-aw39 is iommufd with
 # a VT-d of 39 address bits (IOVAs up to 0x7fffffffff, as on many client
-# Intel IOMMUs), where IOVA = VA only works with low virtual addresses. The machine always has 2 igb
+# Intel IOMMUs), where IOVA = VA only works with low virtual addresses;
+# nointremap has a VT-d without interrupt remapping (intremap=off), where the
+# kernel refuses VFIO unless allow_unsafe_interrupts is set. The machine always has 2 igb
 # NICs on one QEMU hub (a wire between them) and 2 virtio-net NICs on
 # another, each behind its own pcie-root-port (own IOMMU group); in the guest
 # all four are bound to vfio-pci and hugepages are reserved before COMMAND
@@ -69,7 +71,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "${scenario:-}" ] || usage
 [ $# -gt 0 ] || { echo "run-guest: no command given after --" >&2; usage; }
-case $scenario in iommufd | type1 | mixed | noiommu | iommufd-aw39) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu, iommufd-aw39)" ;; esac
+case $scenario in iommufd | type1 | mixed | noiommu | iommufd-aw39 | nointremap) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu, iommufd-aw39, nointremap)" ;; esac
 [ "$scenario" = iommufd-aw39 ] && aw_bits=39
 case $aw_bits in 39 | 48) ;; *) die "invalid --aw-bits/SLUICE_VM_AW_BITS '$aw_bits': QEMU's intel-iommu takes 39 or 48" ;; esac
 export SLUICE_VM_AW_BITS=$aw_bits
@@ -131,6 +133,15 @@ case $scenario in
 iommufd | type1 | mixed | iommufd-aw39)
 	iommu=(-device "intel-iommu,intremap=on,aw-bits=$aw_bits")
 	cmdline+=" intel_iommu=on"
+	;;
+nointremap)
+	# a VT-d without interrupt remapping: MSIs are not isolated, so the
+	# kernel refuses VFIO unless allow_unsafe_interrupts is set
+	iommu=(-device "intel-iommu,intremap=off,aw-bits=$aw_bits")
+	cmdline+=" intel_iommu=on"
+	# its one check needs no kernel NIC driver: keep igb and virtio_net
+	# off the NICs at boot, so handing them to vfio-pci costs no unbind
+	cmdline+=" initcall_blacklist=igb_init_module,virtio_net_driver_init"
 	;;
 noiommu)
 	cmdline+=" intel_iommu=off vfio.enable_unsafe_noiommu_mode=1"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/vm/run-suite.sh: the guest suite. For each scenario (default: iommufd
-# type1 noiommu mixed iommufd-aw39) boots one QEMU guest (test/vm/run-guest.sh) and runs
+# type1 noiommu mixed iommufd-aw39 nointremap) boots one QEMU guest (test/vm/run-guest.sh) and runs
 # every in-guest check in it; prints each check's and each scenario's
 # PASS/FAIL/n/a with times, then "N passed, N failed"; exits 1 on any failure.
 #
@@ -14,14 +14,15 @@
 #              checks/<check>.log, dmesg.txt)
 # --timeout    hard limit per guest (default 600 s)
 # --check      run only the checks whose names match GLOB (repeatable); without
-#              it the scenario iommufd-aw39 runs only its own set (see aw39_checks)
+#              it the scenarios iommufd-aw39 and nointremap run only their own
+#              sets (see aw39_checks, nointremap_checks)
 # --list       list the checks and verify the scripts parse; boots nothing
 #
 # ADDING A CHECK (the convention other parts of the project follow):
 # put an executable file in test/vm/checks/ (a script, or a wrapper that runs
 # a program built into <build-dir>); name it NN-what so the order is clear.
 # It runs in every scenario's guest, as root, chrooted into the host's root,
-# in the repository directory, with SCENARIO (iommufd|type1|noiommu|mixed|iommufd-aw39),
+# in the repository directory, with SCENARIO (iommufd|type1|noiommu|mixed|iommufd-aw39|nointremap),
 # SLUICE_SRC_DIR, SLUICE_BUILD_DIR, SLUICE_VM_OUT (writable), SLUICE_IGB_BDFS,
 # SLUICE_VIRTIO_BDFS, SLUICE_NIC_BDFS (all bound to vfio-pci) and
 # SLUICE_NIC_MACS set, and hugepages reserved. Exit 0 = PASS, 77 = not
@@ -33,12 +34,15 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39)
+all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap)
 # iommufd-aw39 (a VT-d of 39 address bits) differs from iommufd only in
 # where IOVAs may lie, so it runs just the checks that map memory and DMA
 # through it: the test bed's iommufd checks (30 asserts the 0x7fffffffff
 # top), bus_vfio open + DMA, igb port to port, testpmd-lite forwarding.
 aw39_checks=(10-device-nodes 30-iommufd-ioas 40-bus-vfio-open 50-igb-p2p 54-igb-testpmd)
+# nointremap (a VT-d without interrupt remapping) only shows that the
+# kernel's refusal of VFIO is explained (and that the parameters lift it).
+nointremap_checks=(44-vfio-msi-isolation)
 
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
 logs= timeout_s=600 list=0
@@ -152,6 +156,7 @@ for scenario in "${scenarios[@]}"; do
 	echo "=== scenario $scenario (log: $out/console.log)"
 	scenario_checks=("${checks[@]}")
 	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = iommufd-aw39 ] && scenario_checks=("${aw39_checks[@]}")
+	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = nointremap ] && scenario_checks=("${nointremap_checks[@]}")
 	export SLUICE_VM_CHECKS="${scenario_checks[*]:-}"
 	"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
 		bash "$here/guest-checks.sh" 2>"$out/run-guest.err"

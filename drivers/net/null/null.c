@@ -5,8 +5,16 @@
  * mbufs (copy=1 first copies their data out). Counters are plain per-queue
  * fields written only by the queue's lcore.
  *
- * --vdev null0[,size=64][,copy=0|1][,no-rx=0|1] (also "net_null0"). */
+ * rx-dst=MAC,rx-src=MAC: every received packet starts with that Ethernet
+ * header (ethertype 0x88b5, the rest zero), so that what a forwarder does
+ * to the addresses can be seen. capture=FILE: the first capture-max
+ * (default 1024) packets transmitted are written to FILE as a pcap, as they
+ * left (the tests read the Ethernet addresses from it).
+ *
+ * --vdev null0[,size=64][,copy=0|1][,no-rx=0|1][,rx-dst=MAC][,rx-src=MAC]
+ *             [,capture=FILE][,capture-max=N] (also "net_null0"). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +48,7 @@ struct null_rxq {
 struct null_txq {
 	uint32_t packet_size;
 	uint16_t queue_id;
+	struct null_private *priv; /* capture= */
 	void *sink;               /* copy=1: every sent packet is copied here */
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
@@ -51,6 +60,11 @@ struct null_private {
 	uint32_t packet_size;
 	bool copy;
 	bool no_rx;
+	bool rx_hdr_set;          /* rx-dst/rx-src given: rx fills in this header */
+	uint8_t rx_hdr[14];
+	FILE *capture;            /* capture=FILE: pcap of the packets sent */
+	unsigned capture_max, captured;
+	pthread_mutex_t capture_lock;
 };
 
 /* ---- fast path ------------------------------------------------------------ */
@@ -139,6 +153,35 @@ static uint16_t null_tx_copy(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	return nb_pkts;
 }
 
+/* capture=FILE: one pcap record per packet sent, the first capture_max
+ * only; every tx queue of the port writes through one lock (a test aid,
+ * not a fast path). */
+static uint16_t null_tx_capture(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct null_txq *txq = q;
+	struct null_private *priv = txq->priv;
+	uint64_t bytes = 0;
+
+	pthread_mutex_lock(&priv->capture_lock);
+	for (uint16_t i = 0; i < nb_pkts; i++) {
+		struct sl_mbuf *m = pkts[i];
+		bytes += m->pkt_len;
+		if (priv->captured >= priv->capture_max)
+			continue;
+		uint32_t rec[4] = {priv->captured, 0, m->data_len, m->pkt_len};
+		if (fwrite(rec, sizeof(rec), 1, priv->capture) == 1)
+			fwrite(sl_pktmbuf_mtod(m, void *), m->data_len, 1, priv->capture);
+		priv->captured++;
+		if (priv->captured == priv->capture_max)
+			fflush(priv->capture);
+	}
+	pthread_mutex_unlock(&priv->capture_lock);
+	sl_pktmbuf_free_bulk(pkts, nb_pkts);
+	COUNTER_ADD(txq->tx_pkts, nb_pkts);
+	COUNTER_ADD(txq->tx_bytes, bytes);
+	return nb_pkts;
+}
+
 /* ---- control path ------------------------------------------------------- */
 
 static int null_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *info)
@@ -184,6 +227,11 @@ static int null_stop(struct sl_eth_dev *dev)
 
 static void null_close(struct sl_eth_dev *dev)
 {
+	struct null_private *priv = dev->dev_private;
+	if (priv != NULL && priv->capture != NULL) {
+		fclose(priv->capture);
+		pthread_mutex_destroy(&priv->capture_lock);
+	}
 	free(dev->dev_private);
 	dev->dev_private = NULL;
 }
@@ -209,10 +257,12 @@ static int null_rx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_d
 		}
 	}
 	void *tmpl = NULL;
-	if (priv->copy) {
+	if (priv->copy || priv->rx_hdr_set) {
 		tmpl = calloc(1, priv->packet_size);
 		if (tmpl == NULL)
 			return -ENOMEM;
+		if (priv->rx_hdr_set)
+			memcpy(tmpl, priv->rx_hdr, sizeof(priv->rx_hdr));
 	}
 	memset(rxq, 0, sizeof(*rxq));
 	rxq->mp = mp;
@@ -242,6 +292,7 @@ static int null_tx_queue_setup(struct sl_eth_dev *dev, uint16_t q, uint16_t nb_d
 	txq->packet_size = priv->packet_size;
 	txq->queue_id = q;
 	txq->sink = sink;
+	txq->priv = priv;
 	dev->tx_queues[q] = txq;
 	return 0;
 }
@@ -386,7 +437,8 @@ static int parse_uint_arg(const char *dev, const char *key, const char *val, uns
 /* Check "k=v,k=v": only the known keys, each with a value. */
 static int check_arg_keys(const char *name, const char *args)
 {
-	static const char *const known[] = {"size", "copy", "no-rx"};
+	static const char *const known[] = {"size", "copy", "no-rx", "rx-dst", "rx-src", "capture",
+					    "capture-max"};
 	const char *p = args;
 	while (*p != '\0') {
 		const char *end = strchr(p, ',');
@@ -399,13 +451,29 @@ static int check_arg_keys(const char *name, const char *args)
 				ok = true;
 		if (!ok && len > 0) {
 			SL_LOG(ERR, LOG_COMPONENT, "--vdev %s: '%.*s' is not a net_null option; "
-			       "use size=BYTES, copy=0|1, no-rx=0|1", name, (int)len, p);
+			       "use size=BYTES, copy=0|1, no-rx=0|1, rx-dst=MAC, rx-src=MAC, capture=FILE, "
+			       "capture-max=N", name, (int)len, p);
 			return -EINVAL;
 		}
 		p += len;
 		if (*p == ',')
 			p++;
 	}
+	return 0;
+}
+
+/* "aa:bb:cc:dd:ee:ff" into OUT; -EINVAL (logged) otherwise. */
+static int parse_mac_arg(const char *dev, const char *key, const char *val, uint8_t *out)
+{
+	unsigned b[6];
+	char end;
+	if (sscanf(val, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6) {
+		SL_LOG(ERR, LOG_COMPONENT, "--vdev %s: %s=%s is not a MAC address (aa:bb:cc:dd:ee:ff)", dev,
+		       key, val);
+		return -EINVAL;
+	}
+	for (int i = 0; i < 6; i++)
+		out[i] = (uint8_t)b[i];
 	return 0;
 }
 
@@ -419,8 +487,10 @@ static struct sl_eth_driver null_driver = {
 
 static int null_probe_vdev(const char *name, const char *args)
 {
-	unsigned size = NULL_DEFAULT_PACKET_SIZE, copy = 0, no_rx = 0;
-	char val[64];
+	unsigned size = NULL_DEFAULT_PACKET_SIZE, copy = 0, no_rx = 0, capture_max = 1024;
+	uint8_t rx_hdr[14] = {[12] = 0x88, [13] = 0xb5};
+	bool rx_hdr_set = false;
+	char val[64], capture[256] = "";
 	int ret;
 
 	if (args == NULL)
@@ -436,6 +506,27 @@ static int null_probe_vdev(const char *name, const char *args)
 	if (sl_devarg_get(args, "no-rx", val, sizeof(val)) == 0 &&
 	    (ret = parse_uint_arg(name, "no-rx", val, 0, 1, &no_rx)) != 0)
 		return ret;
+	if (sl_devarg_get(args, "rx-dst", val, sizeof(val)) == 0) {
+		if ((ret = parse_mac_arg(name, "rx-dst", val, rx_hdr)) != 0)
+			return ret;
+		rx_hdr_set = true;
+	}
+	if (sl_devarg_get(args, "rx-src", val, sizeof(val)) == 0) {
+		if ((ret = parse_mac_arg(name, "rx-src", val, rx_hdr + 6)) != 0)
+			return ret;
+		rx_hdr_set = true;
+	}
+	if (rx_hdr_set && size < sizeof(rx_hdr)) {
+		SL_LOG(ERR, LOG_COMPONENT, "--vdev %s: rx-dst/rx-src need size >= 14", name);
+		return -EINVAL;
+	}
+	if (sl_devarg_get(args, "capture-max", val, sizeof(val)) == 0 &&
+	    (ret = parse_uint_arg(name, "capture-max", val, 1, 1u << 20, &capture_max)) != 0)
+		return ret;
+	if (sl_devarg_get(args, "capture", capture, sizeof(capture)) == 0 && capture[0] == '\0') {
+		SL_LOG(ERR, LOG_COMPONENT, "--vdev %s: capture= needs a file name", name);
+		return -EINVAL;
+	}
 
 	struct null_private *priv = aligned_alloc(SL_CACHE_LINE_SIZE,
 						  SL_ALIGN_CEIL(sizeof(*priv), SL_CACHE_LINE_SIZE));
@@ -445,22 +536,42 @@ static int null_probe_vdev(const char *name, const char *args)
 	priv->packet_size = size;
 	priv->copy = copy != 0;
 	priv->no_rx = no_rx != 0;
+	priv->rx_hdr_set = rx_hdr_set;
+	memcpy(priv->rx_hdr, rx_hdr, sizeof(rx_hdr));
+	if (capture[0] != '\0') {
+		/* pcap: microsecond timestamps (the packet index here), Ethernet */
+		static const uint32_t pcap_hdr[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 1};
+		priv->capture = fopen(capture, "we");
+		if (priv->capture == NULL || fwrite(pcap_hdr, sizeof(pcap_hdr), 1, priv->capture) != 1) {
+			ret = -errno;
+			SL_LOG(ERR, LOG_COMPONENT, "--vdev %s: capture=%s: %s", name, capture, strerror(errno));
+			if (priv->capture != NULL)
+				fclose(priv->capture);
+			free(priv);
+			return ret ? ret : -EIO;
+		}
+		priv->capture_max = capture_max;
+		pthread_mutex_init(&priv->capture_lock, NULL);
+	}
 
 	struct sl_eth_dev *dev = sl_eth_dev_allocate(name, &null_driver);
 	if (dev == NULL) {
+		if (priv->capture != NULL)
+			fclose(priv->capture);
 		free(priv);
 		return -ENOSPC;
 	}
 	dev->dev_private = priv;
 	dev->dev_ops = &null_ops;
-	dev->rx_pkt_burst = priv->no_rx ? null_rx_none : priv->copy ? null_rx_copy : null_rx;
-	dev->tx_pkt_burst = priv->copy ? null_tx_copy : null_tx;
+	dev->rx_pkt_burst = priv->no_rx ? null_rx_none : priv->copy || rx_hdr_set ? null_rx_copy : null_rx;
+	dev->tx_pkt_burst = priv->capture ? null_tx_capture : priv->copy ? null_tx_copy : null_tx;
 	/* Locally administered, unique per port: 02:4e:55:4c:00:<port> ("NUL"). */
 	struct sl_ether_addr mac = {{0x02, 0x4e, 0x55, 0x4c, 0x00, (uint8_t)dev->port_id}};
 	dev->mac_addr = mac;
 	dev->link.status = SL_ETH_LINK_DOWN;
-	SL_LOG(INFO, LOG_COMPONENT, "port %u: %s, packet size %u%s%s", dev->port_id, name, size,
-	       copy ? ", copy" : "", no_rx ? ", no rx" : "");
+	SL_LOG(INFO, LOG_COMPONENT, "port %u: %s, packet size %u%s%s%s%s%s", dev->port_id, name, size,
+	       copy ? ", copy" : "", no_rx ? ", no rx" : "", rx_hdr_set ? ", rx header set" : "",
+	       capture[0] ? ", capturing tx to " : "", capture);
 	return 0;
 }
 
