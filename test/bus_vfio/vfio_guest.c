@@ -1191,7 +1191,7 @@ static int cmd_dma_fault(int argc, char **argv)
 	       "descriptor posted\n", iova, name, sl_dma_backend_name(sl_pci_dev_backend(dev)));
 	sl_pci_bar_write32(dev, 0, IGB_TDT0, 1);
 	usleep(300 * 1000);
-	note("%s: TDH %u after the post (the fetch failed, so it should not have moved)", name,
+	note("%s: TDH %u after the post", name,
 	     sl_pci_bar_read32(dev, 0, IGB_TDH0));
 	sl_pci_bar_write32(dev, 0, IGB_TCTL, 0);
 	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, 0);
