@@ -28,7 +28,7 @@ import socket
 import sys
 import time
 
-ALLOWED = ("set_link", "device_del", "device_add", "info pci", "info network", "info qtree")
+ALLOWED = ("set_link", "device_del", "device_add", "info pci", "info network", "info qtree", "info status")
 
 
 def connect(path, timeout=30.0):
