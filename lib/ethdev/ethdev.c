@@ -795,8 +795,7 @@ void sl_eth_pci_removed(void *bus_device)
 	}
 	/* The counters as they are, while the device can still be read. */
 	memset(&dev->removed_stats, 0, sizeof(dev->removed_stats));
-	if (dev->dev_private != NULL)
-		dev->dev_ops->stats_get(dev, &dev->removed_stats);
+	dev->dev_ops->stats_get(dev, &dev->removed_stats);
 	struct sl_eth_fp_port *fp = &sl_eth_fp_ports[dev->port_id];
 	if (dev->started) {
 		for (uint16_t q = 0; q < dev->nb_tx_queues; q++) {
