@@ -14,11 +14,17 @@
 #     [IO_PAGE_FAULT ...]" (and its other event kinds), ARM SMMU "event" /
 #     "Unhandled context fault", "iommu fault";
 #   - any line at warning level or worse (<= 4) from the IOMMU or VFIO
-#     drivers: "DMAR:", "AMD-Vi:", "iommu", "vfio", "VFIO".
+#     drivers: lines that begin with "vfio-pci ", "vfio:", "VFIO", "DMAR",
+#     "AMD-Vi:", "iommu", "arm-smmu" (for a device bound to vfio-pci the PCI
+#     core's own warnings begin with "vfio-pci <BDF>:" too);
+# except the lines the no-IOMMU scenario logs by design on every bind and
+# open ("Adding kernel taint for vfio-noiommu group", "vfio-noiommu device
+# opened by user"): that mode is unsafe on purpose, it is not a fault.
 # Each line is printed as it appears in the log, with its time stamp.
 
 iommu_fault_regex='DMAR: \[(DMA (Read|Write)|INTR-REMAP)|DRHD: handling fault|[Ff]ault addr|AMD-Vi: Event logged \[|IO_PAGE_FAULT|arm-smmu.*(event|[Ff]ault)|Unhandled context fault|iommu fault|IOMMU fault'
-iommu_warn_regex='DMAR|DRHD|AMD-Vi|[Ii][Oo][Mm][Mm][Uu]|[Vv][Ff][Ii][Oo]|smmu'
+iommu_warn_regex='^ ?(vfio-pci |vfio:|VFIO|DMAR|AMD-Vi:|[Ii][Oo][Mm][Mm][Uu]|intel_iommu|arm-smmu)'
+iommu_benign_regex='Adding kernel taint for vfio-noiommu group|vfio-noiommu device opened by user'
 
 kmsg_now() {
 	# the time stamp of the kernel log's last line (0 when empty)
@@ -27,7 +33,8 @@ kmsg_now() {
 
 iommu_faults_since() {
 	local since=${1:-0}
-	dmesg -r 2>/dev/null | awk -v since="$since" -v fre="$iommu_fault_regex" -v wre="$iommu_warn_regex" '
+	dmesg -r 2>/dev/null | awk -v since="$since" -v fre="$iommu_fault_regex" -v wre="$iommu_warn_regex" \
+		-v bre="$iommu_benign_regex" '
 		match($0, /^<[0-9]+>\[ *[0-9.]+\]/) {
 			hdr = substr($0, 1, RLENGTH)
 			lvl = substr(hdr, 2, index(hdr, ">") - 2) % 8
@@ -35,6 +42,8 @@ iommu_faults_since() {
 			if (ts + 0 <= since + 0)
 				next
 			text = substr($0, RLENGTH + 1)
+			if (text ~ bre)
+				next
 			if (text ~ fre || (lvl <= 4 && text ~ wre))
 				print "[" ts "]" text
 		}'
