@@ -104,6 +104,7 @@ static struct {
 	pthread_t rm_thread;
 	bool rm_running;
 	int rm_epfd, rm_stopfd;
+	unsigned nb_watched;       /* devices whose request eventfd is in rm_epfd */
 } bus = { .lock = PTHREAD_MUTEX_INITIALIZER, .rm_epfd = -1, .rm_stopfd = -1 };
 
 static void rm_thread_stop(void);
@@ -1144,6 +1145,7 @@ static void req_setup(struct sl_pci_device *dev)
 		return;
 	}
 	dev->req_fd = fd;
+	bus.nb_watched++;
 	pthread_mutex_unlock(&bus.lock);
 }
 
@@ -1159,6 +1161,7 @@ static void req_teardown(struct sl_pci_device *dev)
 		epoll_ctl(bus.rm_epfd, EPOLL_CTL_DEL, dev->req_fd, NULL);
 	close(dev->req_fd);
 	dev->req_fd = -1;
+	bus.nb_watched--;
 }
 
 /* Release everything the device holds in the kernel (bus.lock held); see
@@ -1397,9 +1400,12 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 		memset(&dev->info, 0, sizeof(dev->info));
 		dev->reset_kind = SL_PCI_RESET_NONE;
 		dev->reset_why[0] = '\0';
+		bool idle = bus.nb_watched == 0;
 		pthread_mutex_unlock(&bus.lock);
 		sl_log(SL_LOG_INFO, LOG_COMP, "%s closed (it had been released at the kernel's request)",
 		       dev->name);
+		if (idle)
+			rm_thread_stop();
 		return;
 	}
 	req_teardown(dev);
@@ -1423,8 +1429,13 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 	memset(&dev->info, 0, sizeof(dev->info));
 	dev->reset_kind = SL_PCI_RESET_NONE;
 	dev->reset_why[0] = '\0';
+	bool idle = bus.nb_watched == 0;
 	pthread_mutex_unlock(&bus.lock);
 	sl_log(SL_LOG_INFO, LOG_COMP, "%s closed", dev->name);
+	/* no device left to watch: the thread and its two fds go too (so a
+	 * closed bus leaves no fd behind) */
+	if (idle)
+		rm_thread_stop();
 }
 
 enum sl_dma_backend sl_pci_dev_backend(const struct sl_pci_device *dev)
