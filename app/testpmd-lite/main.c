@@ -51,6 +51,7 @@ struct options {
 	unsigned total_mbufs;
 	unsigned tx_first;      /* bursts each stream sends before forwarding starts */
 	bool json;
+	bool link_watch;        /* --link-watch: report link changes; with --tx-first, refill on link up */
 	uint64_t rss_hf;        /* --rss-ip/--rss-udp: hash types (0: the port's default) */
 	const char *rss_opt;    /* which of them, for messages */
 };
@@ -78,6 +79,8 @@ struct fwd_lcore {
 	unsigned lcore_id;
 	struct fwd_stream *streams;
 	unsigned nb_streams;
+	unsigned refill_seen;   /* --link-watch: the refill_gen this lcore has served */
+	uint64_t refills;       /* frames it injected again */
 };
 
 /* --eth-peer=N,MAC: the destination mac mode and txonly give frames leaving
@@ -87,6 +90,12 @@ static bool eth_peer_set[SL_MAX_ETHPORTS];
 
 static volatile sig_atomic_t signal_received;
 static int fwd_stop; /* read with __atomic_load_n by the forwarding lcores */
+/* --link-watch with --tx-first: bumped by the main lcore when a port's link
+ * comes back up; each forwarding lcore then sends the --tx-first bursts
+ * again on its streams (frames sent while a link was down are gone, and io
+ * forwarding only moves what it receives). */
+static unsigned refill_gen;
+static void lcore_refill(struct fwd_lcore *fc);
 
 static void on_signal(int signo)
 {
@@ -205,9 +214,12 @@ static sl_always_inline void fwd_txonly(struct fwd_stream *fs)
 		struct fwd_lcore *fc = arg; \
 		struct fwd_stream *streams = fc->streams; \
 		const unsigned n = fc->nb_streams; \
-		while (!__atomic_load_n(&fwd_stop, __ATOMIC_RELAXED)) \
+		while (!__atomic_load_n(&fwd_stop, __ATOMIC_RELAXED)) { \
+			if (sl_unlikely(__atomic_load_n(&refill_gen, __ATOMIC_ACQUIRE) != fc->refill_seen)) \
+				lcore_refill(fc); \
 			for (unsigned i = 0; i < n; i++) \
 				fwd_##mode(&streams[i]); \
+		} \
 		return 0; \
 	}
 DEFINE_FWD_LOOP(io)
@@ -251,6 +263,8 @@ static void usage(FILE *f, const char *prg)
 		"                       out. Default: every type the port supports)\n"
 		"  --eth-peer=N,MAC     destination address of frames leaving port N in mac and txonly\n"
 		"                       modes (default 02:00:00:00:00:N, as dpdk-testpmd)\n"
+		"  --link-watch         report each port's link going down and up (main lcore, every 10 ms);\n"
+		"                       with --tx-first, send those bursts again when a link comes back up\n"
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
@@ -297,7 +311,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 static int parse_app_args(int argc, char **argv, struct options *o)
 {
 	enum { O_MODE = 256, O_BURST, O_CORES, O_RXQ, O_TXQ, O_RXD, O_TXD, O_TXPKTS, O_TXFLOWS, O_PERIOD,
-	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP, O_ETH_PEER };
+	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP, O_ETH_PEER, O_LINKWATCH };
 	static const struct option longopts[] = {
 		{"forward-mode", required_argument, NULL, O_MODE},
 		{"burst", required_argument, NULL, O_BURST},
@@ -314,6 +328,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		{"total-num-mbufs", required_argument, NULL, O_MBUFS},
 		{"tx-first", required_argument, NULL, O_TXFIRST},
 		{"json", no_argument, NULL, O_JSON},
+		{"link-watch", no_argument, NULL, O_LINKWATCH},
 		{"rss-ip", no_argument, NULL, O_RSS_IP},
 		{"rss-udp", no_argument, NULL, O_RSS_UDP},
 		{"eth-peer", required_argument, NULL, O_ETH_PEER},
@@ -357,6 +372,7 @@ static int parse_app_args(int argc, char **argv, struct options *o)
 		case O_MBUFS: r = parse_uint("total-num-mbufs", optarg, 64, 1u << 24, &o->total_mbufs); break;
 		case O_TXFIRST: r = parse_uint("tx-first", optarg, 1, 4096, &o->tx_first); break;
 		case O_JSON: o->json = true; break;
+		case O_LINKWATCH: o->link_watch = true; break;
 		case O_RSS_IP: o->rss_hf = SL_ETH_RSS_IP; o->rss_opt = "--rss-ip"; break;
 		case O_RSS_UDP: o->rss_hf = SL_ETH_RSS_UDP; o->rss_opt = "--rss-udp"; break;
 		case O_ETH_PEER: {
@@ -408,6 +424,17 @@ struct app {
 	unsigned nb_fwd_lcores;
 	uint16_t nb_rxd[SL_MAX_ETHPORTS], nb_txd[SL_MAX_ETHPORTS]; /* per port, as set up */
 	struct sl_eth_stats base[SL_MAX_ETHPORTS]; /* at the start of forwarding */
+	/* device removal (sl_eth_dev_is_removed, polled by the main loop) */
+	bool removed[SL_MAX_ETHPORTS];
+	double removed_at_s[SL_MAX_ETHPORTS];     /* since forwarding started */
+	unsigned nb_removed;
+	double first_removal_s;
+	struct port_totals at_removal[SL_MAX_ETHPORTS]; /* every port, at the first removal */
+	/* --link-watch */
+	uint8_t link_status[SL_MAX_ETHPORTS];
+	unsigned link_downs[SL_MAX_ETHPORTS], link_ups[SL_MAX_ETHPORTS];
+	double last_link_up_s;
+	struct port_totals at_link_up[SL_MAX_ETHPORTS]; /* every port, at the last link up */
 	uint8_t tx_template[SL_MAX_ETHPORTS][TXONLY_HDR_LEN];
 };
 
@@ -639,35 +666,58 @@ static int setup_streams(struct app *a)
 	return 0;
 }
 
+/* TX_FIRST bursts of 64-byte UDP packets on stream FS; the frames sent, or
+ * -1 when the pool ran dry (message printed). */
+static long stream_send_first(const struct app *a, const struct fwd_stream *fs)
+{
+	const struct options *o = &a->opt;
+	uint8_t t[TXONLY_HDR_LEN];
+	long sent = 0;
+	build_tx_template(t, fs->tx_port, 64);
+	for (unsigned b = 0; b < o->tx_first; b++) {
+		struct sl_mbuf *m[MAX_BURST];
+		if (sl_pktmbuf_alloc_bulk(a->mp, m, o->burst) != 0) {
+			fprintf(stderr, APP ": --tx-first: out of mbufs after %u bursts; give fewer bursts or "
+				"more mbufs (--total-num-mbufs)\n", b);
+			return -1;
+		}
+		for (unsigned i = 0; i < o->burst; i++) {
+			uint8_t *d = sl_pktmbuf_mtod(m[i], uint8_t *);
+			memcpy(d, t, TXONLY_HDR_LEN);
+			memset(d + TXONLY_HDR_LEN, 0, 64 - TXONLY_HDR_LEN);
+			m[i]->data_len = 64;
+			m[i]->pkt_len = 64;
+		}
+		uint16_t k = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, m, (uint16_t)o->burst);
+		if (k < o->burst)
+			sl_pktmbuf_free_bulk(&m[k], o->burst - k);
+		sent += k;
+	}
+	return sent;
+}
+
 /* --tx-first: every stream sends TX_FIRST bursts of 64-byte UDP packets
  * from the main lcore before the forwarding lcores start. */
 static int send_tx_first(const struct app *a)
 {
-	const struct options *o = &a->opt;
-	for (unsigned s = 0; s < a->nb_streams; s++) {
-		const struct fwd_stream *fs = &a->streams[s];
-		uint8_t t[TXONLY_HDR_LEN];
-		build_tx_template(t, fs->tx_port, 64);
-		for (unsigned b = 0; b < o->tx_first; b++) {
-			struct sl_mbuf *m[MAX_BURST];
-			if (sl_pktmbuf_alloc_bulk(a->mp, m, o->burst) != 0) {
-				fprintf(stderr, APP ": --tx-first: out of mbufs after %u bursts; give fewer bursts or "
-					"more mbufs (--total-num-mbufs)\n", b);
-				return -1;
-			}
-			for (unsigned i = 0; i < o->burst; i++) {
-				uint8_t *d = sl_pktmbuf_mtod(m[i], uint8_t *);
-				memcpy(d, t, TXONLY_HDR_LEN);
-				memset(d + TXONLY_HDR_LEN, 0, 64 - TXONLY_HDR_LEN);
-				m[i]->data_len = 64;
-				m[i]->pkt_len = 64;
-			}
-			uint16_t k = sl_eth_tx_burst(fs->tx_port, fs->tx_queue, m, (uint16_t)o->burst);
-			if (k < o->burst)
-				sl_pktmbuf_free_bulk(&m[k], o->burst - k);
-		}
-	}
+	for (unsigned s = 0; s < a->nb_streams; s++)
+		if (stream_send_first(a, &a->streams[s]) < 0)
+			return -1;
 	return 0;
+}
+
+static const struct app *the_app; /* for lcore_refill */
+
+static void lcore_refill(struct fwd_lcore *fc)
+{
+	fc->refill_seen = __atomic_load_n(&refill_gen, __ATOMIC_ACQUIRE);
+	if (the_app == NULL || the_app->opt.tx_first == 0)
+		return;
+	for (unsigned i = 0; i < fc->nb_streams; i++) {
+		long n = stream_send_first(the_app, &fc->streams[i]);
+		if (n > 0)
+			fc->refills += (uint64_t)n;
+	}
 }
 
 /* ---- statistics ------------------------------------------------------------ */
@@ -766,11 +816,17 @@ static void print_summary(const struct app *a, double elapsed_s, const char *sto
 			printf("%s\n    {\"port\": %u, \"name\": \"%s\", \"mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\", "
 			       "\"eth_peer\": \"%02x:%02x:%02x:%02x:%02x:%02x\", \"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
 			       ", \"rx_bytes\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64
-			       ", \"rx_nombuf\": %" PRIu64 ", \"tx_errors\": %" PRIu64 ", \"fwd_dropped\": %" PRIu64 "}",
+			       ", \"rx_nombuf\": %" PRIu64 ", \"tx_errors\": %" PRIu64 ", \"fwd_dropped\": %" PRIu64
+			       ", \"removed\": %s, \"removed_at_s\": %.3f, \"rx_packets_at_removal\": %" PRIu64
+			       ", \"tx_packets_at_removal\": %" PRIu64 ", \"link_downs\": %u, \"link_ups\": %u"
+			       ", \"rx_packets_at_link_up\": %" PRIu64 ", \"tx_packets_at_link_up\": %" PRIu64 "}",
 			       i ? "," : "", a->ports[i], sl_eth_dev_name(a->ports[i]), m[0], m[1], m[2], m[3], m[4],
 			       m[5], q[0], q[1], q[2], q[3], q[4], q[5], pt[i].rx_packets,
 			       pt[i].tx_packets, pt[i].rx_bytes, pt[i].tx_bytes, pt[i].rx_missed, pt[i].rx_nombuf,
-			       pt[i].tx_errors, port_dropped[i]);
+			       pt[i].tx_errors, port_dropped[i], a->removed[i] ? "true" : "false",
+			       a->removed[i] ? a->removed_at_s[i] : 0.0, a->at_removal[i].rx_packets,
+			       a->at_removal[i].tx_packets, a->link_downs[i], a->link_ups[i], a->at_link_up[i].rx_packets,
+			       a->at_link_up[i].tx_packets);
 		}
 		printf("\n  ],\n  \"streams\": [");
 		for (unsigned s = 0; s < a->nb_streams; s++) {
@@ -786,6 +842,11 @@ static void print_summary(const struct app *a, double elapsed_s, const char *sto
 		       ", \"rx_nombuf\": %" PRIu64 ", \"tx_errors\": %" PRIu64 ", \"fwd_dropped\": %" PRIu64 "},\n",
 		       tot.rx_packets, tot.tx_packets, tot.rx_bytes, tot.tx_bytes, tot.rx_missed, tot.rx_nombuf,
 		       tot.tx_errors, fwd_dropped);
+		uint64_t refilled = 0;
+		for (unsigned k = 0; k < a->nb_fwd_lcores; k++)
+			refilled += a->lcores[k].refills;
+		printf("  \"ports_removed\": %u,\n  \"first_removal_s\": %.3f,\n", a->nb_removed, a->first_removal_s);
+		printf("  \"last_link_up_s\": %.3f,\n  \"refilled_packets\": %" PRIu64 ",\n", a->last_link_up_s, refilled);
 		printf("  \"packets\": %" PRIu64 ",\n  \"mpps\": %.4f,\n  \"gbps\": %.4f,\n"
 		       "  \"core_cycles\": %" PRIu64 ",\n  \"cycles_per_packet\": %.2f\n}\n",
 		       pkts, mpps, gbps, cycles, cpp);
@@ -794,11 +855,17 @@ static void print_summary(const struct app *a, double elapsed_s, const char *sto
 	}
 	printf("\n---------------------- forwarding statistics (%s, stopped by %s) ----------------------\n",
 	       fwd_mode_names[o->mode], stop_reason);
-	for (unsigned i = 0; i < a->nb_ports; i++)
+	for (unsigned i = 0; i < a->nb_ports; i++) {
 		printf("port %u (%s): RX-packets %" PRIu64 " RX-bytes %" PRIu64 " RX-missed %" PRIu64
 		       " RX-nombuf %" PRIu64 " | TX-packets %" PRIu64 " TX-bytes %" PRIu64 " TX-dropped %" PRIu64 "\n",
 		       a->ports[i], sl_eth_dev_name(a->ports[i]), pt[i].rx_packets, pt[i].rx_bytes, pt[i].rx_missed,
 		       pt[i].rx_nombuf, pt[i].tx_packets, pt[i].tx_bytes, port_dropped[i]);
+		if (a->removed[i])
+			printf("port %u (%s): REMOVED at %.3f s (RX-packets %" PRIu64 " TX-packets %" PRIu64
+			       " until then; TX-errors %" PRIu64 " refused since)\n", a->ports[i],
+			       sl_eth_dev_name(a->ports[i]), a->removed_at_s[i], a->at_removal[i].rx_packets,
+			       a->at_removal[i].tx_packets, pt[i].tx_errors);
+	}
 	printf("total: RX-packets %" PRIu64 " TX-packets %" PRIu64 " TX-dropped %" PRIu64 " in %.3f s\n",
 	       tot.rx_packets, tot.tx_packets, fwd_dropped, elapsed_s);
 	printf("throughput: %.3f Mpps, %.3f Gbit/s (%s, without preamble and gap)\n", mpps, gbps,
@@ -878,6 +945,12 @@ static int run(struct app *a)
 	memset(prev, 0, sizeof(prev));
 
 	__atomic_store_n(&fwd_stop, 0, __ATOMIC_RELAXED);
+	the_app = a;
+	for (unsigned i = 0; i < a->nb_ports; i++) {
+		struct sl_eth_link l = {0};
+		sl_eth_link_get_nowait(a->ports[i], &l);
+		a->link_status[i] = l.status;
+	}
 	uint64_t hz = sl_tsc_hz();
 	uint64_t t_start = sl_rdtsc();
 	for (unsigned k = 0; k < a->nb_fwd_lcores; k++) {
@@ -903,6 +976,49 @@ static int run(struct app *a)
 		}
 		if (o->max_packets && counted_packets(a) >= o->max_packets) {
 			reason = "max-packets";
+			break;
+		}
+		for (unsigned i = 0; i < a->nb_ports; i++) {
+			if (a->removed[i] || !sl_eth_dev_is_removed(a->ports[i]))
+				continue;
+			double at = (double)(now - t_start) / (double)hz;
+			if (a->nb_removed == 0) {
+				a->first_removal_s = at;
+				for (unsigned j = 0; j < a->nb_ports; j++)
+					port_delta(a, j, &a->at_removal[j]);
+			}
+			a->removed[i] = true;
+			a->removed_at_s[i] = at;
+			a->nb_removed++;
+			fprintf(info, APP ": port %u (%s) removed at %.3f s: its device was taken back by the kernel; "
+				"%s\n", a->ports[i], sl_eth_dev_name(a->ports[i]), at,
+				a->nb_removed < a->nb_ports ? "forwarding goes on for the other ports" :
+				"no port left, stopping");
+			fflush(info);
+		}
+		for (unsigned i = 0; o->link_watch && i < a->nb_ports; i++) {
+			struct sl_eth_link l;
+			if (a->removed[i] || sl_eth_link_get_nowait(a->ports[i], &l) != 0 || l.status == a->link_status[i])
+				continue;
+			double at = (double)(now - t_start) / (double)hz;
+			a->link_status[i] = l.status;
+			if (l.status == SL_ETH_LINK_UP) {
+				a->link_ups[i]++;
+				a->last_link_up_s = at;
+				for (unsigned j = 0; j < a->nb_ports; j++)
+					port_delta(a, j, &a->at_link_up[j]);
+				if (o->tx_first)
+					__atomic_fetch_add(&refill_gen, 1, __ATOMIC_RELEASE);
+			} else {
+				a->link_downs[i]++;
+			}
+			fprintf(info, APP ": port %u (%s) link %s at %.3f s%s\n", a->ports[i], sl_eth_dev_name(a->ports[i]),
+				l.status == SL_ETH_LINK_UP ? "up" : "down", at,
+				l.status == SL_ETH_LINK_UP && o->tx_first ? "; sending the --tx-first bursts again" : "");
+			fflush(info);
+		}
+		if (a->nb_removed == a->nb_ports) {
+			reason = "all-ports-removed";
 			break;
 		}
 		if (period_ticks && now >= next_stats) {

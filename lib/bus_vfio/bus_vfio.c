@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -49,6 +52,7 @@ struct bar_map {
 	void *addr;        /* start of the BAR's VA window */
 	size_t len;
 	bool reserved;     /* sparse: a PROT_NONE reservation with areas mapped inside */
+	bool placeholder;  /* the device was released: anonymous memory stands in */
 };
 
 struct sl_pci_device {
@@ -80,6 +84,13 @@ struct sl_pci_device {
 	bool probed;
 	enum sl_pci_reset_kind reset_kind; /* decided at open, refreshed at each reset */
 	char reset_why[512];
+	/* removal: the kernel's request to give the device back
+	 * (VFIO_PCI_REQ_IRQ_INDEX) signals req_fd; the removal thread then
+	 * releases every fd and mapping of the device (released), while the
+	 * struct stays open for the driver's own close */
+	int req_fd;                /* -1 when none */
+	bool released;
+	unsigned req_count;        /* requests seen */
 };
 
 static struct {
@@ -89,7 +100,15 @@ static struct {
 	char sysfs_root[PATH_MAX];
 	char dev_root[PATH_MAX];
 	bool no_autoprobe;
-} bus;
+	/* removal thread: waits on the devices' request eventfds */
+	pthread_mutex_t lock;      /* open/close/release of a device vs the thread */
+	pthread_t rm_thread;
+	bool rm_running;
+	int rm_epfd, rm_stopfd;
+	unsigned nb_watched;       /* devices whose request eventfd is in rm_epfd */
+} bus = { .lock = PTHREAD_MUTEX_INITIALIZER, .rm_epfd = -1, .rm_stopfd = -1 };
+
+static void rm_thread_stop(void);
 
 /* ---- PCI addresses ------------------------------------------------------ */
 
@@ -270,6 +289,7 @@ static struct sl_pci_device *dev_read(const char *bdf)
 			dev->noiommu_group = true;
 	}
 	dev->irq_type = -1;
+	dev->req_fd = -1;
 	dev->fd = -1;
 	return dev;
 }
@@ -530,6 +550,7 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 
 	if (!conf)
 		conf = &dflt;
+	rm_thread_stop();
 	free_list();
 	snprintf(bus.sysfs_root, sizeof(bus.sysfs_root), "%s",
 		 conf->sysfs_root && conf->sysfs_root[0] ? conf->sysfs_root : "/sys");
@@ -595,6 +616,7 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 
 void sl_bus_vfio_cleanup(void)
 {
+	rm_thread_stop();
 	free_list();
 }
 
@@ -1021,6 +1043,221 @@ again:
 	}
 }
 
+/* ---- removal: the kernel asks for the device back ------------------------ */
+
+/* When vfio-pci is unbound from a device (sysfs unbind, hot removal,
+ * driver_override games), the kernel signals the user's request eventfd
+ * (VFIO_PCI_REQ_IRQ_INDEX), every 10 s, and waits until every fd and mapping
+ * of the device is gone. bus_vfio's removal thread waits on those eventfds;
+ * on a request it tells ethdev (sl_eth_pci_removed: the port is marked
+ * removed and its bursts return 0) and then releases the device: request
+ * and interrupt eventfds, BAR mappings (replaced by anonymous memory at the
+ * same addresses, so an lcore still inside a burst writes harmlessly
+ * instead of faulting), the device fd and its iommufd/group references. The
+ * struct stays open until the driver's close (sl_pci_dev_close then only
+ * unmaps the stand-ins). */
+
+static int set_irqs(struct sl_pci_device *dev, uint32_t index, uint32_t flags, unsigned count,
+		    const int *fds);
+static void bars_unmap(struct sl_pci_device *dev);
+
+static void *rm_thread_main(void *arg);
+
+/* Start the removal thread once (bus.lock held). 0 or -1. */
+static int rm_thread_start(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t all, old;
+	int rc;
+
+	if (bus.rm_running)
+		return 0;
+	bus.rm_epfd = epoll_create1(EPOLL_CLOEXEC);
+	bus.rm_stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (bus.rm_epfd < 0 || bus.rm_stopfd < 0 ||
+	    epoll_ctl(bus.rm_epfd, EPOLL_CTL_ADD, bus.rm_stopfd, &ev) != 0)
+		goto fail;
+	/* signals stay with the application's threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&bus.rm_thread, NULL, rm_thread_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		goto fail;
+	}
+	bus.rm_running = true;
+	return 0;
+fail:
+	sl_log(SL_LOG_WARNING, LOG_COMP, "cannot start the device removal thread: %s; removal requests "
+	       "from the kernel will not be handled", strerror(errno));
+	if (bus.rm_epfd >= 0)
+		close(bus.rm_epfd);
+	if (bus.rm_stopfd >= 0)
+		close(bus.rm_stopfd);
+	bus.rm_epfd = bus.rm_stopfd = -1;
+	return -1;
+}
+
+static void rm_thread_stop(void)
+{
+	uint64_t one = 1;
+
+	if (!bus.rm_running)
+		return;
+	if (write(bus.rm_stopfd, &one, sizeof(one)) != sizeof(one))
+		sl_log(SL_LOG_WARNING, LOG_COMP, "stopping the removal thread: %s", strerror(errno));
+	pthread_join(bus.rm_thread, NULL);
+	close(bus.rm_epfd);
+	close(bus.rm_stopfd);
+	bus.rm_epfd = bus.rm_stopfd = -1;
+	bus.rm_running = false;
+}
+
+/* Ask VFIO to signal an eventfd when the kernel wants the device back
+ * (after open; a device or kernel without the request interrupt only gets
+ * a note). */
+static void req_setup(struct sl_pci_device *dev)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_REQ_IRQ_INDEX };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd;
+
+	if (dev->info.num_irqs <= VFIO_PCI_REQ_IRQ_INDEX || ioctl(dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) != 0 ||
+	    ii.count < 1) {
+		sl_log(SL_LOG_INFO, LOG_COMP, "%s: VFIO offers no request interrupt: a removal cannot be "
+		       "noticed (the kernel then waits until the device is closed)", dev->name);
+		return;
+	}
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (fd < 0 || set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, VFIO_IRQ_SET_DATA_EVENTFD |
+			       VFIO_IRQ_SET_ACTION_TRIGGER, 1, &fd) != 0) {
+		sl_log(SL_LOG_WARNING, LOG_COMP, "%s: cannot set up the request interrupt: %s; a removal "
+		       "will not be noticed", dev->name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	pthread_mutex_lock(&bus.lock);
+	ev.data.ptr = dev;
+	if (rm_thread_start() != 0 || epoll_ctl(bus.rm_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		pthread_mutex_unlock(&bus.lock);
+		set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0,
+			 NULL);
+		close(fd);
+		return;
+	}
+	dev->req_fd = fd;
+	bus.nb_watched++;
+	pthread_mutex_unlock(&bus.lock);
+}
+
+/* bus.lock held */
+static void req_teardown(struct sl_pci_device *dev)
+{
+	if (dev->req_fd < 0)
+		return;
+	if (dev->fd >= 0)
+		set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0,
+			 NULL);
+	if (bus.rm_epfd >= 0)
+		epoll_ctl(bus.rm_epfd, EPOLL_CTL_DEL, dev->req_fd, NULL);
+	close(dev->req_fd);
+	dev->req_fd = -1;
+	bus.nb_watched--;
+}
+
+/* Release everything the device holds in the kernel (bus.lock held); see
+ * above. No reset and no config write: the device is going away. */
+static void dev_release(struct sl_pci_device *dev)
+{
+	unsigned i, nb_bars = 0;
+
+	req_teardown(dev);
+	sl_pci_irq_disable(dev);
+	for (i = 0; i < NB_BARS; i++) {
+		struct bar_map *b = &dev->bars[i];
+		if (!b->addr || b->placeholder)
+			continue;
+		/* One step, no hole: the anonymous mapping replaces the BAR's
+		 * (and drops its reference on the device file). */
+		if (mmap(b->addr, b->len, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0) == MAP_FAILED) {
+			sl_log(SL_LOG_ERR, LOG_COMP, "%s: cannot replace the mapping of BAR %u: %s; unmapping it",
+			       dev->name, i, strerror(errno));
+			munmap(b->addr, b->len);
+			memset(b, 0, sizeof(*b));
+			continue;
+		}
+		b->placeholder = true;
+		nb_bars++;
+	}
+	if (dev->backend == SL_DMA_BACKEND_IOMMUFD) {
+		sl_dma_as_detach(dev->as, dev->fd);
+		close(dev->fd);
+		sl_dma_as_put(dev->as);
+	} else {
+		close(dev->fd);
+		group_put(dev->group);
+	}
+	dev->fd = -1;
+	dev->as = NULL;
+	dev->group = NULL;
+	dev->released = true;
+	sl_log(SL_LOG_NOTICE, LOG_COMP, "%s released (device fd, %s, %u BAR mapping%s, eventfds): the kernel "
+	       "can complete its removal", dev->name,
+	       dev->backend == SL_DMA_BACKEND_IOMMUFD ? "iommufd binding" : "group reference", nb_bars,
+	       nb_bars == 1 ? "" : "s");
+}
+
+static void handle_request(struct sl_pci_device *dev)
+{
+	uint64_t cnt;
+	unsigned nr;
+
+	pthread_mutex_lock(&bus.lock);
+	if (!dev->open || dev->released || dev->req_fd < 0 ||
+	    read(dev->req_fd, &cnt, sizeof(cnt)) != sizeof(cnt)) {
+		pthread_mutex_unlock(&bus.lock);
+		return;
+	}
+	nr = ++dev->req_count;
+	pthread_mutex_unlock(&bus.lock);
+	sl_log(SL_LOG_NOTICE, LOG_COMP, "%s: the kernel asks for the device back (request %u: unbound "
+	       "from vfio-pci or being removed); releasing it", dev->name, nr);
+	/* First the port (its bursts stop touching the device), then the device. */
+	sl_eth_pci_removed(dev);
+	pthread_mutex_lock(&bus.lock);
+	if (dev->open && !dev->released)
+		dev_release(dev);
+	pthread_mutex_unlock(&bus.lock);
+}
+
+static void *rm_thread_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct epoll_event ev[8];
+		int n = epoll_wait(bus.rm_epfd, ev, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_log(SL_LOG_ERR, LOG_COMP, "removal thread: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.ptr == NULL)
+				return NULL;
+			handle_request(ev[i].data.ptr);
+		}
+	}
+}
+
+bool sl_pci_dev_is_released(const struct sl_pci_device *dev)
+{
+	return dev && __atomic_load_n(&dev->released, __ATOMIC_ACQUIRE);
+}
+
 int sl_pci_dev_open(struct sl_pci_device *dev)
 {
 	char path[PATH_MAX];
@@ -1111,10 +1348,14 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 	/* A failed reset is only a warning: the device is usable, as the
 	 * kernel left it. */
 	rc = dev_reset(dev, "at open");
-	sl_log(SL_LOG_INFO, LOG_COMP, "%s opened via %s (%u regions, %u irq types, %s reset%s)",
+	dev->released = false;
+	dev->req_count = 0;
+	req_setup(dev);
+	sl_log(SL_LOG_INFO, LOG_COMP, "%s opened via %s (%u regions, %u irq types, %s reset%s%s)",
 	       dev->name, sl_dma_backend_name(dev->backend), dev->info.num_regions,
 	       dev->info.num_irqs, sl_pci_reset_kind_name(dev->reset_kind),
-	       rc == 0 ? " done" : dev->reset_kind != SL_PCI_RESET_NONE ? " failed" : "");
+	       rc == 0 ? " done" : dev->reset_kind != SL_PCI_RESET_NONE ? " failed" : "",
+	       dev->req_fd >= 0 ? ", removal requests watched" : "");
 	return 0;
 
 fail:
@@ -1150,8 +1391,31 @@ static void bars_unmap(struct sl_pci_device *dev)
 
 void sl_pci_dev_close(struct sl_pci_device *dev)
 {
-	if (!dev || !dev->open)
+	if (!dev)
 		return;
+	pthread_mutex_lock(&bus.lock);
+	if (!dev->open) {
+		pthread_mutex_unlock(&bus.lock);
+		return;
+	}
+	if (dev->released) {
+		/* released at the kernel's request: only the stand-ins are left */
+		bars_unmap(dev);
+		dev->open = false;
+		dev->probed = false;
+		dev->released = false;
+		memset(&dev->info, 0, sizeof(dev->info));
+		dev->reset_kind = SL_PCI_RESET_NONE;
+		dev->reset_why[0] = '\0';
+		bool idle = bus.nb_watched == 0;
+		pthread_mutex_unlock(&bus.lock);
+		sl_log(SL_LOG_INFO, LOG_COMP, "%s closed (it had been released at the kernel's request)",
+		       dev->name);
+		if (idle)
+			rm_thread_stop();
+		return;
+	}
+	req_teardown(dev);
 	sl_pci_irq_disable(dev);
 	sl_pci_set_bus_master(dev, false);
 	bars_unmap(dev);
@@ -1172,7 +1436,13 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 	memset(&dev->info, 0, sizeof(dev->info));
 	dev->reset_kind = SL_PCI_RESET_NONE;
 	dev->reset_why[0] = '\0';
+	bool idle = bus.nb_watched == 0;
+	pthread_mutex_unlock(&bus.lock);
 	sl_log(SL_LOG_INFO, LOG_COMP, "%s closed", dev->name);
+	/* no device left to watch: the thread and its two fds go too (so a
+	 * closed bus leaves no fd behind) */
+	if (idle)
+		rm_thread_stop();
 }
 
 enum sl_dma_backend sl_pci_dev_backend(const struct sl_pci_device *dev)
@@ -1205,6 +1475,12 @@ void *sl_pci_dev_get_driver_data(const struct sl_pci_device *dev)
 
 static int need_open(const struct sl_pci_device *dev)
 {
+	if (dev && dev->open && dev->released) {
+		sl_log(SL_LOG_DEBUG, LOG_COMP, "%s: device was removed (released at the kernel's request)",
+		       dev->name);
+		errno = ENODEV;
+		return -1;
+	}
 	if (!dev || !dev->open) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: device is not open", dev ? dev->name : "(null)");
 		errno = EBADF;

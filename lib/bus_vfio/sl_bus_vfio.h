@@ -126,6 +126,18 @@ int sl_pci_dev_open(struct sl_pci_device *dev);
  * address space and close every fd. The device can be opened again. */
 void sl_pci_dev_close(struct sl_pci_device *dev);
 
+/* Removal. An open device with VFIO's request interrupt (every vfio-pci
+ * device) is watched by bus_vfio's removal thread: when the kernel asks for
+ * the device back (it is unbound from vfio-pci, or hot-removed), its ethdev
+ * port is marked removed (sl_eth_pci_removed: its bursts return 0) and the
+ * device is released: request and interrupt eventfds closed, BAR mappings
+ * replaced by anonymous memory at the same addresses (an lcore still in a
+ * burst writes into that, harmlessly), device fd closed, iommufd binding or
+ * group reference dropped, so the kernel can finish. The device stays
+ * "open" for its driver, whose close (sl_pci_dev_close) then only unmaps
+ * the stand-ins; every other call fails with ENODEV. See doc/bus_vfio.md. */
+bool sl_pci_dev_is_released(const struct sl_pci_device *dev);
+
 enum sl_dma_backend sl_pci_dev_backend(const struct sl_pci_device *dev);
 /* The address space the device DMAs in (valid while open). Packet memory
  * from the EAL registry is already in it: descriptors take

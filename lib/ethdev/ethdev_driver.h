@@ -123,6 +123,13 @@ struct sl_eth_dev {
 	/* The key given at configure (conf.rss_conf.rss_key points here). */
 	uint8_t rss_key[SL_ETH_RSS_KEY_MAX];
 
+	/* Removal (sl_eth_pci_removed): set once, never cleared. The stats
+	 * taken just before the device went away; packets the removed tx
+	 * queues refused since. */
+	bool removed;
+	struct sl_eth_stats removed_stats;
+	uint64_t removed_tx_refused[SL_MAX_QUEUES_PER_PORT];
+
 	struct sl_eth_link link;
 	struct sl_ether_addr mac_addr;
 	uint16_t mtu;
@@ -162,6 +169,15 @@ const struct sl_eth_driver *sl_eth_driver_find(const char *name);
  * whose table holds VENDOR:DEVICE and calls its probe_pci. Returns what the
  * probe returned, or -ENODEV when no registered driver claims the ids. */
 int sl_eth_pci_probe(void *bus_device, uint16_t vendor_id, uint16_t device_id);
+
+/* Called by bus_vfio's removal thread when the kernel wants BUS_DEVICE
+ * back (unbound from vfio-pci, hot removal), before it releases the
+ * device: the port on that device, if any, is marked removed, its stats
+ * are kept as they are now, its queues' burst functions are swapped for
+ * ones that return 0 (tx counts the refused packets as errors), and the
+ * SL_ETH_EVENT_INTR_RMV callbacks run. Safe against the control calls of
+ * the application's thread (start/stop/close/stats serialise with it). */
+void sl_eth_pci_removed(void *bus_device);
 
 /* Take a free port id for NAME (unique) and return its zeroed device with
  * the driver set; NULL with a log line when the name is in use or every id

@@ -416,6 +416,33 @@ int sl_eth_dev_rss_reta_update(uint16_t port_id, const struct sl_eth_rss_reta_en
 int sl_eth_dev_rss_reta_query(uint16_t port_id, struct sl_eth_rss_reta_entry64 *reta_conf,
 			      uint16_t reta_size);
 
+/* ---- removal ----------------------------------------------------------------
+ * A PCI port whose device the kernel takes back (unbound from vfio-pci, hot
+ * removed) is marked removed by bus_vfio's removal thread, as DPDK's
+ * RTE_ETH_EVENT_INTR_RMV: from then on its rx bursts return 0, its tx
+ * bursts return 0 and count the refused packets in oerrors, its statistics
+ * are those of the moment of removal (plus those errors), start fails with
+ * -ENODEV, and the device's fds and mappings are released so the kernel can
+ * finish. The lcores need not stop: the burst functions are swapped with
+ * single pointer stores, and the BAR mappings are replaced in place, so an
+ * lcore still inside the old burst harms nothing. Other ports carry on.
+ * The application learns it from sl_eth_dev_is_removed (poll it, e.g. with
+ * the stats) or from a callback, and should stop and close the port. */
+enum sl_eth_event_type {
+	SL_ETH_EVENT_INTR_RMV = 1, /* the device was removed */
+};
+#define SL_ETH_ALL SL_MAX_ETHPORTS /* register for every port */
+/* Runs on bus_vfio's removal thread, not on an lcore: keep it short and do
+ * not call control functions of the port from it. */
+typedef void (*sl_eth_event_cb_fn)(uint16_t port_id, enum sl_eth_event_type event, void *cb_arg);
+/* Call CB for EVENT on PORT_ID (or SL_ETH_ALL). 0, -EINVAL, -ENOSPC. */
+int sl_eth_dev_callback_register(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
+				 void *cb_arg);
+int sl_eth_dev_callback_unregister(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
+				   void *cb_arg);
+/* Whether the port's device was removed (false for a bad port id). */
+bool sl_eth_dev_is_removed(uint16_t port_id);
+
 /* ---- fast path ---------------------------------------------------------- */
 
 typedef uint16_t (*sl_eth_rx_burst_t)(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);

@@ -22,6 +22,11 @@
  *       with dma_entry_limit lowered by the caller), iova-range BDF,
  *       iova-late BDF (a 39-bit IOMMU: memory above 2^39 reserved before the
  *       open).
+ *   dma-fault BDF=BACKEND [IOVA]  on purpose, an igb tx ring whose base is
+ *       an IOVA nothing is mapped at (default 0xdead0000): the device's
+ *       descriptor fetch must fault in the IOMMU, which the guest kernel
+ *       logs (DMAR fault record); test/vm/checks/44-iommu-fault checks that
+ *       the suite's fault detector reports it. Prints "DMA-FAULT-IOVA 0x..".
  * Exit 0 when every expectation held, 1 otherwise. */
 #include <errno.h>
 #include <inttypes.h>
@@ -1239,13 +1244,77 @@ static int cmd_bad(int argc, char **argv)
 	return test_failures ? 1 : 0;
 }
 
+/* dma-fault BDF=BACKEND [IOVA]: make the device read a descriptor from an
+ * unmapped IOVA (a tx ring based there, one descriptor posted). The fault
+ * itself is seen by the kernel, not here: this only provokes it, checks
+ * that the IOVA is really outside every mapped segment, waits a little for
+ * the device model to fetch, and shuts the queue down again. */
+static int seg_holds_iova(const struct sl_memseg *seg, void *arg)
+{
+	uint64_t iova = *(const uint64_t *)arg;
+	return seg->iova != SL_BAD_IOVA && iova + RING * 16 > seg->iova && iova < seg->iova + seg->len;
+}
+
+static int cmd_dma_fault(int argc, char **argv)
+{
+	static char spec[96];
+	char *allow[1], *eq;
+	struct sl_pci_device *dev;
+	uint64_t iova = 0xdead0000ull;
+	const char *name;
+
+	if (argc < 1 || !(eq = strchr(argv[0], '=')))
+		return 2;
+	if (argc > 1)
+		iova = strtoull(argv[1], NULL, 0);
+	*eq = '\0';
+	snprintf(spec, sizeof(spec), "%s,iommu=%s", argv[0], eq + 1);
+	allow[0] = spec;
+	if (eal_start(1, allow, false, "16") < 0) {
+		fail("EAL init with %s failed", spec);
+		return 1;
+	}
+	dev = sl_pci_device_find(argv[0]);
+	if (!dev || sl_pci_dev_open(dev) != 0) {
+		fail("%s: cannot open", argv[0]);
+		sl_eal_cleanup();
+		return 1;
+	}
+	name = sl_pci_device_name(dev);
+	if (sl_memseg_walk(seg_holds_iova, &iova) != 0)
+		fail("IOVA 0x%" PRIx64 " belongs to a mapped segment; choose another", iova);
+	sl_pci_set_bus_master(dev, true);
+	sl_pci_bar_write32(dev, 0, IGB_IMC, 0xffffffff);
+	sl_pci_bar_write32(dev, 0, IGB_EIMC, 0xffffffff);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TDBAL0, (uint32_t)iova);
+	sl_pci_bar_write32(dev, 0, IGB_TDBAH0, (uint32_t)(iova >> 32));
+	sl_pci_bar_write32(dev, 0, IGB_TDLEN0, RING * 16);
+	sl_pci_bar_write32(dev, 0, IGB_TDH0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TDT0, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, QUEUE_ENABLE);
+	sl_pci_bar_write32(dev, 0, IGB_TCTL, TCTL_EN | TCTL_PSP);
+	printf("DMA-FAULT-IOVA 0x%" PRIx64 " %s (%s): tx ring based at an unmapped IOVA, one "
+	       "descriptor posted\n", iova, name, sl_dma_backend_name(sl_pci_dev_backend(dev)));
+	sl_pci_bar_write32(dev, 0, IGB_TDT0, 1);
+	usleep(300 * 1000);
+	note("%s: TDH %u after the post", name,
+	     sl_pci_bar_read32(dev, 0, IGB_TDH0));
+	sl_pci_bar_write32(dev, 0, IGB_TCTL, 0);
+	sl_pci_bar_write32(dev, 0, IGB_TXDCTL0, 0);
+	sl_pci_set_bus_master(dev, false);
+	sl_pci_dev_close(dev);
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s open|share|bad|auto ...\n", argv[0]);
+		fprintf(stderr, "usage: %s open|share|bad|auto|dma-fault ...\n", argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "open"))
@@ -1256,6 +1325,8 @@ int main(int argc, char **argv)
 		rc = cmd_bad(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "auto"))
 		rc = cmd_auto(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "dma-fault"))
+		rc = cmd_dma_fault(argc - 2, argv + 2);
 	else
 		rc = 2;
 	if (rc == 0)

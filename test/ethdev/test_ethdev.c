@@ -576,6 +576,111 @@ static void test_pci_probe(void)
 	CHECK_EQ(sl_eth_dev_count_avail(), before);
 }
 
+/* ---- removal: sl_eth_pci_removed as bus_vfio's removal thread calls it ---- */
+
+static int rm_stats_calls;
+static int rm_stats(struct sl_eth_dev *d, struct sl_eth_stats *s)
+{
+	(void)d;
+	rm_stats_calls++;
+	s->ipackets = 1000 + (uint64_t)rm_stats_calls; /* changes on every read */
+	s->opackets = 900;
+	return 0;
+}
+static const struct sl_eth_dev_ops rm_ops = {
+	.dev_infos_get = fake_infos,
+	.dev_configure = fake_ok,
+	.dev_start = fake_ok,
+	.dev_stop = fake_ok,
+	.dev_close = fake_close,
+	.stats_get = rm_stats,
+	.stats_reset = fake_ok,
+	.rx_queue_setup = fake_rxq_setup,
+	.tx_queue_setup = fake_txq_setup,
+	.rx_queue_release = fake_q_release,
+	.tx_queue_release = fake_q_release,
+};
+FAKE_PCI_DRIVER(rmdrv, "net_rm_test", "rm:00.0", rm_ops, 0xfffe, 0x0030);
+
+static uint16_t rm_cb_port = SL_MAX_ETHPORTS;
+static int rm_cb_calls;
+static void rm_cb(uint16_t port, enum sl_eth_event_type ev, void *arg)
+{
+	CHECK(ev == SL_ETH_EVENT_INTR_RMV);
+	CHECK(arg == &rm_cb_calls);
+	rm_cb_port = port;
+	rm_cb_calls++;
+}
+
+static void test_removal(void)
+{
+	int token, other;
+	int dummy_pool;
+	struct sl_ether_addr mac;
+	sl_eth_driver_register(&rmdrv_driver);
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0030), 0);
+	uint16_t p = port_of("rm:00.0");
+	struct sl_eth_dev *dev = sl_eth_dev_get(p);
+	/* stats through the driver until the removal */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, (struct sl_mempool *)&dummy_pool), 0);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	struct sl_mbuf *pkts[8];
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 7);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 8), 4);
+	CHECK(!sl_eth_dev_is_removed(p));
+	CHECK(!sl_eth_dev_is_removed(SL_MAX_ETHPORTS));
+	CHECK_EQ(sl_eth_dev_callback_register(p, SL_ETH_EVENT_INTR_RMV, NULL, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_callback_register(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), 0);
+
+	/* another device's removal, or one no port uses: nothing happens */
+	sl_eth_pci_removed(&other);
+	sl_eth_pci_removed(NULL);
+	CHECK(!sl_eth_dev_is_removed(p));
+	CHECK_EQ(rm_cb_calls, 0);
+
+	sl_eth_pci_removed(&token);
+	CHECK(sl_eth_dev_is_removed(p));
+	CHECK_EQ(rm_cb_calls, 1);
+	CHECK_EQ(rm_cb_port, p);
+	int calls_at_removal = rm_stats_calls;
+	/* bursts return 0; tx counts what it refused */
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 0);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 8), 0);
+	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 5), 0);
+	struct sl_eth_stats st;
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(rm_stats_calls, calls_at_removal); /* the driver is not asked any more */
+	CHECK_EQ(st.ipackets, 1000 + (uint64_t)calls_at_removal);
+	CHECK_EQ(st.opackets, 900);
+	CHECK_EQ(st.oerrors, 13);
+	/* a second notice changes nothing, the callback runs once */
+	sl_eth_pci_removed(&token);
+	CHECK_EQ(rm_cb_calls, 1);
+	/* control: MAC still readable, start refused, stop and close work */
+	CHECK_EQ(sl_eth_macaddr_get(p, &mac), 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 0);
+	CHECK_EQ(sl_eth_dev_start(p), -ENODEV);
+	CHECK_EQ(sl_eth_stats_reset(p), 0);
+	CHECK_EQ(sl_eth_stats_get(p, &st), 0);
+	CHECK_EQ(st.ipackets, 0);
+	CHECK_EQ(st.oerrors, 0);
+	(void)dev;
+	int closed = fake_closed;
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+	CHECK_EQ(fake_closed, closed + 1);
+	CHECK_EQ(sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), 0);
+	CHECK_EQ(sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), -EINVAL);
+
+	/* the id is free again; a new port on it starts clean */
+	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0030), 0);
+	p = port_of("rm:00.0");
+	CHECK(!sl_eth_dev_is_removed(p));
+	CHECK_EQ(sl_eth_dev_close(p), 0);
+}
+
 /* ---- rx interrupts: ethdev's checks over net_null (no interrupts) and
  * over a test driver whose "interrupts" are eventfds the test writes ---- */
 
@@ -1109,6 +1214,7 @@ int main(int argc, char **argv)
 	test_copy_and_norx(mp);
 	test_link_mac_modes_mtu(mp);
 	test_pci_probe();
+	test_removal();
 	test_rx_intr(mp);
 	test_rss();
 	test_close();

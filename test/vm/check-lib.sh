@@ -70,3 +70,47 @@ expect_backends() {
 		fi
 	done
 }
+
+# The IOMMU fault detector (kmsg_now, iommu_faults_since T), as guest-checks.sh runs it.
+. "$SLUICE_SRC_DIR/test/vm/iommu-faults.sh"
+
+# expect_iommu_fault REGEX [ALSO]: declare that this check provokes an IOMMU
+# fault on purpose: kernel log lines matching the extended regex REGEX (or
+# ALSO, for lines that come with the fault but do not identify it, like
+# VT-d's "DRHD: handling fault status") do not fail it, and guest-checks.sh
+# fails it if no line matching REGEX appears. Call before provoking it.
+expect_iommu_fault() {
+	if [ -z "${SLUICE_CHECK_EXPECT_FAULT:-}" ]; then
+		echo "FAIL: expect_iommu_fault outside guest-checks.sh (SLUICE_CHECK_EXPECT_FAULT unset)"
+		return 1
+	fi
+	printf '%s\n%s\n' "$1" "${2:-}" >"$SLUICE_CHECK_EXPECT_FAULT"
+}
+
+# host_monitor HMP-COMMAND...: run a command in the QEMU monitor on the host
+# (set_link p1 off, device_del igb1, info pci, ...) through the monitor
+# channel (run-guest.sh: the guest's /dev/ttyS1, relayed by
+# test/vm/monitor-relay.py). Prints the command's output; returns 0 when it
+# succeeded, 1 when QEMU refused it (the error printed), 2 without a
+# channel, 3 when no answer came within 15 s.
+host_monitor() {
+	local tty=${SLUICE_VM_MONITOR:-} id="$$-$RANDOM" line
+	if [ -z "$tty" ] || [ ! -c "$tty" ]; then
+		echo "host_monitor: no monitor channel (SLUICE_VM_MONITOR='$tty')"
+		return 2
+	fi
+	stty -F "$tty" raw -echo clocal 115200 2>/dev/null
+	exec 9<>"$tty"
+	printf 'SLUICE-MON %s %s\n' "$id" "$*" >&9
+	while read -r -t 15 line <&9; do
+		line=${line%$'\r'}
+		case $line in
+		"SLUICE-MON-OUT $id "*) echo "${line#"SLUICE-MON-OUT $id "}" ;;
+		"SLUICE-MON-END $id ok"*) exec 9>&-; return 0 ;;
+		"SLUICE-MON-END $id "*) echo "${line#"SLUICE-MON-END $id "}"; exec 9>&-; return 1 ;;
+		esac
+	done
+	exec 9>&-
+	echo "host_monitor: no answer from the host within 15 s to '$*'"
+	return 3
+}

@@ -35,6 +35,14 @@
 #                     to test that a missing device is reported (test/vm/selftest.sh)
 #   -v, --verbose     also stream the guest console to stderr
 #
+# The monitor channel: QEMU gets a QMP socket and a second guest serial port
+# (the guest's /dev/ttyS1, SLUICE_VM_MONITOR) on unix sockets, and
+# test/vm/monitor-relay.py runs on the host, executing the HMP commands a
+# guest check writes to that port (set_link, device_del, device_add, info;
+# check-lib.sh's host_monitor) and writing the answers back; its log is
+# <run dir>/monitor.log. The NICs have ids igb0 igb1 virtio0 virtio1, their
+# netdevs (hub ports) p0 p1 p2 p3.
+#
 # Exit status: the command's status in the guest; 124 when the guest hung
 # (timeout); 125 when the run itself failed (QEMU or kernel missing, kernel
 # panic, expected device missing, guest setup failed): the message says which.
@@ -120,9 +128,11 @@ macs=(52:54:00:5c:00:01 52:54:00:5c:00:02 52:54:00:5c:00:03 52:54:00:5c:00:04)
 	printf 'SLUICE_NIC_MACS=%q\n' "${macs[*]}"
 	# Pass SLUICE_VM_* and SLUICE_CHECK_* settings through (SLUICE_VM_BIND,
 	# SLUICE_VM_CHECKS, SLUICE_CHECK_TIMEOUT, ...), except what the guest sets.
-	for var in $(compgen -v | grep -E '^SLUICE_(VM|CHECK)_' | grep -vx 'SLUICE_VM_OUT'); do
+	for var in $(compgen -v | grep -E '^SLUICE_(VM|CHECK)_' | grep -vx 'SLUICE_VM_OUT\|SLUICE_VM_MONITOR'); do
 		printf 'export %s=%q\n' "$var" "${!var}"
 	done
+	# the guest's end of the host monitor channel (see above)
+	echo 'export SLUICE_VM_MONITOR=/dev/ttyS1'
 } >"$out/guest.env"
 
 machine=(-M q35,kernel-irqchip=split -accel "tcg,thread=$tcg_thread" -cpu max -smp "$smp" -m "$mem")
@@ -157,14 +167,14 @@ for i in 1 2 3 4; do
 	nics+=(-device "pcie-root-port,id=rp$i,chassis=$i,slot=$i,x-speed=2_5")
 done
 # hub 0: two igb wired together; hub 1: two virtio-net wired together
-nics+=(-netdev hubport,id=p0,hubid=0 -device "igb,netdev=p0,bus=rp1,mac=${macs[0]}")
-nics+=(-netdev hubport,id=p1,hubid=0 -device "igb,netdev=p1,bus=rp2,mac=${macs[1]}")
+nics+=(-netdev hubport,id=p0,hubid=0 -device "igb,netdev=p0,bus=rp1,mac=${macs[0]},id=igb0")
+nics+=(-netdev hubport,id=p1,hubid=0 -device "igb,netdev=p1,bus=rp2,mac=${macs[1]},id=igb1")
 # SLUICE_VIRTIO_PROPS: extra virtio-net-pci properties (default packed=on, so
 # the devices offer VIRTIO_F_RING_PACKED and drivers can use either ring
 # format; set it empty for devices that offer split rings only).
 vprops=${SLUICE_VIRTIO_PROPS-packed=on}
-nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
-nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
+nics+=(-netdev hubport,id=p2,hubid=1 -device "virtio-net-pci,netdev=p2,bus=rp3,mac=${macs[2]},id=virtio0,disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
+nics+=(-netdev hubport,id=p3,hubid=1 -device "virtio-net-pci,netdev=p3,bus=rp4,mac=${macs[3]},id=virtio1,disable-legacy=on,iommu_platform=on${vprops:+,$vprops}")
 
 if [ -n "$omit_nic" ]; then
 	# Each NIC is 4 words: -netdev hubport,... -device ...; drop NIC $omit_nic.
@@ -172,9 +182,13 @@ if [ -n "$omit_nic" ]; then
 	nics=("${nics[@]:0:first}" "${nics[@]:first+4}")
 fi
 
+# The host monitor channel (unix socket paths must stay short: a private /tmp dir).
+mondir=$(mktemp -d /tmp/sluice-mon.XXXXXX) || die "cannot create a directory for the monitor sockets"
+monitor=(-chardev "socket,id=qmp0,path=$mondir/qmp.sock,server=on,wait=off" -mon chardev=qmp0,mode=control
+	-chardev "socket,id=hostmon,path=$mondir/serial.sock,server=on,wait=off")
 qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-config -display none -no-reboot
 	"${machine[@]}" "${iommu[@]}" "${nics[@]}"
-	-chardev stdio,id=con0,signal=off -serial chardev:con0
+	-chardev stdio,id=con0,signal=off -serial chardev:con0 "${monitor[@]}" -serial chardev:hostmon
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap"
 	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
@@ -183,6 +197,9 @@ echo >>"$out/qemu-command.txt"
 
 echo "run-guest: scenario $scenario, kernel $kernel, console log $log" >&2
 t0=$(date +%s.%N)
+: >"$out/monitor.log"
+python3 "$here/monitor-relay.py" "$mondir/qmp.sock" "$mondir/serial.sock" "$out/monitor.log" </dev/null 2>>"$out/monitor.log" &
+relay_pid=$!
 if [ "$verbose" = 1 ]; then
 	"${qemu_cmd[@]}" </dev/null 2>"$out/qemu.err" | tee "$log" >&2
 	qrc=${PIPESTATUS[0]}
@@ -191,6 +208,9 @@ else
 	qrc=$?
 fi
 t1=$(date +%s.%N)
+kill "$relay_pid" 2>/dev/null
+wait "$relay_pid" 2>/dev/null
+rm -rf "$mondir"
 wall=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}")
 echo "wall_s=$wall" >"$out/host-timing"
 

@@ -42,7 +42,7 @@ all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap)
 aw39_checks=(10-device-nodes 30-iommufd-ioas 40-bus-vfio-open 50-igb-p2p 54-igb-testpmd)
 # nointremap (a VT-d without interrupt remapping) only shows that the
 # kernel's refusal of VFIO is explained (and that the parameters lift it).
-nointremap_checks=(44-vfio-msi-isolation)
+nointremap_checks=(45-vfio-msi-isolation)
 
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
 logs= timeout_s=600 list=0

@@ -281,9 +281,13 @@ static void igb_dev_close(struct sl_eth_dev *dev)
 	struct igb_adapter *ad = dev->dev_private;
 	if (ad == NULL)
 		return;
-	igb_reset_hw(ad);
-	igb_write(ad, IGB_CTRL_EXT, igb_read(ad, IGB_CTRL_EXT) & ~IGB_CTRL_EXT_DRV_LOAD);
-	sl_pci_set_bus_master(ad->pci, false);
+	/* A device the kernel took back (bus_vfio released it) has no
+	 * registers any more: BAR0 is anonymous memory standing in. */
+	if (!sl_pci_dev_is_released(ad->pci)) {
+		igb_reset_hw(ad);
+		igb_write(ad, IGB_CTRL_EXT, igb_read(ad, IGB_CTRL_EXT) & ~IGB_CTRL_EXT_DRV_LOAD);
+		sl_pci_set_bus_master(ad->pci, false);
+	}
 	sl_pci_dev_set_driver_data(ad->pci, NULL);
 	/* The bus keeps the device open; sl_pci_dev_close (or EAL cleanup)
 	 * unmaps BAR0. */
