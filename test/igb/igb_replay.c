@@ -478,6 +478,40 @@ static void frame_error(struct igb_rx_queue *rxq)
 	wb(rxq, 1, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
 }
 
+/* Transmit: the device sets DD on every descriptor of the ring after each
+ * burst (posted or not, RS or not). The driver only reads DD on its own RS
+ * descriptors, so it frees exactly what it sent, once: the pool is full
+ * after stop, not over-full. */
+static void test_hostile_tx(struct sl_mempool *mp)
+{
+	struct fake_nic *f = fake_nic_new();
+	CHECK(igb_tx_queue_setup(&f->dev, 0, NB_DESC, NULL) == 0, "tx setup");
+	struct igb_tx_queue *txq = f->dev.tx_queues[0];
+	CHECK(igb_tx_queue_start(&f->ad, txq) == 0, "tx start");
+	unsigned sent = 0;
+	for (unsigned round = 0; round < 64; round++) {
+		struct sl_mbuf *pkts[BURST];
+		unsigned n = 0;
+		while (n < BURST && (pkts[n] = sl_pktmbuf_alloc(mp)) != NULL) {
+			sl_pktmbuf_append(pkts[n], FRAME_LEN);
+			n++;
+		}
+		uint16_t k = igb_xmit_pkts(txq, pkts, (uint16_t)n);
+		sl_pktmbuf_free_bulk(pkts + k, n - k);
+		sent += k;
+		for (unsigned i = 0; i < NB_DESC; i++)
+			txq->ring[i].wb.status = IGB_TXD_STAT_DD;
+	}
+	CHECK(sent > 2 * NB_DESC, "only %u frames sent: the ring did not wrap", sent);
+	igb_tx_queue_stop(&f->ad, txq);
+	CHECK(sl_mempool_avail_count(mp) == sl_mempool_size(mp), "tx with DD everywhere: %u of %u mbufs in the pool",
+	      sl_mempool_avail_count(mp), sl_mempool_size(mp));
+	printf("  %-44s %u frames, every mbuf back once\n", "tx: DD on every descriptor", sent);
+	igb_tx_queue_release(&f->dev, 0);
+	free(f->bar);
+	free(f);
+}
+
 static void test_hostile(struct sl_mempool *mp)
 {
 	char v[32];
@@ -488,6 +522,7 @@ static void test_hostile(struct sl_mempool *mp)
 		     1);
 	hostile_case(mp, "DD without EOP", lie_no_eop, BURST, 0, true, "value 1 = 0x1, limit 2", 1);
 	hostile_case(mp, "RXE frame error", frame_error, BURST, 1, false, NULL, 1);
+	test_hostile_tx(mp);
 }
 
 int main(int argc, char **argv)
