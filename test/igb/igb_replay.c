@@ -518,8 +518,8 @@ static void test_hostile(struct sl_mempool *mp)
 	snprintf(v, sizeof(v), "descriptor %u ", NB_DESC - 1);
 	hostile_case(mp, "DD on a descriptor the device does not own", lie_dd_everywhere, NB_DESC, NB_DESC - 1, true,
 		     v, 1);
-	hostile_case(mp, "length 9000 beyond the 2048-byte buffer", lie_long, BURST, 1, true, "value 9000 = 0x2328, limit 2048",
-		     1);
+	hostile_case(mp, "length 9000 beyond the 2048-byte buffer", lie_long, BURST, 1, true,
+		     "value 9000 = 0x2328, limit 2048", 1);
 	hostile_case(mp, "DD without EOP", lie_no_eop, BURST, 0, true, "value 1 = 0x1, limit 2", 1);
 	hostile_case(mp, "RXE frame error", frame_error, BURST, 1, false, NULL, 1);
 	test_hostile_tx(mp);

@@ -3,9 +3,9 @@
  * 12-byte virtio-net header sits in the mbuf headroom right before the
  * packet, or, for a tx mbuf whose headroom may not be written (shared or
  * short), in the queue's header area as a descriptor chained before the
- * data (two ids: chain[] remembers the second). Rx descriptors keep their length and WRITE flag from the fill at
- * start (a split ring's descriptors are never written by the device), so a
- * refill writes only the address. One avail-index store and at most one
+ * data (two ids: chain[] remembers the second). Rx descriptors keep their
+ * length and WRITE flag from the fill at start (a split ring's descriptors
+ * are never written by the device), so a refill writes only the address. One avail-index store and at most one
  * notification per burst, and only when the device has not set
  * NO_NOTIFY; completed tx buffers are reclaimed in bulk.
  *

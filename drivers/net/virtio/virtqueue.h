@@ -158,11 +158,6 @@ static sl_always_inline uint16_t vq_take_id(struct virtqueue *vq)
 	return vq->free_ids[vq->id_head++ & vq->mask];
 }
 
-static sl_always_inline void vq_return_id(struct virtqueue *vq, uint16_t id)
-{
-	vq->free_ids[vq->id_tail++ & vq->mask] = id;
-}
-
 /* The id state a burst loop works on, held in locals: a store through
  * mbufs[] or free_ids[] could alias the queue's own fields, so a loop that
  * went through vq-> would reload them after every store. Begin, return ids,
