@@ -426,6 +426,19 @@ static void hostile_case(struct sl_mempool *mp, const char *what, void (*setup)(
 	CHECK(rxq->broken == broken, "%s: queue %s", what, rxq->broken ? "broken" : "not broken");
 	CHECK(rxq->rx_errors == errors, "%s: %llu errors, expected %llu", what, (unsigned long long)rxq->rx_errors,
 	      (unsigned long long)errors);
+	/* the same count in the xstat rx_q0_bad_descriptors */
+	int nx = igb_xstats_get_names(&f->dev, NULL, 0);
+	struct sl_eth_xstat_name *xn = calloc((size_t)nx, sizeof(*xn));
+	uint64_t *xv = calloc((size_t)nx, sizeof(*xv));
+	igb_xstats_get_names(&f->dev, xn, (unsigned)nx);
+	igb_xstats_get(&f->dev, xv, (unsigned)nx);
+	bool seen = false;
+	for (int i = 0; i < nx; i++)
+		if (strcmp(xn[i].name, "rx_q0_bad_descriptors") == 0)
+			seen = xv[i] == errors;
+	CHECK(seen, "%s: xstat rx_q0_bad_descriptors missing or not %llu", what, (unsigned long long)errors);
+	free(xn);
+	free(xv);
 	if (broken) {
 		/* the device writes good frames from here: nothing comes out */
 		for (uint16_t i = 0; i < 8; i++)
