@@ -117,6 +117,7 @@ struct virtqueue {
 	 * chained after each head id (VQ_NO_CHAIN if none); packed: the ring
 	 * slots each id takes (1 or 2). NULL on rx and control queues. */
 	uint16_t *chain;
+	uint16_t nb_chained;          /* split tx: header chains in flight (chain[] is read only then) */
 
 	/* control path */
 	void *ring_mem;               /* DMA block holding the rings */
