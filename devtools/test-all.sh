@@ -176,11 +176,11 @@ fi
 
 # Fuzzing: the libFuzzer targets of test/fuzz (rx paths against a device
 # the input plays, EAL options, devargs, PCI addresses) in their own clang
-# ASan+UBSan build (build-fuzz/), and the bind.py fuzz driver; 15 s each,
-# about 2.5 minutes with the build. Counts one per target.
+# ASan+UBSan build (build-fuzz/), and the bind.py fuzz driver; 12 s each,
+# about 2.5 minutes with a fresh build. Counts one per target.
 note "fuzzing (test/fuzz/run-fuzz.sh)"
 t0=$SECONDS
-fuzz_out=$(test/fuzz/run-fuzz.sh --seconds 15 --build-dir build-fuzz 2>&1)
+fuzz_out=$(test/fuzz/run-fuzz.sh --seconds 12 --build-dir build-fuzz 2>&1)
 echo "$fuzz_out"
 read -r p f < <(echo "$fuzz_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
 if [ -z "${p:-}" ]; then p=0 f=1; echo "fuzzing: no summary line (see above)" >&2; fi

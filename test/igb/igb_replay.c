@@ -426,6 +426,19 @@ static void hostile_case(struct sl_mempool *mp, const char *what, void (*setup)(
 	CHECK(rxq->broken == broken, "%s: queue %s", what, rxq->broken ? "broken" : "not broken");
 	CHECK(rxq->rx_errors == errors, "%s: %llu errors, expected %llu", what, (unsigned long long)rxq->rx_errors,
 	      (unsigned long long)errors);
+	/* the same count in the xstat rx_q0_bad_descriptors */
+	int nx = igb_xstats_get_names(&f->dev, NULL, 0);
+	struct sl_eth_xstat_name *xn = calloc((size_t)nx, sizeof(*xn));
+	uint64_t *xv = calloc((size_t)nx, sizeof(*xv));
+	igb_xstats_get_names(&f->dev, xn, (unsigned)nx);
+	igb_xstats_get(&f->dev, xv, (unsigned)nx);
+	bool seen = false;
+	for (int i = 0; i < nx; i++)
+		if (strcmp(xn[i].name, "rx_q0_bad_descriptors") == 0)
+			seen = xv[i] == errors;
+	CHECK(seen, "%s: xstat rx_q0_bad_descriptors missing or not %llu", what, (unsigned long long)errors);
+	free(xn);
+	free(xv);
 	if (broken) {
 		/* the device writes good frames from here: nothing comes out */
 		for (uint16_t i = 0; i < 8; i++)
@@ -478,16 +491,51 @@ static void frame_error(struct igb_rx_queue *rxq)
 	wb(rxq, 1, IGB_RXD_STAT_DD | IGB_RXD_STAT_EOP, FRAME_LEN);
 }
 
+/* Transmit: the device sets DD on every descriptor of the ring after each
+ * burst (posted or not, RS or not). The driver only reads DD on its own RS
+ * descriptors, so it frees exactly what it sent, once: the pool is full
+ * after stop, not over-full. */
+static void test_hostile_tx(struct sl_mempool *mp)
+{
+	struct fake_nic *f = fake_nic_new();
+	CHECK(igb_tx_queue_setup(&f->dev, 0, NB_DESC, NULL) == 0, "tx setup");
+	struct igb_tx_queue *txq = f->dev.tx_queues[0];
+	CHECK(igb_tx_queue_start(&f->ad, txq) == 0, "tx start");
+	unsigned sent = 0;
+	for (unsigned round = 0; round < 64; round++) {
+		struct sl_mbuf *pkts[BURST];
+		unsigned n = 0;
+		while (n < BURST && (pkts[n] = sl_pktmbuf_alloc(mp)) != NULL) {
+			sl_pktmbuf_append(pkts[n], FRAME_LEN);
+			n++;
+		}
+		uint16_t k = igb_xmit_pkts(txq, pkts, (uint16_t)n);
+		sl_pktmbuf_free_bulk(pkts + k, n - k);
+		sent += k;
+		for (unsigned i = 0; i < NB_DESC; i++)
+			txq->ring[i].wb.status = IGB_TXD_STAT_DD;
+	}
+	CHECK(sent > 2 * NB_DESC, "only %u frames sent: the ring did not wrap", sent);
+	igb_tx_queue_stop(&f->ad, txq);
+	CHECK(sl_mempool_avail_count(mp) == sl_mempool_size(mp), "tx with DD everywhere: %u of %u mbufs in the pool",
+	      sl_mempool_avail_count(mp), sl_mempool_size(mp));
+	printf("  %-44s %u frames, every mbuf back once\n", "tx: DD on every descriptor", sent);
+	igb_tx_queue_release(&f->dev, 0);
+	free(f->bar);
+	free(f);
+}
+
 static void test_hostile(struct sl_mempool *mp)
 {
 	char v[32];
 	snprintf(v, sizeof(v), "descriptor %u ", NB_DESC - 1);
 	hostile_case(mp, "DD on a descriptor the device does not own", lie_dd_everywhere, NB_DESC, NB_DESC - 1, true,
 		     v, 1);
-	hostile_case(mp, "length 9000 beyond the 2048-byte buffer", lie_long, BURST, 1, true, "value 9000 = 0x2328, limit 2048",
-		     1);
+	hostile_case(mp, "length 9000 beyond the 2048-byte buffer", lie_long, BURST, 1, true,
+		     "value 9000 = 0x2328, limit 2048", 1);
 	hostile_case(mp, "DD without EOP", lie_no_eop, BURST, 0, true, "value 1 = 0x1, limit 2", 1);
 	hostile_case(mp, "RXE frame error", frame_error, BURST, 1, false, NULL, 1);
+	test_hostile_tx(mp);
 }
 
 int main(int argc, char **argv)

@@ -153,11 +153,12 @@ int igb_stats_reset(struct sl_eth_dev *dev)
 	return 0;
 }
 
-/* Hardware counters, then rx_qN_drops (RQDPC) and
- * rx_qN_mbuf_allocation_errors for the configured rx queues. */
+/* Hardware counters, then rx_qN_drops (RQDPC), rx_qN_mbuf_allocation_errors
+ * and rx_qN_bad_descriptors (RXE frames dropped, and a ring the device broke:
+ * see igb_rx.c) for the configured rx queues. */
 int igb_xstats_get_names(struct sl_eth_dev *dev, struct sl_eth_xstat_name *names, unsigned size)
 {
-	unsigned nq = dev->nb_rx_queues, total = igb_hw_stat_count + 2 * nq;
+	unsigned nq = dev->nb_rx_queues, total = igb_hw_stat_count + 3 * nq;
 	if (names == NULL || size < total)
 		return (int)total;
 	unsigned k = 0;
@@ -167,13 +168,15 @@ int igb_xstats_get_names(struct sl_eth_dev *dev, struct sl_eth_xstat_name *names
 		snprintf(names[k].name, sizeof(names[k].name), "rx_q%u_drops", q);
 	for (unsigned q = 0; q < nq; q++, k++)
 		snprintf(names[k].name, sizeof(names[k].name), "rx_q%u_mbuf_allocation_errors", q);
+	for (unsigned q = 0; q < nq; q++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "rx_q%u_bad_descriptors", q);
 	return (int)total;
 }
 
 int igb_xstats_get(struct sl_eth_dev *dev, uint64_t *values, unsigned size)
 {
 	struct igb_adapter *ad = dev->dev_private;
-	unsigned nq = dev->nb_rx_queues, total = igb_hw_stat_count + 2 * nq;
+	unsigned nq = dev->nb_rx_queues, total = igb_hw_stat_count + 3 * nq;
 	if (values == NULL || size < total)
 		return (int)total;
 	igb_hw_stats_update(ad);
@@ -185,6 +188,10 @@ int igb_xstats_get(struct sl_eth_dev *dev, uint64_t *values, unsigned size)
 	for (unsigned q = 0; q < nq; q++, k++) {
 		const struct igb_rx_queue *rxq = dev->rx_queues[q];
 		values[k] = rxq ? IGB_COUNTER_READ(rxq->rx_nombuf) : 0;
+	}
+	for (unsigned q = 0; q < nq; q++, k++) {
+		const struct igb_rx_queue *rxq = dev->rx_queues[q];
+		values[k] = rxq ? IGB_COUNTER_READ(rxq->rx_errors) : 0;
 	}
 	return (int)total;
 }

@@ -3,9 +3,9 @@
  * 12-byte virtio-net header sits in the mbuf headroom right before the
  * packet, or, for a tx mbuf whose headroom may not be written (shared or
  * short), in the queue's header area as a descriptor chained before the
- * data (two ids: chain[] remembers the second). Rx descriptors keep their length and WRITE flag from the fill at
- * start (a split ring's descriptors are never written by the device), so a
- * refill writes only the address. One avail-index store and at most one
+ * data (two ids: chain[] remembers the second). Rx descriptors keep their
+ * length and WRITE flag from the fill at start (a split ring's descriptors
+ * are never written by the device), so a refill writes only the address. One avail-index store and at most one
  * notification per burst, and only when the device has not set
  * NO_NOTIFY; completed tx buffers are reclaimed in bulk.
  *
@@ -206,7 +206,7 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 	uint16_t used = __atomic_load_n(&vq->split.used->idx, __ATOMIC_ACQUIRE);
 	uint16_t last = vq->used_idx;
 	uint16_t n = (uint16_t)(used - last);
-	uint16_t freed = 0;
+	uint16_t freed = 0, chained = vq->nb_chained;
 	struct sl_mbuf *done[TX_CLEAN_CHUNK];
 
 	if (sl_unlikely(n > vq_in_flight(vq))) {
@@ -226,10 +226,10 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 			}
 			done[i] = c.mbufs[id];
 			vq_ids_return(&c, (uint16_t)id);
-			uint16_t next = chain[id];
-			if (sl_unlikely(next != VQ_NO_CHAIN)) {
+			if (sl_unlikely(chained != 0) && chain[id] != VQ_NO_CHAIN) {
+				c.free_ids[c.tail++ & c.mask] = chain[id];
 				chain[id] = VQ_NO_CHAIN;
-				c.free_ids[c.tail++ & c.mask] = next;
+				chained--;
 				freed++;
 			}
 			last++;
@@ -241,6 +241,7 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 		n = (uint16_t)(n - k);
 	}
 	vq_ids_end(vq, &c);
+	vq->nb_chained = chained;
 	vq->used_idx = last;
 	vq->nb_free = (uint16_t)(vq->nb_free + freed);
 }
@@ -294,6 +295,7 @@ uint16_t virtio_tx_split(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 			uint16_t id = vq_take_id(vq), data = vq_take_id(vq);
 			vq->mbufs[id] = m;
 			vq->chain[id] = data;
+			vq->nb_chained++;
 			desc[id] = (struct vring_desc){ .addr = txq->hdrs_iova + (uint64_t)id * VIRTIO_NET_HDR_SIZE,
 							.len = VIRTIO_NET_HDR_SIZE, .flags = VRING_DESC_F_NEXT,
 							.next = data };

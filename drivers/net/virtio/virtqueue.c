@@ -110,6 +110,7 @@ void virtqueue_reset(struct virtqueue *vq)
 			vq->chain[i] = vq->packed_format ? 1 : VQ_NO_CHAIN;
 	}
 	vq->broken = false;
+	vq->nb_chained = 0;
 	vq->id_head = 0;
 	vq->id_tail = vq->size; /* the FIFO is full: every id is free */
 	vq->nb_free = vq->size;

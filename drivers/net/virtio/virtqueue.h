@@ -117,6 +117,7 @@ struct virtqueue {
 	 * chained after each head id (VQ_NO_CHAIN if none); packed: the ring
 	 * slots each id takes (1 or 2). NULL on rx and control queues. */
 	uint16_t *chain;
+	uint16_t nb_chained;          /* split tx: header chains in flight (chain[] is read only then) */
 
 	/* control path */
 	void *ring_mem;               /* DMA block holding the rings */
@@ -156,11 +157,6 @@ static sl_always_inline uint16_t vq_in_flight(const struct virtqueue *vq)
 static sl_always_inline uint16_t vq_take_id(struct virtqueue *vq)
 {
 	return vq->free_ids[vq->id_head++ & vq->mask];
-}
-
-static sl_always_inline void vq_return_id(struct virtqueue *vq, uint16_t id)
-{
-	vq->free_ids[vq->id_tail++ & vq->mask] = id;
 }
 
 /* The id state a burst loop works on, held in locals: a store through
