@@ -103,6 +103,30 @@ static sl_always_inline struct virtio_net_hdr *virtio_rx_hdr(const struct sl_mbu
 	return (struct virtio_net_hdr *)((char *)m->buf_addr + SL_PKTMBUF_HEADROOM - VIRTIO_NET_HDR_SIZE);
 }
 
+/* Mark the rx queue broken at ring position POS: WHAT, VALUE and LIMIT
+ * (logged once by vq_broken), and count it in the queue's errors. */
+void virtio_rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos, unsigned long long value,
+		      unsigned long long limit) __attribute__((cold, noinline));
+
+/* Whether a used entry (split: used ring element; packed: descriptor) at
+ * POS, which named buffer ID with LEN bytes written, names a buffer in
+ * flight with a length that fits it; false (queue broken) otherwise. *M
+ * gets its mbuf. ID and LEN were read once from device memory. */
+static sl_always_inline bool virtio_rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c,
+					       uint32_t desc_len, uint16_t pos, uint32_t id, uint32_t len,
+					       struct sl_mbuf **m)
+{
+	if (sl_likely(id <= c->mask && (*m = c->mbufs[id]) != NULL && len <= desc_len))
+		return true;
+	if (id > c->mask)
+		virtio_rx_broken(rxq, "used id out of range", pos, id, c->mask);
+	else if (c->mbufs[id] == NULL)
+		virtio_rx_broken(rxq, "used id not in flight", pos, id, (unsigned)c->mask + 1u);
+	else
+		virtio_rx_broken(rxq, "used length beyond the posted buffer", pos, len, desc_len);
+	return false;
+}
+
 /* Tx queue set-up: the per-id header area and chain array; 0 or -ENOMEM. */
 int virtio_txq_hdrs_alloc(struct virtio_txq *txq, const char *name);
 void virtio_txq_hdrs_free(struct virtio_txq *txq);

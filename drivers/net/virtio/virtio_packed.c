@@ -80,30 +80,14 @@ static sl_always_inline bool bad_unused_flags(uint16_t f, uint16_t used_flags)
 	return sl_unlikely((f & WRAP_BITS) == (used_flags ^ VRING_PACKED_DESC_F_AVAIL));
 }
 
-static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos,
-						      unsigned long long value, unsigned long long limit)
-{
-	vq_broken(&rxq->vq, what, pos, value, limit);
-	VQ_COUNTER_ADD(rxq->errors, 1);
-}
-
-/* Whether used slot D (at SLOT) names a buffer in flight with a length that
- * fits it; false (queue broken) otherwise. *M gets its mbuf. */
+/* Read used descriptor D (at SLOT) once and check it (virtio_rx_used_ok). */
 static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c, uint32_t desc_len,
 					const struct vring_packed_desc *d, uint16_t slot, uint16_t *id, uint32_t *len,
 					struct sl_mbuf **m)
 {
 	*id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 	*len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
-	if (sl_likely(*id <= c->mask && (*m = c->mbufs[*id]) != NULL && *len <= desc_len))
-		return true;
-	if (*id > c->mask)
-		rx_broken(rxq, "used id out of range", slot, *id, c->mask);
-	else if (c->mbufs[*id] == NULL)
-		rx_broken(rxq, "used id not in flight", slot, *id, (unsigned)c->mask + 1u);
-	else
-		rx_broken(rxq, "used length beyond the posted buffer", slot, *len, desc_len);
-	return false;
+	return virtio_rx_used_ok(rxq, c, desc_len, slot, *id, *len, m);
 }
 
 static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts, const bool mrg)
@@ -124,11 +108,11 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 		uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
 		if ((f & WRAP_BITS) != uflags) {
 			if (bad_unused_flags(f, uflags))
-				rx_broken(rxq, "descriptor flags neither available nor used", slot, f, uflags);
+				virtio_rx_broken(rxq, "descriptor flags neither available nor used", slot, f, uflags);
 			break;
 		}
 		if (sl_unlikely(left == 0)) {
-			rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)in_flight + 1u,
+			virtio_rx_broken(rxq, "used descriptor beyond the buffers in flight", slot, (unsigned)in_flight + 1u,
 				  in_flight);
 			break;
 		}
@@ -154,7 +138,7 @@ static sl_always_inline uint16_t rx_packed(void *q, struct sl_mbuf **pkts, uint1
 		if (num == 0)
 			num = 1;
 		if (sl_unlikely(num > left)) {
-			rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, left);
+			virtio_rx_broken(rxq, "num_buffers beyond the buffers in flight", slot, num, left);
 			break;
 		}
 		/* the device publishes a multi-buffer packet's head last, but

@@ -64,31 +64,14 @@ int virtio_rx_fill_split(struct virtio_rxq *rxq)
 	return vq->nb_free == 0 ? 0 : -ENOMEM;
 }
 
-/* Mark the rx queue broken at used entry POS: WHAT, VALUE and LIMIT. */
-static __attribute__((cold, noinline)) void rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos,
-						      unsigned long long value, unsigned long long limit)
-{
-	vq_broken(&rxq->vq, what, pos, value, limit);
-	VQ_COUNTER_ADD(rxq->errors, 1);
-}
-
-/* Whether used entry E (at POS) names a buffer in flight with a length
- * that fits it; false (queue broken) otherwise. *M gets its mbuf. */
+/* Read used element E (at POS) once and check it (virtio_rx_used_ok). */
 static sl_always_inline bool rx_used_ok(struct virtio_rxq *rxq, const struct vq_ids *c, uint32_t desc_len,
 					const struct vring_used_elem *e, uint16_t pos, uint32_t *id, uint32_t *len,
 					struct sl_mbuf **m)
 {
 	*id = __atomic_load_n(&e->id, __ATOMIC_RELAXED);
 	*len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
-	if (sl_likely(*id <= c->mask && (*m = c->mbufs[*id]) != NULL && *len <= desc_len))
-		return true;
-	if (*id > c->mask)
-		rx_broken(rxq, "used id out of range", pos, *id, c->mask);
-	else if (c->mbufs[*id] == NULL)
-		rx_broken(rxq, "used id not in flight", pos, *id, (unsigned)c->mask + 1u);
-	else
-		rx_broken(rxq, "used length beyond the posted buffer", pos, *len, desc_len);
-	return false;
+	return virtio_rx_used_ok(rxq, c, desc_len, pos, *id, *len, m);
 }
 
 /* MRG: MRG_RXBUF negotiated, so the header's num_buffers is meaningful
@@ -110,7 +93,7 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 	bool broken = false;
 
 	if (sl_unlikely(ready > in_flight)) {
-		rx_broken(rxq, "used index ahead of the buffers in flight", last, used,
+		virtio_rx_broken(rxq, "used index ahead of the buffers in flight", last, used,
 			  (uint16_t)(last + in_flight));
 		return 0;
 	}
@@ -140,7 +123,7 @@ static sl_always_inline uint16_t rx_split(void *q, struct sl_mbuf **pkts, uint16
 		if (num == 0)
 			num = 1;
 		if (sl_unlikely(num > (uint16_t)(in_flight - done))) {
-			rx_broken(rxq, "num_buffers beyond the buffers in flight", pos, num,
+			virtio_rx_broken(rxq, "num_buffers beyond the buffers in flight", pos, num,
 				  (uint16_t)(in_flight - done));
 			broken = true;
 			break;
