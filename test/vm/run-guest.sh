@@ -184,6 +184,8 @@ fi
 
 # The host monitor channel (unix socket paths must stay short: a private /tmp dir).
 mondir=$(mktemp -d /tmp/sluice-mon.XXXXXX) || die "cannot create a directory for the monitor sockets"
+relay_pid=
+trap '[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null; rm -rf "$mondir"' EXIT
 monitor=(-chardev "socket,id=qmp0,path=$mondir/qmp.sock,server=on,wait=off" -mon chardev=qmp0,mode=control
 	-chardev "socket,id=hostmon,path=$mondir/serial.sock,server=on,wait=off")
 qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-config -display none -no-reboot
