@@ -1167,6 +1167,28 @@ static void req_teardown(struct sl_pci_device *dev)
 	bus.nb_watched--;
 }
 
+/* Give up the device's access: detach it from its IO address space and drop
+ * that (iommufd), or drop the group reference (type1, no-IOMMU); close the
+ * device fd. Safe on a half-opened device (no fd, no address space yet). */
+static void access_release(struct sl_pci_device *dev)
+{
+	if (dev->backend == SL_DMA_BACKEND_IOMMUFD) {
+		if (dev->as) {
+			sl_dma_as_detach(dev->as, dev->fd); /* ENOENT when never attached: fine */
+			sl_dma_as_put(dev->as);
+		}
+		if (dev->fd >= 0)
+			close(dev->fd);
+	} else {
+		if (dev->fd >= 0)
+			close(dev->fd);
+		group_put(dev->group);
+	}
+	dev->fd = -1;
+	dev->as = NULL;
+	dev->group = NULL;
+}
+
 /* Release everything the device holds in the kernel (bus.lock held); see
  * above. No reset and no config write: the device is going away. */
 static void dev_release(struct sl_pci_device *dev)
@@ -1192,17 +1214,7 @@ static void dev_release(struct sl_pci_device *dev)
 		b->placeholder = true;
 		nb_bars++;
 	}
-	if (dev->backend == SL_DMA_BACKEND_IOMMUFD) {
-		sl_dma_as_detach(dev->as, dev->fd);
-		close(dev->fd);
-		sl_dma_as_put(dev->as);
-	} else {
-		close(dev->fd);
-		group_put(dev->group);
-	}
-	dev->fd = -1;
-	dev->as = NULL;
-	dev->group = NULL;
+	access_release(dev);
 	dev->released = true;
 	sl_log(SL_LOG_NOTICE, LOG_COMP, "%s released (device fd, %s, %u BAR mapping%s, eventfds): the kernel "
 	       "can complete its removal", dev->name,
@@ -1360,21 +1372,7 @@ int sl_pci_dev_open(struct sl_pci_device *dev)
 
 fail:
 	saved = errno;
-	if (dev->backend == SL_DMA_BACKEND_IOMMUFD) {
-		if (dev->as) {
-			sl_dma_as_detach(dev->as, dev->fd); /* ENOENT when never attached: fine */
-			sl_dma_as_put(dev->as);
-		}
-		if (dev->fd >= 0)
-			close(dev->fd);
-	} else {
-		if (dev->fd >= 0)
-			close(dev->fd);
-		group_put(dev->group);
-	}
-	dev->fd = -1;
-	dev->as = NULL;
-	dev->group = NULL;
+	access_release(dev);
 	errno = saved;
 	return -1;
 }
@@ -1420,17 +1418,7 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 	sl_pci_set_bus_master(dev, false);
 	bars_unmap(dev);
 	dev_reset(dev, "at close"); /* logs; a failure is only a warning */
-	if (dev->backend == SL_DMA_BACKEND_IOMMUFD) {
-		sl_dma_as_detach(dev->as, dev->fd);
-		close(dev->fd);
-		sl_dma_as_put(dev->as);
-	} else {
-		close(dev->fd);
-		group_put(dev->group);
-	}
-	dev->fd = -1;
-	dev->as = NULL;
-	dev->group = NULL;
+	access_release(dev);
 	dev->open = false;
 	dev->probed = false;
 	memset(&dev->info, 0, sizeof(dev->info));
