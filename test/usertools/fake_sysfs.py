@@ -10,7 +10,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "usertools"))
-import bind  # noqa: E402
+import sluice_bind as bind  # noqa: E402
 
 PCI_IDS = """# fake pci.ids
 8086  Intel Corporation
