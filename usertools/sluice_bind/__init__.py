@@ -21,6 +21,7 @@ each module's docstring says its one job:
   hugepages_cli  hugepages.py's command line (sluice-hugepages)
 """
 
+from . import hugepages  # noqa: F401
 from .binding import do_bind, do_release  # noqa: F401
 from .cli import main, make_parser, run  # noqa: F401
 from .devices import (BDF_RE, PCI_DEVICES, PCI_DRIVERS, VFIO_PCI,  # noqa: F401

@@ -139,14 +139,6 @@ def set_pool(system, page, count, node=None):
     return got
 
 
-def mounts_for(system, page):
-    """hugetlbfs mount points for PAGE-byte pages (a mount without a
-    pagesize option has the default size)."""
-    default = default_page_size(system)
-    return [m for m, ps in hugetlbfs_mounts(system)
-            if ps == fmt_size(page) or (ps == "default" and page == default)]
-
-
 def mount_hugetlbfs(system, page, huge_dir, uid, gid, who, out):
     """Make sure a hugetlbfs for PAGE-byte pages is mounted (on HUGE_DIR,
     default /dev/hugepages or /dev/hugepages-<size>), owned by UID/GID
