@@ -21,17 +21,27 @@ each module's docstring says its one job:
   hugepages_cli  hugepages.py's command line (sluice-hugepages)
 """
 
-from . import hugepages  # noqa: F401
-from .binding import do_bind, do_release  # noqa: F401
-from .cli import main, make_parser, run  # noqa: F401
-from .devices import (BDF_RE, PCI_DEVICES, PCI_DRIVERS, VFIO_PCI,  # noqa: F401
+from . import hugepages
+from .binding import do_bind, do_release
+from .cli import main, make_parser, run
+from .devices import (BDF_RE, PCI_DEVICES, PCI_DRIVERS, VFIO_PCI,
                       Device, Iface)
-from .machine import GROUP_SAFE_DRIVERS, Machine  # noqa: F401
-from .msi import UNSAFE_INTR_PARAMS, msi_isolation  # noqa: F401
-from .noiommu import NOIOMMU_GROUP_NAME, NOIOMMU_PARAM  # noqa: F401
-from .report import (EXIT_FAILED, EXIT_OK, EXIT_REFUSED,  # noqa: F401
+from .machine import GROUP_SAFE_DRIVERS, Machine
+from .msi import UNSAFE_INTR_PARAMS, msi_isolation
+from .noiommu import NOIOMMU_GROUP_NAME, NOIOMMU_PARAM
+from .report import (EXIT_FAILED, EXIT_OK, EXIT_REFUSED,
                      EXIT_ROLLBACK_FAILED, EXIT_USAGE, Failed, Out, Refused,
                      RollbackFailed, UsageError)
-from .resolve import listed, resolve  # noqa: F401
-from .state import STATE_FILE, State  # noqa: F401
-from .sysfs import System  # noqa: F401
+from .resolve import listed, resolve
+from .state import STATE_FILE, State
+from .sysfs import System
+
+__all__ = [
+    "hugepages", "do_bind", "do_release", "main", "make_parser", "run",
+    "BDF_RE", "PCI_DEVICES", "PCI_DRIVERS", "VFIO_PCI", "Device", "Iface",
+    "GROUP_SAFE_DRIVERS", "Machine", "UNSAFE_INTR_PARAMS", "msi_isolation",
+    "NOIOMMU_GROUP_NAME", "NOIOMMU_PARAM", "EXIT_FAILED", "EXIT_OK",
+    "EXIT_REFUSED", "EXIT_ROLLBACK_FAILED", "EXIT_USAGE", "Failed", "Out",
+    "Refused", "RollbackFailed", "UsageError", "listed", "resolve",
+    "STATE_FILE", "State", "System",
+]

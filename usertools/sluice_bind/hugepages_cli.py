@@ -73,6 +73,7 @@ def make_parser():
 
 
 def show_json(system):
+    """--show's data: page sizes, NUMA nodes, pools and mounts."""
     return {
         "default_page_size": fmt_size(default_page_size(system)),
         "page_sizes": [fmt_size(s) for s in page_sizes(system)],
@@ -102,15 +103,20 @@ def print_show(data, out):
 
 
 def clear(system, sizes, nodes, out):
+    """Set the pools of SIZES on NODES (None: the whole machine) to 0."""
+    if not sizes:
+        out("no hugepages to release (the kernel has none)")
+        return
     for page in sizes:
         for node in nodes:
             set_pool(system, page, 0, node)
     out("released the %s hugepages%s" % (
-        ", ".join(fmt_size(s) for s in sizes) or "(no)",
+        ", ".join(fmt_size(s) for s in sizes),
         "" if nodes == [None] else " on node " + ", ".join(str(n) for n in nodes)))
 
 
 def unmount(system, directory, page, out):
+    """Unmount the hugetlbfs on DIRECTORY, else every one (of PAGE size)."""
     mounts = hugetlbfs_mounts(system)
     if directory is not None:
         d = os.path.normpath(directory)
