@@ -9,8 +9,6 @@ from .pciids import CLASS_NAMES
 
 
 VFIO_PCI = "vfio-pci"
-
-
 PCI_DEVICES = "/sys/bus/pci/devices"
 PCI_DRIVERS = "/sys/bus/pci/drivers"
 BDF_RE = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.I)

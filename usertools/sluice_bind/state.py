@@ -13,6 +13,10 @@ STATE_FILE = "/run/sluice/bind-state.json"
 
 
 class State:
+    """The state file's contents (devices: bdf -> original driver,
+    override, interfaces; owners: node -> uid, gid, mode), its atomic save,
+    and the lock beside it."""
+
     def __init__(self, system, path=STATE_FILE):
         self.system = system
         self.path = path

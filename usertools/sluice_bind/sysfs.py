@@ -100,6 +100,7 @@ class System:
 
 
 def write_sysfs(system, path, value, what):
+    """Write VALUE to PATH; Failed naming WHAT (and root, for EACCES/EPERM)."""
     try:
         system.write(path, value)
     except OSError as e:
