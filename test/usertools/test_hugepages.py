@@ -205,6 +205,21 @@ class TestClearMountUnmount(HugepagesTestCase):
         self.assertEqual(self.kernel.commands[-1][-1], self.tree.p("dev/hugepages"))
         self.assertIn("/dev/hugepages hugetlbfs", self.tree.read("proc/mounts"))
 
+    def test_setup_mounts_on_directory_after_unmounting_all(self):
+        self.mounted("/dev/hugepages", "2M")
+        rc, out, err = self.run_tool("--setup", "64M", "-d", "/mnt/huge")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.kernel.commands[0], ["umount", self.tree.p("dev/hugepages")])
+        self.assertEqual(self.kernel.commands[1][-1], self.tree.p("mnt/huge"))
+        self.assertEqual(self.read(POOL2M), 32)
+
+    def test_unmount_of_a_non_mount_changes_nothing(self):
+        self.tree.write(POOL2M + "/nr_hugepages", "64\n")
+        rc, out, err = self.run_tool("--clear", "--unmount", "-d", "/mnt/nothing")
+        self.assertEqual(rc, bind.EXIT_FAILED)
+        self.assertEqual(self.read(POOL2M), 64)
+        self.assertEqual(self.kernel.writes, [])
+
 
 class TestCommandLine(HugepagesTestCase):
     def test_usage_errors(self):

@@ -180,10 +180,15 @@ def run(argv, system=None, stdout=None):
         elif args.pages is not None:
             count = args.pages
         nodes = args.node or [None]
+        if args.unmount and args.directory is not None and os.path.normpath(
+                args.directory) not in [m for m, _ in hugetlbfs_mounts(system)]:
+            raise Failed("%s is not a hugetlbfs mount (see --show)" % args.directory)
         if args.clear or args.setup:
             clear(system, [page] if page is not None else page_sizes(system), nodes, out)
-        if args.unmount or args.setup:
-            unmount(system, args.directory, page if args.unmount else None, out)
+        if args.unmount:
+            unmount(system, args.directory, page, out)
+        elif args.setup:  # every hugetlbfs; -d is where --setup mounts
+            unmount(system, None, None, out)
         if count is not None:
             for node in nodes:
                 got = set_pool(system, psize, count, node)
