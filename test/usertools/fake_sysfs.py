@@ -10,7 +10,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "usertools"))
-import bind  # noqa: E402
+import sluice_bind as bind  # noqa: E402
 
 PCI_IDS = """# fake pci.ids
 8086  Intel Corporation
@@ -236,6 +236,7 @@ class FakeKernel(bind.System):
         self.fail_bind = set()     # (bdf, driver) pairs whose probe fails
         self.modprobe_ok = True
         self.hugepage_limit = None
+        self.busy_mounts = set()  # mount points umount finds busy
 
     def sleep(self, seconds):
         pass
@@ -289,5 +290,15 @@ class FakeKernel(bind.System):
             mnt = argv[-1][len(self.tree.root):]
             with open(self.tree.p("proc/mounts"), "a") as f:
                 f.write("nodev %s hugetlbfs %s 0 0\n" % (mnt, argv[4]))
+            return 0, ""
+        if argv[0] == "umount":
+            mnt = argv[-1][len(self.tree.root):]
+            lines = self.tree.read("proc/mounts").splitlines(True)
+            kept = [ln for ln in lines if ln.split()[1:2] != [mnt]]
+            if len(kept) == len(lines):
+                return 32, "umount: %s: not mounted." % argv[-1]
+            if mnt in self.busy_mounts:
+                return 32, "umount: %s: target is busy." % argv[-1]
+            self.tree.write("proc/mounts", "".join(kept))
             return 0, ""
         return 127, "unexpected command"
