@@ -115,7 +115,7 @@ run_aarch64_stage() { # name builddir
     stage_result "$name" 0 1 $((SECONDS - t0)); return 1
   fi
   note "$name: unit tests"
-  echo "$name: left out: suite usertools (bind_py): Python on the host, no aarch64 code (it runs in the native stages)"
+  echo "$name: left out: suite usertools (bind.py, hugepages.py and their layout): Python on the host, no aarch64 code (it runs in the native stages)"
   rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --print-errorlogs --no-suite usertools --timeout-multiplier 3
   meson_stage_result "$name" "$dir" $? "$t0"
