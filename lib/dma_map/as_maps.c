@@ -3,7 +3,7 @@
  * in (chunk by chunk, undone on failure) and taking it out, filling it at
  * its first attach and emptying it at its last detach, and the IOVA range,
  * alignment, RLIMIT_MEMLOCK and entry-limit checks made before pinning.
- * Backend work goes through as->ops; callers hold dma_g.lock. */
+ * Backend work goes through as->ops; callers hold sl_dma_g.lock. */
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -239,7 +239,7 @@ uint64_t sl_dma_as_new_pin_bytes(struct sl_dma_as *as, struct dma_seg *one)
 
 	if (!as->ops->map)
 		return 0; /* nothing is mapped, so nothing is pinned */
-	for (s = one ? one : dma_g.segs; s; s = one ? NULL : s->next) {
+	for (s = one ? one : sl_dma_g.segs; s; s = one ? NULL : s->next) {
 		if (as_has_seg(as, s))
 			continue; /* already here (a further device or group) */
 		if (as->ops->seg_pinned && as->ops->seg_pinned(as, s))
@@ -254,7 +254,7 @@ static unsigned as_new_entries(struct sl_dma_as *as, struct dma_seg *one)
 	struct dma_seg *s;
 	unsigned n = 0;
 
-	for (s = one ? one : dma_g.segs; s; s = one ? NULL : s->next)
+	for (s = one ? one : sl_dma_g.segs; s; s = one ? NULL : s->next)
 		if (!as_has_seg(as, s))
 			n += s->nb_chunks;
 	return n;
@@ -264,19 +264,19 @@ int sl_dma_as_populate(struct sl_dma_as *as)
 {
 	struct dma_seg *s, *t;
 
-	for (s = dma_g.segs; s; s = s->next)
+	for (s = sl_dma_g.segs; s; s = s->next)
 		if (as->ops->check_seg(as, s) != 0)
 			return -1;
 	if (sl_dma_memlock_precheck(as->name, sl_dma_as_new_pin_bytes(as, NULL)) != 0)
 		return -1;
 	if (sl_dma_as_entry_precheck(as, as_new_entries(as, NULL)) != 0)
 		return -1;
-	for (s = dma_g.segs; s; s = s->next) {
+	for (s = sl_dma_g.segs; s; s = s->next) {
 		if (as_has_seg(as, s))
 			continue;
 		if (sl_dma_as_add_seg(as, s) != 0) {
 			int saved = errno;
-			for (t = dma_g.segs; t != s; t = t->next)
+			for (t = sl_dma_g.segs; t != s; t = t->next)
 				sl_dma_as_remove_seg(as, t);
 			errno = saved;
 			return -1;

@@ -23,7 +23,7 @@ const struct sl_dma_as_ops *const sl_dma_backends[] = {
 };
 const unsigned sl_dma_nb_backends = SL_DIM(sl_dma_backends);
 
-struct dma_state dma_g = {
+struct dma_state sl_dma_g = {
 	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
 };
 
@@ -93,9 +93,9 @@ static struct sl_dma_as *as_create_locked(enum sl_dma_backend be, const char *na
 		errno = saved;
 		return NULL;
 	}
-	as->next = dma_g.as_list;
-	dma_g.as_list = as;
-	dma_g.nb_as++;
+	as->next = sl_dma_g.as_list;
+	sl_dma_g.as_list = as;
+	sl_dma_g.nb_as++;
 	sl_log(SL_LOG_DEBUG, LOG_COMP, "address space %s created (%s)", as->name, ops->name);
 	return as;
 }
@@ -107,10 +107,10 @@ struct sl_dma_as *sl_dma_as_create(enum sl_dma_backend be, const char *name)
 
 	if (sl_dma_listen_get() != 0)
 		return NULL;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	as = as_create_locked(be, name, false);
 	saved = errno;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	if (!as) {
 		sl_dma_listen_put();
 		errno = saved;
@@ -130,7 +130,7 @@ struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be)
 	}
 	if (sl_dma_listen_get() != 0)
 		return NULL;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	if (shared_as[be]) {
 		as = shared_as[be];
 		as->refcnt++;
@@ -140,7 +140,7 @@ struct sl_dma_as *sl_dma_as_get_shared(enum sl_dma_backend be)
 		shared_as[be] = as;
 	}
 	saved = errno;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	if (!as) {
 		sl_dma_listen_put();
 		errno = saved;
@@ -154,9 +154,9 @@ void sl_dma_as_put(struct sl_dma_as *as)
 
 	if (!as)
 		return;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	if (--as->refcnt > 0) {
-		pthread_mutex_unlock(&dma_g.lock);
+		pthread_mutex_unlock(&sl_dma_g.lock);
 		sl_dma_listen_put();
 		return;
 	}
@@ -172,7 +172,7 @@ void sl_dma_as_put(struct sl_dma_as *as)
 	}
 	as->nb_att = 0;
 	as->ops->destroy(as);
-	for (pp = &dma_g.as_list; *pp; pp = &(*pp)->next) {
+	for (pp = &sl_dma_g.as_list; *pp; pp = &(*pp)->next) {
 		if (*pp == as) {
 			*pp = as->next;
 			break;
@@ -180,9 +180,9 @@ void sl_dma_as_put(struct sl_dma_as *as)
 	}
 	if (as->shared && shared_as[as->ops->be] == as)
 		shared_as[as->ops->be] = NULL;
-	dma_g.nb_as--;
+	sl_dma_g.nb_as--;
 	free(as);
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	sl_dma_listen_put();
 }
 
@@ -233,7 +233,7 @@ int sl_dma_as_attach(struct sl_dma_as *as, int fd, const char *who)
 		return -1;
 	a->fd = fd;
 	snprintf(a->who, sizeof(a->who), "%s", who ? who : "device");
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	first = as->nb_att == 0;
 	if (as->ops->attach(as, a, first) != 0)
 		goto fail;
@@ -265,7 +265,7 @@ int sl_dma_as_attach(struct sl_dma_as *as, int fd, const char *who)
 		errno = saved;
 		goto fail_detach;
 	}
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return 0;
 
 fail_detach:
@@ -280,7 +280,7 @@ fail_detach:
 	errno = saved;
 fail:
 	saved = errno;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	free(a);
 	errno = saved;
 	return -1;
@@ -301,7 +301,7 @@ int sl_dma_as_detach(struct sl_dma_as *as, int fd)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	for (pp = &as->att; *pp; pp = &(*pp)->next) {
 		if ((*pp)->fd == fd) {
 			a = *pp;
@@ -310,7 +310,7 @@ int sl_dma_as_detach(struct sl_dma_as *as, int fd)
 		}
 	}
 	if (!a) {
-		pthread_mutex_unlock(&dma_g.lock);
+		pthread_mutex_unlock(&sl_dma_g.lock);
 		errno = ENOENT;
 		return -1;
 	}
@@ -327,7 +327,7 @@ int sl_dma_as_detach(struct sl_dma_as *as, int fd)
 		rc = -1;
 	sl_log(SL_LOG_DEBUG, LOG_COMP, "%s detached from %s", a->who, as->name);
 	free(a);
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return rc;
 }
 
@@ -338,11 +338,11 @@ int sl_dma_as_iova_ranges(const struct sl_dma_as *as, struct sl_iova_range *out,
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	n = as->nb_ranges;
 	if (n > 0 && out)
 		memcpy(out, as->ranges, ((unsigned)n < max ? (unsigned)n : max) * sizeof(*out));
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return n;
 }
 
@@ -359,7 +359,7 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	if (!as->ops->map) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: no-IOMMU has no IOVA mappings (IOVA = physical "
 		       "address)", as->name);
@@ -392,11 +392,11 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len)
 		goto fail;
 	if (sl_dma_as_map_recorded(as, NULL, va, iova, len) != 0)
 		goto fail;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return 0;
 fail:
 	saved = errno;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	errno = saved;
 	return -1;
 }
@@ -416,19 +416,19 @@ int sl_dma_as_unmap(struct sl_dma_as *as, uint64_t iova, size_t len)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	m = sl_dma_as_find_map(as, iova);
 	if (!m || m->seg || m->len != len) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: no mapping of exactly 0x%zx bytes at iova 0x%" PRIx64
 		       "%s", as->name, len, iova, m && m->seg ? " (packet memory is unmapped by the "
 		       "EAL registry, not by hand)" : "");
-		pthread_mutex_unlock(&dma_g.lock);
+		pthread_mutex_unlock(&sl_dma_g.lock);
 		errno = ENOENT;
 		return -1;
 	}
 	rc = sl_dma_as_drop_map(as, m);
 	saved = errno;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	errno = saved;
 	return rc;
 }
@@ -437,11 +437,11 @@ int sl_dma_as_unmap(struct sl_dma_as *as, uint64_t iova, size_t len)
 
 void sl_dma_get_stats(struct sl_dma_stats *st)
 {
-	pthread_mutex_lock(&dma_g.lock);
-	*st = dma_g.st;
-	st->nb_segments = dma_g.nb_segs;
-	st->nb_as = dma_g.nb_as;
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
+	*st = sl_dma_g.st;
+	st->nb_segments = sl_dma_g.nb_segs;
+	st->nb_as = sl_dma_g.nb_as;
+	pthread_mutex_unlock(&sl_dma_g.lock);
 }
 
 static const char *iommufd_mode_name(enum sl_dma_iommufd_mode mode)
@@ -457,15 +457,15 @@ void sl_dma_map_dump(void)
 	struct dma_seg *s;
 	char ranges[256];
 
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	sl_log(SL_LOG_INFO, LOG_COMP, "%u segment(s), %" PRIu64 " bytes; %u address space(s); "
-	       "iommufd mode %s", dma_g.nb_segs, dma_g.st.segment_bytes, dma_g.nb_as,
+	       "iommufd mode %s", sl_dma_g.nb_segs, sl_dma_g.st.segment_bytes, sl_dma_g.nb_as,
 	       iommufd_mode_name(sl_dma_get_iommufd_mode()));
-	for (s = dma_g.segs; s; s = s->next)
+	for (s = sl_dma_g.segs; s; s = s->next)
 		sl_log(SL_LOG_INFO, LOG_COMP, "  segment %p len %" PRIu64 " iova 0x%" PRIx64
 		       " page %zu%s", s->va, s->len, s->iova, s->page_size,
 		       s->in_source ? " (in source IOAS)" : "");
-	for (as = dma_g.as_list; as; as = as->next) {
+	for (as = sl_dma_g.as_list; as; as = as->next) {
 		if (as->nb_ranges >= 0)
 			sl_iova_ranges_format(as->ranges, (unsigned)as->nb_ranges, ranges, sizeof(ranges));
 		else
@@ -473,5 +473,5 @@ void sl_dma_map_dump(void)
 		sl_log(SL_LOG_INFO, LOG_COMP, "  %s: %s, %u attached, %u mapping(s), ranges %s",
 		       as->name, as->ops->name, as->nb_att, as->nb_maps, ranges);
 	}
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 }

@@ -89,7 +89,6 @@ uint64_t sl_dma_read_entry_limit(const char *path);
 
 #define SL_DMA_ENTRY_LIMIT_PATH "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 
-
 /* ---- the address-space object (dma_as.c) -------------------------------- */
 
 /* A registered packet-memory segment (a copy of the EAL's view). The list
@@ -151,7 +150,8 @@ struct sl_dma_as {
  * container and a no-IOMMU container. Common code calls these and never
  * asks which backend it has. Optional entries may be NULL. Adding a backend
  * is one file that defines one of these and one entry in sl_dma_backends[]
- * (dma_as.c). Called with dma_g.lock held. */
+ * (dma_as.c). Called with sl_dma_g.lock held (per_device_as reads only
+ * a mode fixed while the backend has address spaces, and is not). */
 struct sl_dma_as_ops {
 	enum sl_dma_backend be;
 	const char *name;    /* "iommufd", "type1", ...: logs and option values */
@@ -171,7 +171,8 @@ struct sl_dma_as_ops {
 	 * errno and a logged reason */
 	int (*check_seg)(struct sl_dma_as *as, struct dma_seg *seg);
 	/* put one chunk of memory into the address space; SEG may be NULL.
-	 * NULL: no translation, nothing is ever mapped (no-IOMMU) */
+	 * NULL (and unmap NULL): no translation, nothing is ever mapped
+	 * (no-IOMMU) */
 	int (*map)(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len);
 	int (*unmap)(struct sl_dma_as *as, uint64_t iova, uint64_t len);
 	/* optional: every chunk of SEG went into AS / came out of it again */
@@ -184,7 +185,8 @@ struct sl_dma_as_ops {
 	 * would exceed the backend's limit on their number */
 	int (*entry_precheck)(struct sl_dma_as *as, unsigned new_entries);
 	/* optional: SEG left the EAL registry; drop what the backend keeps of
-	 * it outside any address space (iommufd: the source IOAS) */
+	 * it outside any address space (iommufd: the source IOAS). Called for
+	 * every backend in sl_dma_backends[] */
 	int (*seg_forget)(struct dma_seg *seg);
 	/* optional: true when each device should get an address space of its
 	 * own rather than the shared one (sl_dma_as_for_device) */
@@ -208,7 +210,7 @@ struct dma_state {
 	unsigned nb_segs;
 	struct sl_dma_stats st;
 };
-extern struct dma_state dma_g;
+extern struct dma_state sl_dma_g;
 
 uint64_t sl_dma_now_ns(void);
 /* Root of /dev (SL_DEV_ROOT for tests, else ""). */
@@ -244,7 +246,7 @@ int sl_dma_as_entry_precheck(struct sl_dma_as *as, unsigned new_entries);
 /* ---- the EAL memory listener (mem_listener.c) ---------------------------- */
 
 /* Listen to the EAL memory registry while any address space lives (one
- * reference per address-space reference). Called without dma_g.lock. */
+ * reference per address-space reference). Called without sl_dma_g.lock. */
 int sl_dma_listen_get(void);
 void sl_dma_listen_put(void);
 

@@ -30,7 +30,7 @@ static inline struct iommufd_as *to_iommufd(struct sl_dma_as *as)
 	return sl_dma_container_of(as, struct iommufd_as, as);
 }
 
-/* Shared by every iommufd address space; under dma_g.lock. */
+/* Shared by every iommufd address space; under sl_dma_g.lock. */
 static int iommufd = -1;          /* /dev/iommu */
 static unsigned iommufd_users;
 static uint32_t src_ioas;         /* source IOAS for COPY, 0 = none */
@@ -70,7 +70,7 @@ static void iommufd_put(void)
 			sl_log(SL_LOG_WARNING, LOG_COMP, "IOMMU_DESTROY of source IOAS %u: %s",
 			       src_ioas, strerror(errno));
 		src_ioas = 0;
-		for (s = dma_g.segs; s; s = s->next)
+		for (s = sl_dma_g.segs; s; s = s->next)
 			s->in_source = false;
 	}
 	close(iommufd);
@@ -105,10 +105,10 @@ static int ioas_map(uint32_t ioas, void *va, uint64_t iova, uint64_t len)
 	};
 	uint64_t t0 = sl_dma_now_ns();
 	int rc = ioctl(iommufd, IOMMU_IOAS_MAP, &m);
-	dma_g.st.map_ns += sl_dma_now_ns() - t0;
+	sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
 	if (rc != 0)
 		return -1;
-	dma_g.st.nb_ioas_map++;
+	sl_dma_g.st.nb_ioas_map++;
 	return 0;
 }
 
@@ -135,7 +135,7 @@ static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 		errno = EIO;
 		return -1;
 	}
-	dma_g.st.nb_unmap++;
+	sl_dma_g.st.nb_unmap++;
 	return 0;
 }
 
@@ -298,7 +298,7 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 		c.src_ioas_id = src_ioas;
 		uint64_t t0 = sl_dma_now_ns();
 		int rc = ioctl(iommufd, IOMMU_IOAS_COPY, &c);
-		dma_g.st.map_ns += sl_dma_now_ns() - t0;
+		sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
 		if (rc != 0) {
 			char why[512];
 			saved = errno;
@@ -309,7 +309,7 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 			errno = saved;
 			return -1;
 		}
-		dma_g.st.nb_ioas_copy++;
+		sl_dma_g.st.nb_ioas_copy++;
 		return 0;
 	}
 	if (ioas_map(ioas_id, va, iova, len) != 0) {
@@ -397,14 +397,14 @@ const struct sl_dma_as_ops sl_dma_iommufd_ops = {
 int sl_dma_set_iommufd_mode(enum sl_dma_iommufd_mode m)
 {
 	int rc = 0;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	if (iommufd >= 0 && mode != m) {
 		errno = EBUSY;
 		rc = -1;
 	} else {
 		mode = m;
 	}
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return rc;
 }
 

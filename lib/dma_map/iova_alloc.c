@@ -118,14 +118,14 @@ uint64_t sl_dma_choose_iova(const void *va, size_t len, size_t page_size, void *
 	/* every registered segment's IOVA is taken (the EAL lock is held) */
 	if (sl_memseg_walk(busy_add_seg, &busy) != 0)
 		goto nomem;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	use[0].start = 0;
 	use[0].last = UINT64_MAX;
-	for (as = dma_g.as_list; as; as = as->next) {
+	for (as = sl_dma_g.as_list; as; as = as->next) {
 		struct as_mapping *m;
 		for (m = as->maps; m; m = m->next)
 			if (!m->seg && busy_add(&busy, m->iova, m->len) != 0) {
-				pthread_mutex_unlock(&dma_g.lock);
+				pthread_mutex_unlock(&sl_dma_g.lock);
 				goto nomem;
 			}
 		/* an address space that maps nothing (no-IOMMU) sets no bounds */
@@ -163,7 +163,7 @@ uint64_t sl_dma_choose_iova(const void *va, size_t len, size_t page_size, void *
 		       "is already taken as an IOVA" : "lies outside what the IOMMUs accept",
 		       iova, ranges);
 	}
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	free(busy.v);
 	errno = saved;
 	return iova;

@@ -16,7 +16,7 @@
 static struct dma_seg *seg_find(const void *va)
 {
 	struct dma_seg *s;
-	for (s = dma_g.segs; s; s = s->next)
+	for (s = sl_dma_g.segs; s; s = s->next)
 		if (s->va == va)
 			return s;
 	return NULL;
@@ -25,11 +25,11 @@ static struct dma_seg *seg_find(const void *va)
 static void seg_unlink_free(struct dma_seg *seg)
 {
 	struct dma_seg **pp;
-	for (pp = &dma_g.segs; *pp; pp = &(*pp)->next) {
+	for (pp = &sl_dma_g.segs; *pp; pp = &(*pp)->next) {
 		if (*pp == seg) {
 			*pp = seg->next;
-			dma_g.nb_segs--;
-			dma_g.st.segment_bytes -= seg->len;
+			sl_dma_g.nb_segs--;
+			sl_dma_g.st.segment_bytes -= seg->len;
 			break;
 		}
 	}
@@ -44,7 +44,7 @@ static int seg_remove_everywhere(struct dma_seg *seg)
 	unsigned i;
 	int rc = 0;
 
-	for (as = dma_g.as_list; as; as = as->next)
+	for (as = sl_dma_g.as_list; as; as = as->next)
 		if (sl_dma_as_remove_seg(as, seg) != 0)
 			rc = -1;
 	for (i = 0; i < sl_dma_nb_backends; i++)
@@ -71,11 +71,11 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 	int rc = 0;
 
 	(void)arg;
-	pthread_mutex_lock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
 	if (ev == SL_MEM_EVENT_ADD) {
 		seg = calloc(1, sizeof(*seg));
 		if (!seg) {
-			pthread_mutex_unlock(&dma_g.lock);
+			pthread_mutex_unlock(&sl_dma_g.lock);
 			return -1;
 		}
 		seg->va = ms->va;
@@ -83,12 +83,12 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 		seg->len = ms->len;
 		seg->page_size = ms->page_size ? ms->page_size : 4096;
 		seg->nb_chunks = ms->iova != SL_BAD_IOVA ? 1 : (unsigned)(ms->len / seg->page_size);
-		seg->next = dma_g.segs;
-		dma_g.segs = seg;
-		dma_g.nb_segs++;
-		dma_g.st.segment_bytes += seg->len;
+		seg->next = sl_dma_g.segs;
+		sl_dma_g.segs = seg;
+		sl_dma_g.nb_segs++;
+		sl_dma_g.st.segment_bytes += seg->len;
 		/* Into every address space that already has devices. */
-		for (as = dma_g.as_list; as; as = as->next) {
+		for (as = sl_dma_g.as_list; as; as = as->next) {
 			if (as->nb_att == 0)
 				continue;
 			if (seg_add_to(as, seg) != 0) {
@@ -110,23 +110,23 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 			seg_unlink_free(seg);
 		}
 	}
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 	return rc;
 }
 
 /* The listener lives while any address-space reference does. It is
- * registered and unregistered without dma_g.lock held: the EAL calls
- * mem_event with its memory lock held and mem_event takes dma_g.lock, so the
- * only lock order is listen_lock -> EAL memory lock -> dma_g.lock. */
+ * registered and unregistered without sl_dma_g.lock held: the EAL calls
+ * mem_event with its memory lock held and mem_event takes sl_dma_g.lock, so the
+ * only lock order is listen_lock -> EAL memory lock -> sl_dma_g.lock. */
 static pthread_mutex_t listen_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned listen_refs;
 
 static void forget_segments(void)
 {
-	pthread_mutex_lock(&dma_g.lock);
-	while (dma_g.segs)
-		seg_unlink_free(dma_g.segs);
-	pthread_mutex_unlock(&dma_g.lock);
+	pthread_mutex_lock(&sl_dma_g.lock);
+	while (sl_dma_g.segs)
+		seg_unlink_free(sl_dma_g.segs);
+	pthread_mutex_unlock(&sl_dma_g.lock);
 }
 
 int sl_dma_listen_get(void)

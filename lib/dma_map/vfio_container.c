@@ -226,7 +226,7 @@ static int type1_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 	(void)seg;
 	uint64_t t0 = sl_dma_now_ns();
 	int rc = ioctl(to_container(as)->fd, VFIO_IOMMU_MAP_DMA, &m);
-	dma_g.st.map_ns += sl_dma_now_ns() - t0;
+	sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
 	if (rc != 0) {
 		int saved = errno;
 		char why[512];
@@ -236,7 +236,7 @@ static int type1_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 		errno = saved;
 		return -1;
 	}
-	dma_g.st.nb_type1_map++;
+	sl_dma_g.st.nb_type1_map++;
 	return 0;
 }
 
@@ -263,7 +263,7 @@ static int type1_unmap(struct sl_dma_as *as, uint64_t iova, uint64_t len)
 		errno = EIO;
 		return -1;
 	}
-	dma_g.st.nb_unmap++;
+	sl_dma_g.st.nb_unmap++;
 	return 0;
 }
 
