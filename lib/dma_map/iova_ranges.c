@@ -86,53 +86,6 @@ bool sl_iova_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
-/* The first busy interval that [IOVA, IOVA+LEN) touches, or NULL. */
-static const struct sl_iova_busy *busy_hit(const struct sl_iova_busy *busy, unsigned nbusy,
-					   uint64_t iova, uint64_t len)
-{
-	for (unsigned i = 0; i < nbusy; i++)
-		if (sl_iova_overlap(iova, len, busy[i].start, busy[i].len))
-			return &busy[i];
-	return NULL;
-}
-
-static bool align_up(uint64_t x, uint64_t align, uint64_t *out)
-{
-	uint64_t up = (x + (align - 1)) & ~(align - 1);
-
-	if (up < x)
-		return false; /* wrapped past 2^64 */
-	*out = up;
-	return true;
-}
-
-uint64_t sl_iova_choose(const struct sl_iova_range *r, unsigned nr,
-			const struct sl_iova_busy *busy, unsigned nbusy, uint64_t prefer,
-			uint64_t len, uint64_t align, uint64_t floor)
-{
-	if (len == 0 || align == 0 || (align & (align - 1)) != 0)
-		return SL_IOVA_NONE;
-	if ((prefer & (align - 1)) == 0 && sl_iova_ranges_fit(r, nr, prefer, len) &&
-	    !busy_hit(busy, nbusy, prefer, len))
-		return prefer;
-	for (unsigned i = 0; i < nr; i++) {
-		uint64_t cand;
-
-		if (!align_up(r[i].start > floor ? r[i].start : floor, align, &cand))
-			return SL_IOVA_NONE;
-		/* slide past every busy interval in the way; each step moves up */
-		while (cand <= r[i].last && len - 1 <= r[i].last - cand) {
-			const struct sl_iova_busy *b = busy_hit(busy, nbusy, cand, len);
-			if (b == NULL)
-				return cand;
-			if (b->start + (b->len - 1) == UINT64_MAX ||
-			    !align_up(b->start + b->len, align, &cand))
-				return SL_IOVA_NONE;
-		}
-	}
-	return SL_IOVA_NONE;
-}
-
 void sl_iova_ranges_format(const struct sl_iova_range *r, unsigned n, char *buf, size_t len)
 {
 	size_t used = 0;

@@ -72,7 +72,7 @@ struct sl_mempool *sl_pktmbuf_pool_create(const char *name, unsigned n, unsigned
 	return mp;
 }
 
-void sl_pktmbuf_free_chain_(struct sl_mbuf *m)
+void __sl_pktmbuf_free_chain(struct sl_mbuf *m)
 {
 	while (m != NULL) {
 		struct sl_mbuf *next = m->next;
@@ -101,7 +101,7 @@ static void batch_add(struct free_batch *b, struct sl_mbuf *m)
 	b->objs[b->n++] = m;
 }
 
-void sl_pktmbuf_free_bulk_slow_(struct sl_mbuf **mbufs, unsigned n)
+void __sl_pktmbuf_free_bulk_slow(struct sl_mbuf **mbufs, unsigned n)
 {
 	struct free_batch b = { .mp = NULL, .n = 0 };
 	unsigned i;

@@ -96,7 +96,7 @@ sl_mbuf_rearm_word(uint16_t data_off, uint16_t refcnt, uint16_t nb_segs, uint16_
 	return w;
 }
 
-static sl_always_inline void sl_mbuf_set_rearm_(struct sl_mbuf *m, uint64_t w)
+static sl_always_inline void __sl_mbuf_set_rearm(struct sl_mbuf *m, uint64_t w)
 {
 	memcpy(&m->data_off, &w, sizeof(w));
 }
@@ -105,9 +105,9 @@ static sl_always_inline void sl_mbuf_set_rearm_(struct sl_mbuf *m, uint64_t w)
  * NULL; allocation relies on them and free restores them. */
 
 /* Fresh state of an allocated mbuf; REARM from the pool. */
-static sl_always_inline void sl_pktmbuf_reset_fast_(struct sl_mbuf *m, uint64_t rearm)
+static sl_always_inline void __sl_pktmbuf_reset_fast(struct sl_mbuf *m, uint64_t rearm)
 {
-	sl_mbuf_set_rearm_(m, rearm);
+	__sl_mbuf_set_rearm(m, rearm);
 	m->ol_flags = 0;
 	m->packet_type = 0;
 	m->pkt_len = 0;
@@ -140,7 +140,7 @@ static sl_always_inline struct sl_mbuf *sl_pktmbuf_alloc(struct sl_mempool *mp)
 
 	if (sl_unlikely(sl_mempool_get(mp, &obj) != 0))
 		return NULL;
-	sl_pktmbuf_reset_fast_((struct sl_mbuf *)obj, mp->user[SL_PKTMBUF_POOL_REARM]);
+	__sl_pktmbuf_reset_fast((struct sl_mbuf *)obj, mp->user[SL_PKTMBUF_POOL_REARM]);
 	return (struct sl_mbuf *)obj;
 }
 
@@ -155,7 +155,7 @@ sl_pktmbuf_alloc_bulk(struct sl_mempool *mp, struct sl_mbuf **mbufs, unsigned n)
 		return -ENOENT;
 	rearm = mp->user[SL_PKTMBUF_POOL_REARM];
 	for (i = 0; i < n; i++)
-		sl_pktmbuf_reset_fast_(mbufs[i], rearm);
+		__sl_pktmbuf_reset_fast(mbufs[i], rearm);
 	return 0;
 }
 
@@ -184,26 +184,26 @@ static sl_always_inline struct sl_mbuf *sl_pktmbuf_prefree_seg(struct sl_mbuf *m
 /* Whether M is a lone segment with one reference: nb_segs and refcnt
  * both 1, checked with one 32-bit compare (the same on either byte
  * order). Its next is then NULL (nb_segs counts the chain). */
-static sl_always_inline int sl_pktmbuf_is_simple_(const struct sl_mbuf *m)
+static sl_always_inline int __sl_pktmbuf_is_simple(const struct sl_mbuf *m)
 {
 	uint32_t w;
 	memcpy(&w, &m->refcnt, sizeof(w));
 	return w == ((1u << 16) | 1u);
 }
 
-void sl_pktmbuf_free_chain_(struct sl_mbuf *m);
-void sl_pktmbuf_free_bulk_slow_(struct sl_mbuf **mbufs, unsigned n);
+void __sl_pktmbuf_free_chain(struct sl_mbuf *m);
+void __sl_pktmbuf_free_bulk_slow(struct sl_mbuf **mbufs, unsigned n);
 
 /* Free a whole packet (every segment of the chain). NULL is ignored. */
 static sl_always_inline void sl_pktmbuf_free(struct sl_mbuf *m)
 {
 	if (m == NULL)
 		return;
-	if (sl_likely(sl_pktmbuf_is_simple_(m))) {
+	if (sl_likely(__sl_pktmbuf_is_simple(m))) {
 		sl_mempool_put(m->pool, m);
 		return;
 	}
-	sl_pktmbuf_free_chain_(m);
+	__sl_pktmbuf_free_chain(m);
 }
 
 /* Free N packets (whole chains; NULL entries are skipped), returning them
@@ -222,13 +222,13 @@ static sl_always_inline void sl_pktmbuf_free_bulk(struct sl_mbuf **mbufs, unsign
 	mp = mbufs[0]->pool;
 	for (i = 0; i < n; i++) {
 		const struct sl_mbuf *m = mbufs[i];
-		if (sl_unlikely(m == NULL || m->pool != mp || !sl_pktmbuf_is_simple_(m)))
+		if (sl_unlikely(m == NULL || m->pool != mp || !__sl_pktmbuf_is_simple(m)))
 			goto slow;
 	}
 	sl_mempool_put_bulk(mp, (void *const *)mbufs, n);
 	return;
 slow:
-	sl_pktmbuf_free_bulk_slow_(mbufs, n);
+	__sl_pktmbuf_free_bulk_slow(mbufs, n);
 }
 
 /* Link packet TAIL behind packet HEAD (its last segment). 0, or -EOVERFLOW

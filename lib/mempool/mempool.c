@@ -13,7 +13,7 @@
 
 /* ---- ring side of the fast path -------------------------------------- */
 
-int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache, void **objs,
+int __sl_mempool_get_bulk_slow(struct sl_mempool *mp, struct sl_mempool_cache *cache, void **objs,
 			      unsigned n)
 {
 	unsigned len, need;
@@ -35,12 +35,12 @@ int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *ca
 			return -ENOENT;
 	}
 	len += need - n;
-	sl_ptrs_copy_(objs, &cache->objs[len], n);
+	__sl_ptrs_copy(objs, &cache->objs[len], n);
 	cache->len = len;
 	return 0;
 }
 
-void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
+void __sl_mempool_put_bulk_slow(struct sl_mempool *mp, struct sl_mempool_cache *cache,
 			       void *const *objs, unsigned n)
 {
 	/* The ring has a slot for every object of the pool, so enqueueing
@@ -52,7 +52,7 @@ void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *c
 	/* adding N would pass the threshold: flush the whole cache to the
 	 * ring, then keep the N just put (the hottest) */
 	sl_ring_enqueue_bulk(mp->ring, cache->objs, cache->len, NULL);
-	sl_ptrs_copy_(cache->objs, objs, n);
+	__sl_ptrs_copy(cache->objs, objs, n);
 	cache->len = n;
 }
 

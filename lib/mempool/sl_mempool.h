@@ -83,9 +83,9 @@ void sl_mempool_cache_flush(struct sl_mempool *mp, unsigned lcore_id);
 
 /* Out of line: refill/flush through the ring, and the uncached path of
  * non-EAL threads (CACHE NULL). Called only by the inline functions. */
-int sl_mempool_get_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
+int __sl_mempool_get_bulk_slow(struct sl_mempool *mp, struct sl_mempool_cache *cache,
 			      void **objs, unsigned n);
-void sl_mempool_put_bulk_slow_(struct sl_mempool *mp, struct sl_mempool_cache *cache,
+void __sl_mempool_put_bulk_slow(struct sl_mempool *mp, struct sl_mempool_cache *cache,
 			       void *const *objs, unsigned n);
 
 /* All N or none: 0, or -ENOENT when fewer than N are available (objects
@@ -99,14 +99,14 @@ sl_mempool_get_bulk(struct sl_mempool *mp, void **objs, unsigned n)
 	unsigned len;
 
 	if (sl_unlikely(lcore_id >= SL_MAX_LCORE))
-		return sl_mempool_get_bulk_slow_(mp, NULL, objs, n);
+		return __sl_mempool_get_bulk_slow(mp, NULL, objs, n);
 	cache = &mp->local_cache[lcore_id];
 	len = cache->len;
 	if (sl_unlikely(n > len))
-		return sl_mempool_get_bulk_slow_(mp, cache, objs, n);
+		return __sl_mempool_get_bulk_slow(mp, cache, objs, n);
 	len -= n;
 	cache->len = len;
-	sl_ptrs_copy_(objs, &cache->objs[len], n);
+	__sl_ptrs_copy(objs, &cache->objs[len], n);
 	return 0;
 }
 
@@ -120,17 +120,17 @@ sl_mempool_put_bulk(struct sl_mempool *mp, void *const *objs, unsigned n)
 	unsigned len;
 
 	if (sl_unlikely(lcore_id >= SL_MAX_LCORE)) {
-		sl_mempool_put_bulk_slow_(mp, NULL, objs, n);
+		__sl_mempool_put_bulk_slow(mp, NULL, objs, n);
 		return;
 	}
 	cache = &mp->local_cache[lcore_id];
 	len = cache->len;
 	if (sl_unlikely(len + n > cache->flushthresh)) {
-		sl_mempool_put_bulk_slow_(mp, cache, objs, n);
+		__sl_mempool_put_bulk_slow(mp, cache, objs, n);
 		return;
 	}
 	cache->len = len + n;
-	sl_ptrs_copy_(&cache->objs[len], objs, n);
+	__sl_ptrs_copy(&cache->objs[len], objs, n);
 }
 
 static sl_always_inline int

@@ -32,7 +32,7 @@ extern "C" {
 #define SL_RING_NAMESIZE 32
 #define SL_RING_SZ_MAX (1u << 30) /* most slots a ring can have */
 /* Pauses an MP/MC tail wait spins before it yields the CPU (see
- * sl_ring_update_tail_). */
+ * __sl_ring_update_tail). */
 #define SL_RING_SPINS_BEFORE_YIELD 4096
 
 /* flags for sl_ring_create / sl_ring_init */
@@ -129,7 +129,7 @@ enum sl_ring_behavior {
  * (0..N) and sets *OLD_HEAD to the first; *AVAIL gets the slots D could
  * take before reserving. */
 static sl_always_inline unsigned
-sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s, uint32_t capacity, int single,
+__sl_ring_move_head(struct sl_ring_headtail *d, const struct sl_ring_headtail *s, uint32_t capacity, int single,
 		   unsigned n, enum sl_ring_behavior behavior, uint32_t *old_head, uint32_t *avail)
 {
 	/* A0: pairs with R1 of whoever moved the head here */
@@ -170,7 +170,7 @@ sl_ring_move_head_(struct sl_ring_headtail *d, const struct sl_ring_headtail *s,
 /* Publish slots [OLD, NEW) to the other side: wait until every earlier
  * reservation on this side is published (A3), then release (R0). */
 static sl_always_inline void
-sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, uint32_t new_val)
+__sl_ring_update_tail(struct sl_ring_headtail *ht, int single, uint32_t old_val, uint32_t new_val)
 {
 	if (!single) {
 		/* A3: acquire, so that what earlier threads published is
@@ -205,9 +205,9 @@ sl_ring_update_tail_(struct sl_ring_headtail *ht, int single, uint32_t old_val, 
 #define SL_PTRS_VEC_BYTES 16
 #endif
 #define SL_PTRS_PER_VEC (SL_PTRS_VEC_BYTES / 8)
-typedef uint64_t sl_ptrs_vec_ __attribute__((vector_size(SL_PTRS_VEC_BYTES), aligned(8), may_alias));
+typedef uint64_t __sl_ptrs_vec __attribute__((vector_size(SL_PTRS_VEC_BYTES), aligned(8), may_alias));
 
-#define SL_PTRS_VEC_AT_(a, i) (*(sl_ptrs_vec_ *)(void *)&(a)[i])
+#define __SL_PTRS_VEC_AT(a, i) (*(__sl_ptrs_vec *)(void *)&(a)[i])
 
 /* After inlining with a constant N into a caller holding a small array,
  * GCC checks the vector accesses of loops that cannot run for that N and
@@ -215,31 +215,31 @@ typedef uint64_t sl_ptrs_vec_ __attribute__((vector_size(SL_PTRS_VEC_BYTES), ali
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
 static sl_always_inline void
-sl_ptrs_copy_(void **dst, void *const *src, size_t n)
+__sl_ptrs_copy(void **dst, void *const *src, size_t n)
 {
 	size_t i = 0;
 
 	for (; i + 4 * SL_PTRS_PER_VEC <= n; i += 4 * SL_PTRS_PER_VEC) {
-		sl_ptrs_vec_ v0 = SL_PTRS_VEC_AT_(src, i);
-		sl_ptrs_vec_ v1 = SL_PTRS_VEC_AT_(src, i + SL_PTRS_PER_VEC);
-		sl_ptrs_vec_ v2 = SL_PTRS_VEC_AT_(src, i + 2 * SL_PTRS_PER_VEC);
-		sl_ptrs_vec_ v3 = SL_PTRS_VEC_AT_(src, i + 3 * SL_PTRS_PER_VEC);
-		SL_PTRS_VEC_AT_(dst, i) = v0;
-		SL_PTRS_VEC_AT_(dst, i + SL_PTRS_PER_VEC) = v1;
-		SL_PTRS_VEC_AT_(dst, i + 2 * SL_PTRS_PER_VEC) = v2;
-		SL_PTRS_VEC_AT_(dst, i + 3 * SL_PTRS_PER_VEC) = v3;
+		__sl_ptrs_vec v0 = __SL_PTRS_VEC_AT(src, i);
+		__sl_ptrs_vec v1 = __SL_PTRS_VEC_AT(src, i + SL_PTRS_PER_VEC);
+		__sl_ptrs_vec v2 = __SL_PTRS_VEC_AT(src, i + 2 * SL_PTRS_PER_VEC);
+		__sl_ptrs_vec v3 = __SL_PTRS_VEC_AT(src, i + 3 * SL_PTRS_PER_VEC);
+		__SL_PTRS_VEC_AT(dst, i) = v0;
+		__SL_PTRS_VEC_AT(dst, i + SL_PTRS_PER_VEC) = v1;
+		__SL_PTRS_VEC_AT(dst, i + 2 * SL_PTRS_PER_VEC) = v2;
+		__SL_PTRS_VEC_AT(dst, i + 3 * SL_PTRS_PER_VEC) = v3;
 	}
 	/* fewer than four vectors left: no loops, so that nothing is left
 	 * for the compiler to reason about after inlining */
 	if (i + 2 * SL_PTRS_PER_VEC <= n) {
-		sl_ptrs_vec_ v0 = SL_PTRS_VEC_AT_(src, i);
-		sl_ptrs_vec_ v1 = SL_PTRS_VEC_AT_(src, i + SL_PTRS_PER_VEC);
-		SL_PTRS_VEC_AT_(dst, i) = v0;
-		SL_PTRS_VEC_AT_(dst, i + SL_PTRS_PER_VEC) = v1;
+		__sl_ptrs_vec v0 = __SL_PTRS_VEC_AT(src, i);
+		__sl_ptrs_vec v1 = __SL_PTRS_VEC_AT(src, i + SL_PTRS_PER_VEC);
+		__SL_PTRS_VEC_AT(dst, i) = v0;
+		__SL_PTRS_VEC_AT(dst, i + SL_PTRS_PER_VEC) = v1;
 		i += 2 * SL_PTRS_PER_VEC;
 	}
 	if (i + SL_PTRS_PER_VEC <= n) {
-		SL_PTRS_VEC_AT_(dst, i) = SL_PTRS_VEC_AT_(src, i);
+		__SL_PTRS_VEC_AT(dst, i) = __SL_PTRS_VEC_AT(src, i);
 		i += SL_PTRS_PER_VEC;
 	}
 	/* at most SL_PTRS_PER_VEC - 1 (1 or 3) left */
@@ -253,43 +253,43 @@ sl_ptrs_copy_(void **dst, void *const *src, size_t n)
 #pragma GCC diagnostic pop
 
 static sl_always_inline void
-sl_ring_copy_in_(struct sl_ring *r, uint32_t head, void *const *objs, unsigned n)
+__sl_ring_copy_in(struct sl_ring *r, uint32_t head, void *const *objs, unsigned n)
 {
 	const size_t idx = head & r->mask;
 
 	if (sl_likely(idx + n <= r->size)) {
-		sl_ptrs_copy_(&r->slots[idx], objs, n);
+		__sl_ptrs_copy(&r->slots[idx], objs, n);
 	} else {
 		size_t first = r->size - idx;
-		sl_ptrs_copy_(&r->slots[idx], objs, first);
-		sl_ptrs_copy_(r->slots, objs + first, n - first);
+		__sl_ptrs_copy(&r->slots[idx], objs, first);
+		__sl_ptrs_copy(r->slots, objs + first, n - first);
 	}
 }
 
 static sl_always_inline void
-sl_ring_copy_out_(const struct sl_ring *r, uint32_t head, void **objs, unsigned n)
+__sl_ring_copy_out(const struct sl_ring *r, uint32_t head, void **objs, unsigned n)
 {
 	const size_t idx = head & r->mask;
 
 	if (sl_likely(idx + n <= r->size)) {
-		sl_ptrs_copy_(objs, &r->slots[idx], n);
+		__sl_ptrs_copy(objs, &r->slots[idx], n);
 	} else {
 		size_t first = r->size - idx;
-		sl_ptrs_copy_(objs, &r->slots[idx], first);
-		sl_ptrs_copy_(objs + first, r->slots, n - first);
+		__sl_ptrs_copy(objs, &r->slots[idx], first);
+		__sl_ptrs_copy(objs + first, r->slots, n - first);
 	}
 }
 
 static sl_always_inline unsigned
-sl_ring_do_enqueue_(struct sl_ring *r, void *const *objs, unsigned n, enum sl_ring_behavior behavior,
+__sl_ring_do_enqueue(struct sl_ring *r, void *const *objs, unsigned n, enum sl_ring_behavior behavior,
 		    int single, unsigned *free_space)
 {
 	uint32_t head, free_entries;
 
-	n = sl_ring_move_head_(&r->prod, &r->cons, r->capacity, single, n, behavior, &head, &free_entries);
+	n = __sl_ring_move_head(&r->prod, &r->cons, r->capacity, single, n, behavior, &head, &free_entries);
 	if (n != 0) {
-		sl_ring_copy_in_(r, head, objs, n);
-		sl_ring_update_tail_(&r->prod, single, head, head + n);
+		__sl_ring_copy_in(r, head, objs, n);
+		__sl_ring_update_tail(&r->prod, single, head, head + n);
 	}
 	if (free_space != NULL)
 		*free_space = free_entries - n;
@@ -297,15 +297,15 @@ sl_ring_do_enqueue_(struct sl_ring *r, void *const *objs, unsigned n, enum sl_ri
 }
 
 static sl_always_inline unsigned
-sl_ring_do_dequeue_(struct sl_ring *r, void **objs, unsigned n, enum sl_ring_behavior behavior,
+__sl_ring_do_dequeue(struct sl_ring *r, void **objs, unsigned n, enum sl_ring_behavior behavior,
 		    int single, unsigned *available)
 {
 	uint32_t head, entries;
 
-	n = sl_ring_move_head_(&r->cons, &r->prod, 0, single, n, behavior, &head, &entries);
+	n = __sl_ring_move_head(&r->cons, &r->prod, 0, single, n, behavior, &head, &entries);
 	if (n != 0) {
-		sl_ring_copy_out_(r, head, objs, n);
-		sl_ring_update_tail_(&r->cons, single, head, head + n);
+		__sl_ring_copy_out(r, head, objs, n);
+		__sl_ring_update_tail(&r->cons, single, head, head + n);
 	}
 	if (available != NULL)
 		*available = entries - n;
@@ -319,38 +319,38 @@ sl_ring_do_dequeue_(struct sl_ring *r, void **objs, unsigned n, enum sl_ring_beh
 static sl_always_inline unsigned
 sl_ring_mp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, 0, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_FIXED, 0, free_space);
 }
 
 static sl_always_inline unsigned
 sl_ring_sp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, 1, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_FIXED, 1, free_space);
 }
 
 static sl_always_inline unsigned
 sl_ring_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_FIXED, (int)r->prod.single, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_FIXED, (int)r->prod.single, free_space);
 }
 
 /* Burst: enqueue as many of the N objects as fit; returns how many. */
 static sl_always_inline unsigned
 sl_ring_mp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, 0, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_VARIABLE, 0, free_space);
 }
 
 static sl_always_inline unsigned
 sl_ring_sp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, 1, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_VARIABLE, 1, free_space);
 }
 
 static sl_always_inline unsigned
 sl_ring_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n, unsigned *free_space)
 {
-	return sl_ring_do_enqueue_(r, objs, n, SL_RING_VARIABLE, (int)r->prod.single, free_space);
+	return __sl_ring_do_enqueue(r, objs, n, SL_RING_VARIABLE, (int)r->prod.single, free_space);
 }
 
 /* One object: 0, or -ENOBUFS when the ring is full. */
@@ -367,38 +367,38 @@ sl_ring_enqueue(struct sl_ring *r, void *obj)
 static sl_always_inline unsigned
 sl_ring_mc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, 0, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_FIXED, 0, available);
 }
 
 static sl_always_inline unsigned
 sl_ring_sc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, 1, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_FIXED, 1, available);
 }
 
 static sl_always_inline unsigned
 sl_ring_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_FIXED, (int)r->cons.single, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_FIXED, (int)r->cons.single, available);
 }
 
 /* Burst: dequeue up to N objects; returns how many. */
 static sl_always_inline unsigned
 sl_ring_mc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, 0, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_VARIABLE, 0, available);
 }
 
 static sl_always_inline unsigned
 sl_ring_sc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, 1, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_VARIABLE, 1, available);
 }
 
 static sl_always_inline unsigned
 sl_ring_dequeue_burst(struct sl_ring *r, void **objs, unsigned n, unsigned *available)
 {
-	return sl_ring_do_dequeue_(r, objs, n, SL_RING_VARIABLE, (int)r->cons.single, available);
+	return __sl_ring_do_dequeue(r, objs, n, SL_RING_VARIABLE, (int)r->cons.single, available);
 }
 
 /* One object: 0, or -ENOENT when the ring is empty. */

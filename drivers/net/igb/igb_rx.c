@@ -164,7 +164,7 @@ int igb_rx_queue_start(struct igb_adapter *ad, struct igb_rx_queue *rxq)
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct sl_mbuf *m = rxq->sw_ring[i];
-		sl_mbuf_set_rearm_(m, rxq->rearm);
+		__sl_mbuf_set_rearm(m, rxq->rearm);
 		rxq->ring[i].read.pkt_addr = m->buf_iova + SL_PKTMBUF_HEADROOM;
 		rxq->ring[i].read.hdr_addr = 0;
 	}
@@ -238,7 +238,7 @@ static sl_always_inline void igb_rx_refill(struct igb_rx_queue *rxq, uint16_t ho
 		}
 		for (uint16_t i = 0; i < ft; i++) {
 			struct sl_mbuf *m = slot[i];
-			sl_mbuf_set_rearm_(m, rearm);
+			__sl_mbuf_set_rearm(m, rearm);
 			d[i].read.pkt_addr = m->buf_iova + SL_PKTMBUF_HEADROOM;
 			d[i].read.hdr_addr = 0;
 		}

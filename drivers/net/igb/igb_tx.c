@@ -135,7 +135,7 @@ static void igb_free_segs(struct sl_mbuf **segs, unsigned n)
 	struct sl_mempool *mp = segs[0]->pool;
 	for (unsigned i = 0; i < n; i++) {
 		const struct sl_mbuf *m = segs[i];
-		if (sl_unlikely(m->pool != mp || !sl_pktmbuf_is_simple_(m) || m->next != NULL))
+		if (sl_unlikely(m->pool != mp || !__sl_pktmbuf_is_simple(m) || m->next != NULL))
 			goto slow;
 	}
 	sl_mempool_put_bulk(mp, (void *const *)segs, n);
@@ -179,7 +179,7 @@ static sl_always_inline void igb_tx_free_range(struct sl_mbuf **segs, unsigned n
 	struct sl_mempool *mp = segs[0] != NULL ? segs[0]->pool : NULL;
 	for (unsigned i = 0; i < n; i++) {
 		const struct sl_mbuf *m = segs[i];
-		if (sl_unlikely(m == NULL || m->pool != mp || !sl_pktmbuf_is_simple_(m) || m->next != NULL))
+		if (sl_unlikely(m == NULL || m->pool != mp || !__sl_pktmbuf_is_simple(m) || m->next != NULL))
 			goto slow;
 	}
 	sl_mempool_put_bulk(mp, (void *const *)segs, n);

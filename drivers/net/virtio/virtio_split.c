@@ -253,7 +253,7 @@ uint16_t virtio_tx_split(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	}
 	for (i = 0; i < n; i++) {
 		struct sl_mbuf *m = pkts[i];
-		if (sl_likely(sl_pktmbuf_is_simple_(m) && m->data_off >= VIRTIO_NET_HDR_SIZE)) {
+		if (sl_likely(__sl_pktmbuf_is_simple(m) && m->data_off >= VIRTIO_NET_HDR_SIZE)) {
 			/* one segment, ours alone, room for the header in front */
 			uint16_t id = vq_take_id(vq);
 			memset((char *)m->buf_addr + m->data_off - VIRTIO_NET_HDR_SIZE, 0, VIRTIO_NET_HDR_SIZE);
