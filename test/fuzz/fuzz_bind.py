@@ -21,7 +21,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-from fake_sysfs import FakeTree, FakeKernel, bind  # noqa: E402
+from fake_sysfs import FakeTree, FakeKernel, bind, populate_standard  # noqa: E402
 
 EXIT_CODES = {bind.EXIT_OK, bind.EXIT_FAILED, bind.EXIT_USAGE, bind.EXIT_REFUSED,
               bind.EXIT_ROLLBACK_FAILED}
@@ -41,21 +41,7 @@ VALUES = [IGB0, IGB1, VIRTIO0, VIRTIO1, "01:00.0", "0000:00:1f.2", "0000:99:00.0
 
 def machine():
     """The standard fake machine of test/usertools/test_bind.py."""
-    t = FakeTree()
-    t.add_driver("igb")
-    t.add_driver("virtio-pci", builtin=True)
-    t.add_driver("vfio-pci")
-    t.add_vfio_module(noiommu=None)
-    t.enable_iommu(iommufd=True)
-    t.add_device(IGB0, "8086", "10c9", driver="igb", group="10", ifname="eth1")
-    t.add_device(IGB1, "8086", "10c9", driver="igb", group="11", ifname="eth2")
-    t.add_device(VIRTIO0, "1af4", "1041", driver="virtio-pci", group="12",
-                 ifname="eth3", iface_parent="virtio0")
-    t.add_device(VIRTIO1, "1af4", "1041", driver="virtio-pci", group="13",
-                 ifname="eth4", iface_parent="virtio1")
-    t.add_device("0000:00:1f.2", "8086", "2922", cls=0x010601, driver="ahci", group="5")
-    t.add_driver("ahci")
-    return t
+    return populate_standard(FakeTree())
 
 
 def mutate(rng, s):

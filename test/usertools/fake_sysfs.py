@@ -302,3 +302,28 @@ class FakeKernel(bind.System):
             self.tree.write("proc/mounts", "".join(kept))
             return 0, ""
         return 127, "unexpected command"
+
+
+# The standard fake machine of the bind.py tests and its fuzz driver: two
+# igb and two virtio-net NICs on their kernel drivers and a SATA controller,
+# each in its own IOMMU group, VT-d with iommufd, vfio-pci loaded.
+STANDARD_IGB0, STANDARD_IGB1 = "0000:01:00.0", "0000:02:00.0"
+STANDARD_VIRTIO0, STANDARD_VIRTIO1 = "0000:03:00.0", "0000:04:00.0"
+
+
+def populate_standard(t):
+    """Fill the FakeTree T with the standard machine; returns T."""
+    t.add_driver("igb")
+    t.add_driver("virtio-pci", builtin=True)
+    t.add_driver("vfio-pci")
+    t.add_vfio_module(noiommu=None)
+    t.enable_iommu(iommufd=True)
+    t.add_device(STANDARD_IGB0, "8086", "10c9", driver="igb", group="10", ifname="eth1")
+    t.add_device(STANDARD_IGB1, "8086", "10c9", driver="igb", group="11", ifname="eth2")
+    t.add_device(STANDARD_VIRTIO0, "1af4", "1041", driver="virtio-pci", group="12",
+                 ifname="eth3", iface_parent="virtio0")
+    t.add_device(STANDARD_VIRTIO1, "1af4", "1041", driver="virtio-pci", group="13",
+                 ifname="eth4", iface_parent="virtio1")
+    t.add_device("0000:00:1f.2", "8086", "2922", cls=0x010601, driver="ahci", group="5")
+    t.add_driver("ahci")
+    return t
