@@ -139,12 +139,14 @@ else
   test/vm/run-suite.sh --build-dir "$top/build" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  # checks not applicable to a scenario (each said why in the log above)
+  na=$(sed -n 's/^scenario .* \([0-9]*\) n\/a .*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
   p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
   p=${p:-0}; f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then echo "guest suite: no check ran" >&2; f=1; fi
   rm -f "$log"
-  stage_result "guest suite" "$p" "$f" $((SECONDS - t0))
+  stage_result "guest suite" "$p" "$f" $((SECONDS - t0)) "$na"
 fi
 
 if [ "${SLUICE_SKIP_GUEST:-0}" != 1 ]; then

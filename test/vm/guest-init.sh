@@ -12,7 +12,7 @@
 #
 # Kernel command-line parameters (set by test/vm/run-guest.sh):
 #   sluice.run=PATH sluice.out=PATH sluice.scenario=NAME sluice.hugepages=N
-#   sluice.src=PATH sluice.build=PATH
+#   sluice.src=PATH sluice.build=PATH sluice.cwd=PATH
 export PATH=/bin
 
 status=125
@@ -39,7 +39,7 @@ mount -t sysfs sysfs /sys || fail "cannot mount /sys"
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 
-run= out= scenario= hugepages=256 src= build=
+run= out= scenario= hugepages=256 src= build= cwd=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	sluice.run=*) run=${arg#*=} ;;
@@ -48,6 +48,7 @@ for arg in $(cat /proc/cmdline); do
 	sluice.hugepages=*) hugepages=${arg#*=} ;;
 	sluice.src=*) src=${arg#*=} ;;
 	sluice.build=*) build=${arg#*=} ;;
+	sluice.cwd=*) cwd=${arg#*=} ;;
 	esac
 done
 [ -n "$run" ] && [ -n "$out" ] || fail "kernel command line lacks sluice.run= or sluice.out="
@@ -70,11 +71,12 @@ mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm 2>/dev/null
 mount -t tmpfs -o mode=755 tmpfs /host/run || fail "cannot mount /host/run"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount /host/tmp"
 
-# The repository and the build directory may lie under a path just covered
+# The repository, the build directory and the directory the command runs in
+# (sluice.cwd) may lie under a path just covered
 # with a guest tmpfs (a clone under /tmp): show them through a second,
 # uncovered view of the host's root (bound at /hostview before the covering
 # mounts), so checks see the same paths as the host.
-for path in "$src" "$build"; do
+for path in "$src" "$build" "$cwd"; do
 	case $path in
 	/tmp/* | /run/* | /dev/shm/* | /tmp | /run | /dev/shm)
 		mkdir -p "/host$path" && mount -o bind "/hostview$path" "/host$path" ||

@@ -137,7 +137,7 @@ macs=(52:54:00:5c:00:01 52:54:00:5c:00:02 52:54:00:5c:00:03 52:54:00:5c:00:04)
 
 machine=(-M q35,kernel-irqchip=split -accel "tcg,thread=$tcg_thread" -cpu max -smp "$smp" -m "$mem")
 cmdline="console=ttyS0 loglevel=4 panic=-1 no_timer_check sluice.scenario=$scenario sluice.run=$here/guest-run.sh"
-cmdline+=" sluice.out=$out sluice.src=$src sluice.build=$build_dir sluice.hugepages=$hugepages"
+cmdline+=" sluice.out=$out sluice.src=$src sluice.build=$build_dir sluice.cwd=$(pwd) sluice.hugepages=$hugepages"
 iommu=()
 case $scenario in
 iommufd | type1 | mixed | iommufd-aw39)
