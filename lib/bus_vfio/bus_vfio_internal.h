@@ -77,7 +77,7 @@ struct sl_pci_device {
 	int *irq_fds;
 	unsigned nb_irq_fds;
 	void *driver_data;
-	bool probed;
+	const struct sl_pci_driver *drv; /* the driver that probed it (bv_bus.lock), NULL when none */
 	enum sl_pci_reset_kind reset_kind; /* decided at open, refreshed at each reset */
 	char reset_why[512];
 	/* removal: the kernel's request to give the device back

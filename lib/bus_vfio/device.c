@@ -82,7 +82,7 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 		/* released at the kernel's request: only the stand-ins are left */
 		bv_bars_unmap(dev);
 		dev->open = false;
-		dev->probed = false;
+		dev->drv = NULL;
 		dev->released = false;
 		memset(&dev->info, 0, sizeof(dev->info));
 		dev->reset_kind = SL_PCI_RESET_NONE;
@@ -102,7 +102,7 @@ void sl_pci_dev_close(struct sl_pci_device *dev)
 	bv_dev_reset(dev, "at close"); /* logs; a failure is only a warning */
 	dev->ops->release(dev);
 	dev->open = false;
-	dev->probed = false;
+	dev->drv = NULL;
 	memset(&dev->info, 0, sizeof(dev->info));
 	dev->reset_kind = SL_PCI_RESET_NONE;
 	dev->reset_why[0] = '\0';

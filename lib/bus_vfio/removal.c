@@ -18,15 +18,14 @@
 
 #include "bus_vfio_internal.h"
 #include "sl_vfio_explain.h"
-#include "sl_ethdev.h"
-#include "ethdev_driver.h"
 
 /* When vfio-pci is unbound from a device (sysfs unbind, hot removal,
  * driver_override games), the kernel signals the user's request eventfd
  * (VFIO_PCI_REQ_IRQ_INDEX), every 10 s, and waits until every fd and mapping
  * of the device is gone. bus_vfio's removal thread waits on those eventfds;
- * on a request it tells ethdev (sl_eth_pci_removed: the port is marked
- * removed and its bursts return 0) and then releases the device: request
+ * on a request it calls the remove callback of the device's driver (a NIC
+ * driver marks its port removed: its bursts return 0) and then releases
+ * the device: request
  * and interrupt eventfds, BAR mappings (replaced by anonymous memory at the
  * same addresses, so an lcore still inside a burst writes harmlessly
  * instead of faulting), the device fd and its iommufd/group references. The
@@ -174,6 +173,7 @@ static void dev_release(struct sl_pci_device *dev)
 static void handle_request(struct sl_pci_device *dev)
 {
 	uint64_t cnt;
+	const struct sl_pci_driver *drv;
 	unsigned nr;
 
 	pthread_mutex_lock(&bv_bus.lock);
@@ -183,11 +183,15 @@ static void handle_request(struct sl_pci_device *dev)
 		return;
 	}
 	nr = ++dev->req_count;
+	drv = dev->drv;
 	pthread_mutex_unlock(&bv_bus.lock);
 	sl_log(SL_LOG_NOTICE, LOG_COMP, "%s: the kernel asks for the device back (request %u: unbound "
 	       "from vfio-pci or being removed); releasing it", dev->name, nr);
-	/* First the port (its bursts stop touching the device), then the device. */
-	sl_eth_pci_removed(dev);
+	/* First the driver (e.g. the port's bursts stop touching the device),
+	 * then the device. Without the lock: the driver takes its own (ethdev's
+	 * serialises the removal with start, stop, close and stats). */
+	if (drv && drv->remove)
+		drv->remove(dev);
 	pthread_mutex_lock(&bv_bus.lock);
 	if (dev->open && !dev->released)
 		dev_release(dev);
