@@ -75,7 +75,7 @@ int sl_pci_dev_probe(struct sl_pci_device *dev)
 		return -EINVAL;
 	drv = sl_pci_driver_match(dev, &id);
 	if (!drv) {
-		sl_log(SL_LOG_INFO, LOG_COMP, "%s [%04x:%04x]: no driver claims it; left %s", dev->name,
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x]: no driver claims it; left %s", dev->name,
 		       dev->vendor_id, dev->device_id, dev->open ? "as it is" : "closed");
 		return -ENODEV;
 	}
