@@ -1,7 +1,7 @@
 /* probe.c: PCI drivers and the probe: driver registration, matching a
  * device's ids against the drivers' id tables, opening only a device some
- * driver claims and handing it to that driver, the probe-failure policy,
- * and the bus's EAL hooks (scan at priority 100, probe at 200). */
+ * driver claims and handing it to that driver, and the probe-failure
+ * policy (sl_bus_vfio_probe, which the EAL probe hook in scan.c runs). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,67 +133,4 @@ int sl_bus_vfio_probe(bool named_fatal)
 		sl_log(SL_LOG_NOTICE, LOG_COMP, "%u device%s left unused after a failed probe", nb_failed,
 		       nb_failed == 1 ? "" : "s");
 	return 0;
-}
-
-/* ---- EAL hooks ---------------------------------------------------------- */
-
-static int scan_hook(void)
-{
-	const struct sl_eal_config *cfg = sl_eal_get_config();
-	struct sl_bus_vfio_conf conf = {
-		.sysfs_root = getenv("SL_SYSFS_ROOT"),
-		.dev_root = getenv("SL_DEV_ROOT"),
-		.nb_allow = cfg ? cfg->nb_allow : 0,
-		.allow = cfg ? cfg->allow : NULL,
-		.vfio_backend = cfg ? cfg->vfio_backend : NULL,
-		.allow_noiommu = cfg ? cfg->allow_noiommu : false,
-	};
-	struct sl_pci_device *dev;
-
-	if (sl_bus_vfio_scan(&conf) != 0)
-		return -1;
-	/* A no-IOMMU device DMAs to physical addresses: the EAL must hand out
-	 * IOVA = PA, which is decided before this hook runs. Say so now rather
-	 * than at the first open. */
-	for (dev = bv_bus.devs; dev; dev = dev->next) {
-		if (dev->backend == SL_DMA_BACKEND_NOIOMMU && sl_eal_iova_mode() != SL_IOVA_PA) {
-			sl_log(SL_LOG_ERR, LOG_COMP,
-			       "%s uses no-IOMMU, which needs physical addresses, but the EAL runs "
-			       "with IOVA = virtual address: add --iova-mode pa (with hugepages)",
-			       dev->name);
-			bv_free_list();
-			errno = EINVAL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int probe_hook(void)
-{
-	const struct sl_eal_config *cfg = sl_eal_get_config();
-
-	if (bv_bus.no_autoprobe)
-		return 0;
-	return sl_bus_vfio_probe(!(cfg && cfg->skip_failed_devices));
-}
-
-static struct sl_eal_hook scan_hook_def = {
-	.name = "bus_vfio scan",
-	.priority = 100,
-	.init = scan_hook,
-	.cleanup = sl_bus_vfio_cleanup,
-};
-
-static struct sl_eal_hook probe_hook_def = {
-	.name = "bus_vfio probe",
-	.priority = 200,
-	.init = probe_hook,
-	.cleanup = NULL,
-};
-
-__attribute__((constructor)) static void bus_vfio_register_hooks(void)
-{
-	sl_eal_register_hook(&scan_hook_def);
-	sl_eal_register_hook(&probe_hook_def);
 }

@@ -1,7 +1,8 @@
 /* scan.c: the scan of /sys/bus/pci/devices (or a fake tree), the -a
  * allow list and its refusals, the per-device backend choice with its
- * reason, group viability, and the device list (count, get, find, info).
- * Opens no file descriptor. */
+ * reason, group viability, the device list (count, get, find, info), and
+ * the bus's EAL hooks (scan at priority 100, probe at 200). Opens no file
+ * descriptor. */
 #include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -530,4 +531,71 @@ int sl_pci_device_info(const struct sl_pci_device *dev, struct sl_pci_device_inf
 	snprintf(info->reset_reason, sizeof(info->reset_reason), "%s",
 		 dev->open ? dev->reset_why : "not open");
 	return 0;
+}
+
+/* ---- EAL hooks ---------------------------------------------------------- */
+
+/* Registered here, not in probe.c: this object holds the bus state every
+ * other file uses, so it is in every program linked with the static
+ * library, and its constructor always runs. */
+
+static int scan_hook(void)
+{
+	const struct sl_eal_config *cfg = sl_eal_get_config();
+	struct sl_bus_vfio_conf conf = {
+		.sysfs_root = getenv("SL_SYSFS_ROOT"),
+		.dev_root = getenv("SL_DEV_ROOT"),
+		.nb_allow = cfg ? cfg->nb_allow : 0,
+		.allow = cfg ? cfg->allow : NULL,
+		.vfio_backend = cfg ? cfg->vfio_backend : NULL,
+		.allow_noiommu = cfg ? cfg->allow_noiommu : false,
+	};
+	struct sl_pci_device *dev;
+
+	if (sl_bus_vfio_scan(&conf) != 0)
+		return -1;
+	/* A no-IOMMU device DMAs to physical addresses: the EAL must hand out
+	 * IOVA = PA, which is decided before this hook runs. Say so now rather
+	 * than at the first open. */
+	for (dev = bv_bus.devs; dev; dev = dev->next) {
+		if (dev->backend == SL_DMA_BACKEND_NOIOMMU && sl_eal_iova_mode() != SL_IOVA_PA) {
+			sl_log(SL_LOG_ERR, LOG_COMP,
+			       "%s uses no-IOMMU, which needs physical addresses, but the EAL runs "
+			       "with IOVA = virtual address: add --iova-mode pa (with hugepages)",
+			       dev->name);
+			bv_free_list();
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int probe_hook(void)
+{
+	const struct sl_eal_config *cfg = sl_eal_get_config();
+
+	if (bv_bus.no_autoprobe)
+		return 0;
+	return sl_bus_vfio_probe(!(cfg && cfg->skip_failed_devices));
+}
+
+static struct sl_eal_hook scan_hook_def = {
+	.name = "bus_vfio scan",
+	.priority = 100,
+	.init = scan_hook,
+	.cleanup = sl_bus_vfio_cleanup,
+};
+
+static struct sl_eal_hook probe_hook_def = {
+	.name = "bus_vfio probe",
+	.priority = 200,
+	.init = probe_hook,
+	.cleanup = NULL,
+};
+
+__attribute__((constructor)) static void bus_vfio_register_hooks(void)
+{
+	sl_eal_register_hook(&scan_hook_def);
+	sl_eal_register_hook(&probe_hook_def);
 }
