@@ -787,7 +787,7 @@ static int cmd_share_mixed(int argc, char **argv)
 			nb_type1++;
 		else
 			return 2;
-		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%.32s", bdf[i], eq + 1); /* a backend name: short */
+		snprintf(specs[i], sizeof(specs[i]), "%.40s,iommu=%.32s", bdf[i], eq + 1); /* a BDF and a backend name: short */
 		allow[i] = specs[i];
 		names[i] = bdf[i];
 	}
