@@ -10,7 +10,9 @@
  *     device named with -a fails sl_bus_vfio_probe(true), not (false)
  *     (--skip-failed-devices);
  *  4. removal: the kernel's request (the request eventfd) reaches the
- *     driver's remove callback, then the device is released. */
+ *     driver's remove callback, then the device is released;
+ *  5. the same through sl_eal_init: the bus's EAL hooks are linked and run,
+ *     -a with a failing driver fails init, --skip-failed-devices does not. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -112,6 +114,9 @@ int ioctl(int fd, unsigned long req, ...)
 		nb_resets++;
 		return 0;
 	case IOMMU_DESTROY:
+	case IOMMU_IOAS_MAP:
+	case IOMMU_IOAS_COPY:
+	case IOMMU_IOAS_UNMAP:
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		return 0;
@@ -361,8 +366,44 @@ static void test_removal(void)
 	CHECK(count_fds() == fds);
 }
 
-int main(void)
+static void test_eal(char *prog)
 {
+	int fds = count_fds();
+	char *fatal[] = {prog, "-l", "0", "--no-huge", "-m", "16", "-a", "0000:00:02.0", "-a", "0000:00:04.0",
+			 NULL};
+	char *skip[] = {prog, "-l", "0", "--no-huge", "-m", "16", "-a", "0000:00:02.0", "-a", "0000:00:04.0",
+			"--skip-failed-devices", NULL};
+	const char *log;
+	int rc;
+
+	capture_begin();
+	rc = sl_eal_init((int)SL_DIM(fatal) - 1, fatal);
+	log = capture_end();
+	CHECK(rc < 0);
+	if (rc >= 0)
+		sl_eal_cleanup();
+	CHECK_CONTAINS(log, "0000:00:04.0 was named with -a and cannot be used, so init fails");
+	CHECK(count_fds() == fds);
+
+	ok_probed = NULL;
+	capture_begin();
+	rc = sl_eal_init((int)SL_DIM(skip) - 1, skip);
+	log = capture_end();
+	CHECK(rc >= 0);
+	CHECK_CONTAINS(log, "0000:00:04.0 cannot be used; going on without it");
+	CHECK(sl_pci_device_count() == 2);
+	CHECK(ok_probed == sl_pci_device_find("0000:00:02.0"));
+	CHECK(is_open("0000:00:02.0"));
+	CHECK(!is_open("0000:00:04.0"));
+	if (rc >= 0)
+		sl_eal_cleanup();
+	CHECK(!is_open("0000:00:02.0"));
+	CHECK(count_fds() == fds);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
 	build_tree();
 	setenv("SL_DEV_ROOT", root, 1);
 	setenv("SL_SYSFS_ROOT", sysroot, 1);
@@ -373,6 +414,7 @@ int main(void)
 	test_unnamed();
 	test_named();
 	test_removal();
+	test_eal(argv[0]);
 	CHECK(count_fds() == fds0);
 	sh("rm -rf '%s'", root);
 	return test_result("test_probe");
