@@ -5,8 +5,11 @@
  * device API whatever the backend: info, regions, BAR mmap (pread/pwrite
  * when a region cannot be mapped), config space, bus mastering, reset,
  * MSI-X/MSI/INTx eventfds, and the device's DMA address space (dma_map).
- * The scan runs as an EAL init hook; ethdev PCI drivers are then probed
- * through sl_eth_pci_probe with a struct sl_pci_device as the bus device. */
+ * The scan runs as an EAL init hook; then each device is matched against
+ * the id tables of the registered PCI drivers (struct sl_pci_driver), and
+ * only a device some driver claims is opened and handed to that driver's
+ * probe. The bus knows nothing of what a driver makes of a device (ethdev
+ * ports, for the NIC drivers). */
 #ifndef SL_BUS_VFIO_H
 #define SL_BUS_VFIO_H
 
@@ -65,9 +68,9 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf);
 /* Close every open device and forget the list. */
 void sl_bus_vfio_cleanup(void);
 
-/* Whether the EAL probe hook opens devices and hands them to ethdev drivers
- * (default true). Tests that drive devices by hand turn it off before
- * sl_eal_init. */
+/* Whether the EAL probe hook opens devices and hands them to their PCI
+ * drivers (default true). Tests that drive devices by hand turn it off
+ * before sl_eal_init. */
 void sl_bus_vfio_set_autoprobe(bool on);
 
 struct sl_pci_device;
@@ -128,9 +131,9 @@ void sl_pci_dev_close(struct sl_pci_device *dev);
 
 /* Removal. An open device with VFIO's request interrupt (every vfio-pci
  * device) is watched by bus_vfio's removal thread: when the kernel asks for
- * the device back (it is unbound from vfio-pci, or hot-removed), its ethdev
- * port is marked removed (sl_eth_pci_removed: its bursts return 0) and the
- * device is released: request and interrupt eventfds closed, BAR mappings
+ * the device back (it is unbound from vfio-pci, or hot-removed), its
+ * driver's remove callback runs (a NIC driver marks its port removed, so
+ * its bursts return 0) and then the device is released: request and interrupt eventfds closed, BAR mappings
  * replaced by anonymous memory at the same addresses (an lcore still in a
  * burst writes into that, harmlessly), device fd closed, iommufd binding or
  * group reference dropped, so the kernel can finish. The device stays
@@ -205,6 +208,59 @@ int sl_pci_irq_disable(struct sl_pci_device *dev);
 int sl_pci_intx_unmask(struct sl_pci_device *dev);
 
 /* ---- driver side -------------------------------------------------------- */
+
+/* A vendor:device pair a PCI driver claims; tables end with {0, 0}. */
+struct sl_pci_id {
+	uint16_t vendor_id;
+	uint16_t device_id;
+};
+
+/* A PCI driver, registered with the bus (SL_PCI_DRIVER_REGISTER, from a
+ * constructor) like DPDK's rte_pci_driver. */
+struct sl_pci_driver {
+	const char *name;                 /* "net_igb", ... */
+	const struct sl_pci_id *id_table; /* ends with {0, 0} */
+	/* DEV is open (the bus opened it after matching ID); set the device
+	 * up (an ethdev port, for a NIC driver). 0, or a negative errno with a
+	 * logged reason; the bus then closes the device again. */
+	int (*probe)(struct sl_pci_device *dev, const struct sl_pci_id *id);
+	/* The kernel asks for DEV back (unbound from vfio-pci, hot removal).
+	 * Called from the bus's removal thread before the bus releases the
+	 * device (its fds go, its BAR mappings are replaced by anonymous
+	 * memory): stop touching the device (e.g. mark the port removed,
+	 * sl_eth_pci_removed). The device stays open for the driver's own
+	 * close. May be NULL. */
+	void (*remove)(struct sl_pci_device *dev);
+	struct sl_pci_driver *next;       /* owned by the bus */
+};
+
+/* Register DRV (once; again is harmless) / take it back (tests). */
+void sl_pci_driver_register(struct sl_pci_driver *drv);
+void sl_pci_driver_unregister(struct sl_pci_driver *drv);
+
+#define SL_PCI_DRIVER_REGISTER(drv) \
+	__attribute__((constructor)) static void sl_pci_driver_register_##drv(void) \
+	{ sl_pci_driver_register(&(drv)); }
+
+/* The first registered driver whose table holds DEV's vendor:device (and
+ * the entry, in *ID when ID is not NULL), or NULL. */
+const struct sl_pci_driver *sl_pci_driver_match(const struct sl_pci_device *dev,
+						const struct sl_pci_id **id);
+/* Hand DEV to its driver: match it, open it if it is not open, call the
+ * driver's probe. 0; -ENODEV when no driver claims it (logged "no driver
+ * claims it"; the device is neither opened nor reset); or the open's or
+ * the probe's negative errno, logged with the device and the driver (a
+ * device this call opened is closed again). */
+int sl_pci_dev_probe(struct sl_pci_device *dev);
+/* The driver that probed DEV (until it is closed), or NULL. */
+const struct sl_pci_driver *sl_pci_dev_driver(const struct sl_pci_device *dev);
+
+/* Probe every scanned device that is neither open nor probed yet. A device
+ * no driver claims is left closed; one whose open or probe fails is
+ * logged and left closed, and the others go on. Returns -1 (errno from the
+ * failure) only when a device named with -a failed and NAMED_FATAL is set
+ * (the EAL's default; --skip-failed-devices clears it); else 0. */
+int sl_bus_vfio_probe(bool named_fatal);
 
 /* A driver's per-device pointer (e.g. its ethdev port), kept by the bus. */
 void sl_pci_dev_set_driver_data(struct sl_pci_device *dev, void *data);

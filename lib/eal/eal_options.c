@@ -30,6 +30,7 @@ enum eal_opt_id {
 	OPT_LOG_LEVEL,
 	OPT_VFIO_BACKEND,
 	OPT_ALLOW_NOIOMMU,
+	OPT_SKIP_FAILED_DEVICES,
 	OPT_HELP,
 };
 
@@ -63,6 +64,7 @@ static const struct eal_opt eal_opts[] = {
 	 "a level (err, warning, notice, info, debug or 1-5), or COMPONENT:LEVEL"},
 	{OPT_VFIO_BACKEND, 0, "vfio-backend", true, "auto, iommufd, type1 or noiommu"},
 	{OPT_ALLOW_NOIOMMU, 0, "allow-noiommu", false, NULL},
+	{OPT_SKIP_FAILED_DEVICES, 0, "skip-failed-devices", false, NULL},
 	{OPT_HELP, 'h', "help", false, NULL},
 };
 
@@ -442,6 +444,9 @@ static int apply_opt(const struct eal_opt *o, const char *value, struct eal_opti
 	case OPT_ALLOW_NOIOMMU:
 		opts->pub.allow_noiommu = true;
 		return 0;
+	case OPT_SKIP_FAILED_DEVICES:
+		opts->pub.skip_failed_devices = true;
+		return 0;
 	case OPT_HELP:
 		*help = true;
 		return 0;
@@ -600,6 +605,8 @@ void eal_print_usage(const char *prgname)
 	       "      --log-level LEVEL    err|warning|notice|info|debug or 1-5, or COMPONENT:LEVEL\n"
 	       "      --vfio-backend B     auto|iommufd|type1|noiommu for all devices\n"
 	       "      --allow-noiommu      allow the unsafe no-IOMMU VFIO mode\n"
+	       "      --skip-failed-devices  go on when a device named with -a fails its driver's\n"
+	       "                           probe (unnamed devices are always skipped, logged)\n"
 	       "  -h, --help               show this help\n",
 	       prgname ? prgname : "app");
 }

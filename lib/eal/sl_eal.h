@@ -38,7 +38,9 @@ extern "C" {
  * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
  * debug, optionally COMPONENT:LEVEL), --vfio-backend auto|iommufd|type1|noiommu
  * (for all devices; per device: -a BDF,iommu=type1), --allow-noiommu
- * (opt in to unsafe no-IOMMU), -h/--help.
+ * (opt in to unsafe no-IOMMU), --skip-failed-devices (a -a device whose
+ * driver probe fails does not fail init; it is logged and left unused, as
+ * any unnamed device is), -h/--help.
  *
  * As in DPDK, argv[ret] is overwritten with argv[0], so the application's
  * own argument vector (argv + ret) again starts with the program name and
@@ -87,6 +89,8 @@ struct sl_eal_config {
 	uint64_t base_virtaddr;    /* segments go at the lowest free room at or above this */
 	char vfio_backend[16];     /* "auto" (default), "iommufd", "type1", "noiommu" */
 	bool allow_noiommu;        /* --allow-noiommu given */
+	bool skip_failed_devices;  /* --skip-failed-devices: a -a device whose driver probe
+				    * fails is logged and skipped instead of failing init */
 };
 
 /* Layers above the EAL (ethdev's vdev probe, bus_vfio's PCI scan) register

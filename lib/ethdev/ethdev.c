@@ -1,5 +1,5 @@
 /* ethdev.c: the port registry, driver registration and probing (vdevs from
- * an EAL init hook, PCI functions on bus_vfio's request), and the control
+ * an EAL init hook, PCI ports by the PCI drivers the bus probes), and the control
  * API of sl_ethdev.h: configure, queue setup, start/stop/close, rx
  * interrupts (checks and eventfd draining; the drivers arm the device),
  * RSS (configure-time resolution and the checks of the runtime calls),
@@ -162,24 +162,6 @@ static void known_vdev_prefixes(char *buf, size_t size)
 	}
 	if (off == 0)
 		snprintf(buf, size, "none");
-}
-
-int sl_eth_pci_probe(void *bus_device, uint16_t vendor_id, uint16_t device_id)
-{
-	for (const struct sl_eth_driver *d = eth_drivers; d != NULL; d = d->next) {
-		if (d->pci_ids == NULL || d->probe_pci == NULL)
-			continue;
-		for (const struct sl_eth_pci_id *id = d->pci_ids; id->vendor_id != 0; id++) {
-			if (id->vendor_id == vendor_id && id->device_id == device_id) {
-				SL_LOG(DEBUG, LOG_COMPONENT, "PCI %04x:%04x: probing with %s",
-				       vendor_id, device_id, d->name);
-				return d->probe_pci(bus_device, id);
-			}
-		}
-	}
-	SL_LOG(INFO, LOG_COMPONENT, "PCI %04x:%04x: no registered driver handles this device",
-	       vendor_id, device_id);
-	return -ENODEV;
 }
 
 /* ---- port registry ------------------------------------------------------ */

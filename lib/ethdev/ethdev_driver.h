@@ -1,11 +1,12 @@
 /* ethdev_driver.h: the driver side of ethdev (not for applications). A
  * driver registers a struct sl_eth_driver (from a constructor, with
  * SL_ETH_DRIVER_REGISTER); ethdev probes it for every --vdev whose name
- * starts with the driver's vdev_prefix (with or without "net_"), and bus_vfio
- * probes it through sl_eth_pci_probe for every PCI function whose ids are in
- * the driver's pci_ids table. Probe allocates a port with
- * sl_eth_dev_allocate, fills dev_ops, dev_private, the MAC address and the
- * burst functions, and returns 0. */
+ * starts with the driver's vdev_prefix (with or without "net_"). A PCI NIC
+ * driver registers with the PCI bus instead (struct sl_pci_driver in
+ * sl_bus_vfio.h: its id table, probe and remove); ethdev knows nothing of
+ * the bus. Either probe allocates a port with sl_eth_dev_allocate, fills
+ * dev_ops, dev_private, the MAC address and the burst functions (a PCI
+ * driver also bus_device), and returns 0. */
 #ifndef SL_ETHDEV_DRIVER_H
 #define SL_ETHDEV_DRIVER_H
 
@@ -102,7 +103,7 @@ struct sl_eth_dev {
 	const struct sl_eth_driver *driver;
 	const struct sl_eth_dev_ops *dev_ops;
 	void *dev_private;
-	void *bus_device;            /* opaque bus_vfio device, NULL for vdevs */
+	void *bus_device;            /* the PCI driver's bus device (opaque here), NULL for vdevs */
 
 	/* Burst functions for every queue, set by the driver at probe (it may
 	 * change them in dev_start, e.g. to pick a vector path). A queue whose
@@ -137,22 +138,13 @@ struct sl_eth_dev {
 	bool all_multicast;
 };
 
-/* A PCI vendor/device pair a driver claims; tables end with {0, 0}. */
-struct sl_eth_pci_id {
-	uint16_t vendor_id;
-	uint16_t device_id;
-};
-
 struct sl_eth_driver {
 	const char *name;                     /* "net_null", "net_igb", ... */
 	/* vdev drivers: --vdev names starting with this ("null" takes
-	 * "null0" and "net_null0"); NULL for PCI drivers. */
+	 * "null0" and "net_null0"); NULL for PCI drivers (they are probed by
+	 * the PCI bus, see sl_bus_vfio.h). */
 	const char *vdev_prefix;
 	int (*probe_vdev)(const char *name, const char *args);
-	/* PCI drivers: the ids they handle and the probe bus_vfio's scan ends
-	 * in. BUS_DEVICE is bus_vfio's device, opaque to ethdev. */
-	const struct sl_eth_pci_id *pci_ids;
-	int (*probe_pci)(void *bus_device, const struct sl_eth_pci_id *id);
 	struct sl_eth_driver *next;           /* owned by ethdev */
 };
 
@@ -165,14 +157,10 @@ void sl_eth_driver_register(struct sl_eth_driver *drv);
 /* The driver registered under NAME, or NULL. */
 const struct sl_eth_driver *sl_eth_driver_find(const char *name);
 
-/* Called by bus_vfio for a PCI function it has opened: finds the driver
- * whose table holds VENDOR:DEVICE and calls its probe_pci. Returns what the
- * probe returned, or -ENODEV when no registered driver claims the ids. */
-int sl_eth_pci_probe(void *bus_device, uint16_t vendor_id, uint16_t device_id);
-
-/* Called by bus_vfio's removal thread when the kernel wants BUS_DEVICE
- * back (unbound from vfio-pci, hot removal), before it releases the
- * device: the port on that device, if any, is marked removed, its stats
+/* Called by a PCI driver's remove callback (the bus calls it from its
+ * removal thread when the kernel wants BUS_DEVICE back: unbound from
+ * vfio-pci, hot removal; the bus releases the device once it returns):
+ * the port whose bus_device it is, if any, is marked removed, its stats
  * are kept as they are now, its queues' burst functions are swapped for
  * ones that return 0 (tx counts the refused packets as errors), and the
  * SL_ETH_EVENT_INTR_RMV callbacks run. Safe against the control calls of

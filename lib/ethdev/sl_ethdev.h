@@ -418,7 +418,7 @@ int sl_eth_dev_rss_reta_query(uint16_t port_id, struct sl_eth_rss_reta_entry64 *
 
 /* ---- removal ----------------------------------------------------------------
  * A PCI port whose device the kernel takes back (unbound from vfio-pci, hot
- * removed) is marked removed by bus_vfio's removal thread, as DPDK's
+ * removed) is marked removed (the PCI bus calls its driver's remove), as DPDK's
  * RTE_ETH_EVENT_INTR_RMV: from then on its rx bursts return 0, its tx
  * bursts return 0 and count the refused packets in oerrors, its statistics
  * are those of the moment of removal (plus those errors), start fails with

@@ -422,10 +422,12 @@ static void test_link_mac_modes_mtu(struct sl_mempool *mp)
 	CHECK_EQ(mtu, 2000);
 }
 
-/* ---- a PCI driver, to check matching and the bus-device hand-over ---- */
+/* ---- a PCI driver's ports, with the bus device handed over ----------- */
 
+/* Matching a device to a PCI driver is the bus's job (test/bus_vfio/
+ * test_probe.c); here a fake driver's probe is called as the bus would,
+ * with a token for the bus device, and creates its port. */
 static void *seen_bus_device;
-static const struct sl_eth_pci_id *seen_id;
 static int fake_closed;
 
 static int fake_infos(struct sl_eth_dev *d, struct sl_eth_dev_info *i)
@@ -475,14 +477,12 @@ static uint16_t fake_tx_burst(void *q, struct sl_mbuf **pkts, uint16_t n)
 	.rx_queue_release = fake_q_release,      \
 	.tx_queue_release = fake_q_release
 
-/* A fake PCI driver TAG##_driver named DRV matching VENDOR:DEVICE, whose
- * probe allocates port DEVNAME with OPS and the fake burst functions. */
-#define FAKE_PCI_DRIVER(tag, drv, devname, ops, vendor, device)                      \
-	static const struct sl_eth_pci_id tag##_ids[] = {{vendor, device}, {0, 0}};  \
+/* A fake PCI driver TAG##_driver named DRV, whose probe (as the bus
+ * calls it) allocates port DEVNAME with OPS and the fake burst functions. */
+#define FAKE_PCI_DRIVER(tag, drv, devname, ops)                                      \
 	static struct sl_eth_driver tag##_driver;                                    \
-	static int tag##_probe(void *bus_device, const struct sl_eth_pci_id *id)     \
+	static int tag##_probe(void *bus_device)                                     \
 	{                                                                            \
-		(void)id;                                                            \
 		struct sl_eth_dev *dev = sl_eth_dev_allocate(devname, &tag##_driver); \
 		if (dev == NULL)                                                     \
 			return -ENOSPC;                                              \
@@ -494,8 +494,6 @@ static uint16_t fake_tx_burst(void *q, struct sl_mbuf **pkts, uint16_t n)
 	}                                                                            \
 	static struct sl_eth_driver tag##_driver = {                                 \
 		.name = drv,                                                         \
-		.pci_ids = tag##_ids,                                                \
-		.probe_pci = tag##_probe,                                            \
 	}
 
 static const struct sl_eth_dev_ops fake_ops = {
@@ -507,13 +505,11 @@ static const struct sl_eth_dev_ops fake_ops = {
 	FAKE_QUEUE_OPS,
 };
 
-static const struct sl_eth_pci_id fake_ids[] = {{0xfffe, 0x0001}, {0xfffe, 0x0003}, {0, 0}};
 static struct sl_eth_driver fake_driver;
 
-static int fake_probe(void *bus_device, const struct sl_eth_pci_id *id)
+static int fake_probe(void *bus_device)
 {
 	seen_bus_device = bus_device;
-	seen_id = id;
 	struct sl_eth_dev *dev = sl_eth_dev_allocate("fake:00.0", &fake_driver);
 	if (dev == NULL)
 		return -ENOSPC;
@@ -524,8 +520,6 @@ static int fake_probe(void *bus_device, const struct sl_eth_pci_id *id)
 
 static struct sl_eth_driver fake_driver = {
 	.name = "net_fake_pci",
-	.pci_ids = fake_ids,
-	.probe_pci = fake_probe,
 };
 
 static void test_pci_probe(void)
@@ -533,12 +527,10 @@ static void test_pci_probe(void)
 	int token;
 	sl_eth_driver_register(&fake_driver);
 	sl_eth_driver_register(&fake_driver); /* twice: no harm */
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0002), -ENODEV);
-	CHECK(seen_bus_device == NULL);
+	CHECK(sl_eth_driver_find("net_fake_pci") == &fake_driver);
 	unsigned before = sl_eth_dev_count_avail();
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0003), 0);
+	CHECK_EQ(fake_probe(&token), 0);
 	CHECK(seen_bus_device == &token);
-	CHECK(seen_id == &fake_ids[1]);
 	CHECK_EQ(sl_eth_dev_count_avail(), before + 1);
 	uint16_t p = port_of("fake:00.0");
 	CHECK(sl_eth_dev_get(p)->bus_device == &token);
@@ -576,7 +568,7 @@ static void test_pci_probe(void)
 	CHECK_EQ(sl_eth_dev_count_avail(), before);
 }
 
-/* ---- removal: sl_eth_pci_removed as bus_vfio's removal thread calls it ---- */
+/* ---- removal: sl_eth_pci_removed as a PCI driver's remove callback calls it ---- */
 
 static int rm_stats_calls;
 static int rm_stats(struct sl_eth_dev *d, struct sl_eth_stats *s)
@@ -600,7 +592,7 @@ static const struct sl_eth_dev_ops rm_ops = {
 	.rx_queue_release = fake_q_release,
 	.tx_queue_release = fake_q_release,
 };
-FAKE_PCI_DRIVER(rmdrv, "net_rm_test", "rm:00.0", rm_ops, 0xfffe, 0x0030);
+FAKE_PCI_DRIVER(rmdrv, "net_rm_test", "rm:00.0", rm_ops);
 
 static uint16_t rm_cb_port = SL_MAX_ETHPORTS;
 static int rm_cb_calls;
@@ -618,7 +610,7 @@ static void test_removal(void)
 	int dummy_pool;
 	struct sl_ether_addr mac;
 	sl_eth_driver_register(&rmdrv_driver);
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0030), 0);
+	CHECK_EQ(rmdrv_probe(&token), 0);
 	uint16_t p = port_of("rm:00.0");
 	struct sl_eth_dev *dev = sl_eth_dev_get(p);
 	/* stats through the driver until the removal */
@@ -675,7 +667,7 @@ static void test_removal(void)
 	CHECK_EQ(sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), -EINVAL);
 
 	/* the id is free again; a new port on it starts clean */
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0030), 0);
+	CHECK_EQ(rmdrv_probe(&token), 0);
 	p = port_of("rm:00.0");
 	CHECK(!sl_eth_dev_is_removed(p));
 	CHECK_EQ(sl_eth_dev_close(p), 0);
@@ -730,7 +722,7 @@ static const struct sl_eth_dev_ops intr_ops = {
 	.rx_queue_intr_fd = intr_get_fd,
 };
 
-FAKE_PCI_DRIVER(intr, "net_fake_intr", "intr:00.0", intr_ops, 0xfffe, 0x0010);
+FAKE_PCI_DRIVER(intr, "net_fake_intr", "intr:00.0", intr_ops);
 
 static bool fd_is_open(int fd)
 {
@@ -757,7 +749,7 @@ static void test_rx_intr(struct sl_mempool *mp)
 
 	int token;
 	sl_eth_driver_register(&intr_driver);
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0010), 0);
+	CHECK_EQ(intr_probe(&token), 0);
 	uint16_t p = port_of("intr:00.0");
 	/* before configure, configured without interrupts, before start */
 	CHECK_EQ(sl_eth_dev_rx_intr_enable(p, 0), -EINVAL);
@@ -919,7 +911,7 @@ static const struct sl_eth_dev_ops rss_ops = {
 	.reta_query = rss_reta_query,
 };
 
-FAKE_PCI_DRIVER(rss, "net_fake_rss", "rss:00.0", rss_ops, 0xfffe, 0x0020);
+FAKE_PCI_DRIVER(rss, "net_fake_rss", "rss:00.0", rss_ops);
 
 /* Every entry of a 128-entry table selected, entry i = QUEUE_OF(i). */
 static void reta_fill(struct sl_eth_rss_reta_entry64 r[2], unsigned nq)
@@ -997,7 +989,7 @@ static void test_rss(void)
 
 	int token;
 	sl_eth_driver_register(&rss_driver);
-	CHECK_EQ(sl_eth_pci_probe(&token, 0xfffe, 0x0020), 0);
+	CHECK_EQ(rss_probe(&token), 0);
 	uint16_t p = port_of("rss:00.0");
 	struct sl_eth_dev *dev = sl_eth_dev_get(p);
 	CHECK_EQ(sl_eth_dev_info_get(p, &info), 0);

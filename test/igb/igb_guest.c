@@ -540,7 +540,7 @@ static int cmd_restart(const char **bdfs)
 				fail("%s: reopen failed", bdfs[i]);
 				return 1;
 			}
-			int rc = sl_eth_pci_probe(pci, info.vendor_id, info.device_id);
+			int rc = sl_pci_dev_probe(pci);
 			if (rc != 0) {
 				fail("%s: probe after reopen failed: %s", bdfs[i], strerror(-rc));
 				return 1;

@@ -454,7 +454,7 @@ static int cmd_cycles(unsigned n)
 		CHECK(sl_eth_dev_count_avail() == 0, "%s: %u ports left after close", when, sl_eth_dev_count_avail());
 		for (uint16_t p = 0; p < 2; p++) {
 			struct sl_pci_device *pdev = sl_pci_device_find(bdf[p]);
-			int ret = pdev ? sl_eth_pci_probe(pdev, 0x1af4, 0x1041) : -ENODEV;
+			int ret = pdev ? sl_pci_dev_probe(pdev) : -ENODEV;
 			CHECK(ret == 0, "%s: probing %s again failed: %d", when, bdf[p], ret);
 		}
 		if (test_failures)

@@ -377,9 +377,8 @@ static const struct sl_eth_dev_ops igb_ops = {
 
 static struct sl_eth_driver igb_driver;
 
-static int igb_probe_pci(void *bus_device, const struct sl_eth_pci_id *id)
+static int igb_probe_pci(struct sl_pci_device *pci, const struct sl_pci_id *id)
 {
-	struct sl_pci_device *pci = bus_device;
 	const char *bdf = sl_pci_device_name(pci);
 	struct igb_adapter *ad = calloc(1, sizeof(*ad));
 	struct sl_eth_dev *dev = NULL;
@@ -449,15 +448,29 @@ fail:
 	return ret;
 }
 
-static const struct sl_eth_pci_id igb_pci_ids[] = {
+/* The kernel takes the device back: the port stops touching it before the
+ * bus releases it. */
+static void igb_remove_pci(struct sl_pci_device *pci)
+{
+	sl_eth_pci_removed(pci);
+}
+
+static const struct sl_pci_id igb_pci_ids[] = {
 	{IGB_VENDOR_ID_INTEL, IGB_DEVICE_ID_82576},
 	{0, 0},
 };
 
+/* ethdev's view (the ports' driver name); the PCI bus's view below */
 static struct sl_eth_driver igb_driver = {
 	.name = IGB_DRIVER_NAME,
-	.pci_ids = igb_pci_ids,
-	.probe_pci = igb_probe_pci,
+};
+
+static struct sl_pci_driver igb_pci_driver = {
+	.name = IGB_DRIVER_NAME,
+	.id_table = igb_pci_ids,
+	.probe = igb_probe_pci,
+	.remove = igb_remove_pci,
 };
 
 SL_ETH_DRIVER_REGISTER(igb_driver)
+SL_PCI_DRIVER_REGISTER(igb_pci_driver)

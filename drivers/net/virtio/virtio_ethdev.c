@@ -819,9 +819,8 @@ static int parse_devargs(struct virtio_net_private *p, const char *args, bool *w
 	return 0;
 }
 
-static int virtio_probe_pci(void *bus_device, const struct sl_eth_pci_id *id)
+static int virtio_probe_pci(struct sl_pci_device *pdev, const struct sl_pci_id *id)
 {
-	struct sl_pci_device *pdev = bus_device;
 	struct sl_pci_device_info info;
 	struct virtio_net_private *p;
 	struct sl_eth_dev *dev;
@@ -973,15 +972,29 @@ fail:
 	return ret;
 }
 
-static const struct sl_eth_pci_id virtio_pci_ids[] = {
+/* The kernel takes the device back: the port stops touching it before the
+ * bus releases it. */
+static void virtio_remove_pci(struct sl_pci_device *pdev)
+{
+	sl_eth_pci_removed(pdev);
+}
+
+static const struct sl_pci_id virtio_pci_ids[] = {
 	{VIRTIO_PCI_VENDOR_ID, VIRTIO_PCI_NET_MODERN_ID},
 	{0, 0},
 };
 
+/* ethdev's view (the ports' driver name); the PCI bus's view below */
 static struct sl_eth_driver virtio_driver = {
 	.name = "net_virtio",
-	.pci_ids = virtio_pci_ids,
-	.probe_pci = virtio_probe_pci,
+};
+
+static struct sl_pci_driver virtio_pci_driver = {
+	.name = "net_virtio",
+	.id_table = virtio_pci_ids,
+	.probe = virtio_probe_pci,
+	.remove = virtio_remove_pci,
 };
 
 SL_ETH_DRIVER_REGISTER(virtio_driver)
+SL_PCI_DRIVER_REGISTER(virtio_pci_driver)
