@@ -24,6 +24,7 @@
 #include "sl_bus_vfio.h"
 #include "sl_vfio_explain.h"
 #include "test_util.h"
+#include "fake_vfio_tree.h"
 
 /* ---- the fake kernel ------------------------------------------------------ */
 
@@ -75,47 +76,20 @@ int ioctl(int fd, unsigned long req, ...)
 
 /* ---- a fake sysfs and /dev ------------------------------------------------ */
 
-static char root[PATH_MAX];
-static char sysroot[PATH_MAX + 8];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "failed: %s\n", cmd);
-		exit(2);
-	}
-}
-
 /* 0000:00:02.0: vfio-pci, group 1, cdev vfio0 (iommufd or type1 by -a) */
 static void build_tree(void)
 {
-	snprintf(root, sizeof(root), "/tmp/sl_explain_XXXXXX");
-	if (!mkdtemp(root)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(sysroot, sizeof(sysroot), "%s/sys", root);
-	sh("cd '%s' && d=sys/bus/pci/devices/0000:00:02.0 && mkdir -p $d/vfio-dev/vfio0 "
-	   "sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/1/devices dev/vfio/devices "
-	   "sys/module/iommufd/parameters sys/module/vfio_iommu_type1/parameters && "
-	   "echo 0x8086 >$d/vendor && echo 0x10c9 >$d/device && echo 0x8086 >$d/subsystem_vendor && "
-	   "echo 0x0000 >$d/subsystem_device && echo 0x020000 >$d/class && echo -1 >$d/numa_node && "
-	   "ln -s \"$PWD/sys/bus/pci/drivers/vfio-pci\" $d/driver && "
-	   "ln -s \"$PWD/sys/kernel/iommu_groups/1\" $d/iommu_group && "
-	   "ln -s \"$PWD/$d\" sys/kernel/iommu_groups/1/devices/0000:00:02.0 && "
-	   ": >dev/iommu && : >dev/vfio/vfio && : >dev/vfio/1 && : >dev/vfio/devices/vfio0", root);
+	fake_tree_create("sl_explain_");
+	fake_tree_add_dev("0000:00:02.0", "0x8086", "0x10c9", 1);
+	fake_sh("mkdir -p '%s/module/iommufd/parameters' '%s/module/vfio_iommu_type1/parameters'",
+		fake_sysroot, fake_sysroot);
 }
 
 static void set_params(const char *iommufd, const char *type1)
 {
-	sh("echo %s >'%s/module/iommufd/parameters/allow_unsafe_interrupts' && "
+	fake_sh("echo %s >'%s/module/iommufd/parameters/allow_unsafe_interrupts' && "
 	   "echo %s >'%s/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts'",
-	   iommufd, sysroot, type1, sysroot);
+	   iommufd, fake_sysroot, type1, fake_sysroot);
 }
 
 /* Open 0000:00:02.0 through BACKEND with REQ failing with ERR: the open
@@ -126,7 +100,7 @@ static void open_refused(const char *backend, unsigned long req, int err, const 
 	memset(&a, 0, sizeof(a));
 	snprintf(a.name, sizeof(a.name), "0000:00:02.0");
 	snprintf(a.args, sizeof(a.args), "iommu=%s", backend);
-	struct sl_bus_vfio_conf c = { .sysfs_root = sysroot, .dev_root = root, .nb_allow = 1, .allow = &a };
+	struct sl_bus_vfio_conf c = { .sysfs_root = fake_sysroot, .dev_root = fake_root, .nb_allow = 1, .allow = &a };
 	CHECK(sl_bus_vfio_scan(&c) == 0);
 	struct sl_pci_device *dev = sl_pci_device_find("0000:00:02.0");
 	CHECK(dev != NULL);
@@ -242,7 +216,7 @@ static void test_msi_params(void)
 	CHECK_CONTAINS(buf, "already Y, so this is not the interrupt-isolation refusal");
 
 	/* no such parameter (module not there) */
-	sh("rm -f '%s/module/iommufd/parameters/allow_unsafe_interrupts'", sysroot);
+	fake_sh("rm -f '%s/module/iommufd/parameters/allow_unsafe_interrupts'", fake_sysroot);
 	sl_vfio_msi_params_read(&p);
 	CHECK(p.iommufd == -1 && p.type1 == 1);
 	sl_vfio_explain(SL_VFIO_OP_SET_IOMMU, EPERM, &p, buf, sizeof(buf));
@@ -306,13 +280,13 @@ static void test_open_paths(void)
 int main(void)
 {
 	build_tree();
-	setenv("SL_DEV_ROOT", root, 1);
-	setenv("SL_SYSFS_ROOT", sysroot, 1);
+	setenv("SL_DEV_ROOT", fake_root, 1);
+	setenv("SL_SYSFS_ROOT", fake_sysroot, 1);
 	int fds0 = count_fds();
 	test_table();
 	test_msi_params();
 	test_open_paths();
 	CHECK(count_fds() == fds0);
-	sh("rm -rf '%s'", root);
+	fake_sh("rm -rf '%s'", fake_root);
 	return test_result("test_explain");
 }

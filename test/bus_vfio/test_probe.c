@@ -26,6 +26,7 @@
 #include "sl_kernel_uapi.h"
 #include "sl_bus_vfio.h"
 #include "test_util.h"
+#include "fake_vfio_tree.h"
 
 /* ---- the fake kernel ------------------------------------------------------ */
 
@@ -128,47 +129,12 @@ int ioctl(int fd, unsigned long req, ...)
 
 /* ---- a fake sysfs and /dev ------------------------------------------------ */
 
-static char root[PATH_MAX];
-static char sysroot[PATH_MAX + 8];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "failed: %s\n", cmd);
-		exit(2);
-	}
-}
-
-/* A vfio-pci function BDF VENDOR:DEVICE alone in group N with cdev vfioN-1. */
-static void add_dev(const char *bdf, const char *vendor, const char *device, int group)
-{
-	sh("cd '%s' && d=sys/bus/pci/devices/%s && mkdir -p $d/vfio-dev/vfio%d "
-	   "sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/%d/devices dev/vfio/devices && "
-	   "echo %s >$d/vendor && echo %s >$d/device && echo 0x8086 >$d/subsystem_vendor && "
-	   "echo 0x0000 >$d/subsystem_device && echo 0x020000 >$d/class && echo -1 >$d/numa_node && "
-	   "ln -s \"$PWD/sys/bus/pci/drivers/vfio-pci\" $d/driver && "
-	   "ln -s \"$PWD/sys/kernel/iommu_groups/%d\" $d/iommu_group && "
-	   "ln -s \"$PWD/$d\" sys/kernel/iommu_groups/%d/devices/%s && "
-	   ": >dev/iommu && : >dev/vfio/vfio && : >dev/vfio/%d && : >dev/vfio/devices/vfio%d",
-	   root, bdf, group - 1, group, vendor, device, group, group, bdf, group, group - 1);
-}
-
 static void build_tree(void)
 {
-	snprintf(root, sizeof(root), "/tmp/sl_probe_XXXXXX");
-	if (!mkdtemp(root)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(sysroot, sizeof(sysroot), "%s/sys", root);
-	add_dev("0000:00:02.0", "0x8086", "0x10c9", 1); /* fake_ok claims it */
-	add_dev("0000:00:03.0", "0x1234", "0x5678", 2); /* nobody claims it */
-	add_dev("0000:00:04.0", "0x8086", "0x10ca", 3); /* fake_fail claims it and fails */
+	fake_tree_create("sl_probe_");
+	fake_tree_add_dev("0000:00:02.0", "0x8086", "0x10c9", 1); /* fake_ok claims it */
+	fake_tree_add_dev("0000:00:03.0", "0x1234", "0x5678", 2); /* nobody claims it */
+	fake_tree_add_dev("0000:00:04.0", "0x8086", "0x10ca", 3); /* fake_fail claims it and fails */
 }
 
 /* ---- fake drivers ---------------------------------------------------------- */
@@ -221,7 +187,7 @@ static int scan(const char *const *named)
 	memset(a, 0, sizeof(a));
 	for (; named && *named && n < SL_DIM(a); named++, n++)
 		snprintf(a[n].name, sizeof(a[n].name), "%s", *named);
-	struct sl_bus_vfio_conf c = { .sysfs_root = sysroot, .dev_root = root, .nb_allow = n, .allow = a };
+	struct sl_bus_vfio_conf c = { .sysfs_root = fake_sysroot, .dev_root = fake_root, .nb_allow = n, .allow = a };
 	bound_mask = 0;
 	nb_resets = 0;
 	nb_fail_probes = 0;
@@ -405,8 +371,8 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	build_tree();
-	setenv("SL_DEV_ROOT", root, 1);
-	setenv("SL_SYSFS_ROOT", sysroot, 1);
+	setenv("SL_DEV_ROOT", fake_root, 1);
+	setenv("SL_SYSFS_ROOT", fake_sysroot, 1);
 	sl_pci_driver_register(&ok_drv);
 	sl_pci_driver_register(&fail_drv);
 	int fds0 = count_fds();
@@ -416,6 +382,6 @@ int main(int argc, char **argv)
 	test_removal();
 	test_eal(argv[0]);
 	CHECK(count_fds() == fds0);
-	sh("rm -rf '%s'", root);
+	fake_sh("rm -rf '%s'", fake_root);
 	return test_result("test_probe");
 }
