@@ -558,6 +558,40 @@ static int cmd_open(int argc, char **argv)
 	return test_failures ? 1 : 0;
 }
 
+/* The iommufd mode named NAME for the share commands ("map-each" only where
+ * MAP_EACH is true); -1 for any other name. */
+static int share_mode_parse(const char *name, bool map_each, enum sl_dma_iommufd_mode *mode)
+{
+	if (!strcmp(name, "auto"))
+		*mode = SL_DMA_IOMMUFD_AUTO;
+	else if (!strcmp(name, "copy"))
+		*mode = SL_DMA_IOMMUFD_COPY;
+	else if (map_each && !strcmp(name, "map-each"))
+		*mode = SL_DMA_IOMMUFD_MAP_EACH;
+	else if (!strcmp(name, "shared"))
+		*mode = SL_DMA_IOMMUFD_SHARED_IOAS;
+	else
+		return -1;
+	return 0;
+}
+
+/* Start the EAL on the N devices of ALLOW with MEM_MB MiB, after making the
+ * kernel account what it pins (unlimited memlock, no CAP_IPC_LOCK), for
+ * the commands that read VmPin/VmLck; 0, or -1 with the failure reported. */
+static int accounted_eal_start(int n, char **allow, const char *mem_mb)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
+		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+		return -1;
+	}
+	if (eal_start(n, allow, false, mem_mb) < 0) {
+		fail("sl_eal_init failed");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- auto: the IOAS of its own for a device the shared IOAS refuses ----- */
 
 /* In the default mode (AUTO) iommufd devices share one IOAS; a device the
@@ -573,7 +607,6 @@ static int cmd_auto(int argc, char **argv)
 	char *allow[2], specs[2][96];
 	struct sl_pci_device *devs[2] = { NULL, NULL };
 	struct sl_dma_as *shared = NULL, *as[2] = { NULL, NULL };
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	struct sl_dma_stats st0, st1;
 	int64_t pin0, pin1;
 	uint8_t *rx = NULL;
@@ -587,14 +620,8 @@ static int cmd_auto(int argc, char **argv)
 		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=iommufd", argv[i]);
 		allow[i] = specs[i];
 	}
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
-		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+	if (accounted_eal_start(2, allow, "32") != 0)
 		return 1;
-	}
-	if (eal_start(2, allow, false, "32") < 0) {
-		fail("sl_eal_init failed");
-		return 1;
-	}
 	if (sl_dma_get_iommufd_mode() != SL_DMA_IOMMUFD_AUTO)
 		fail("the default iommufd mode is not AUTO");
 	fds = device_fds();
@@ -762,16 +789,9 @@ static int cmd_share_mixed(int argc, char **argv)
 	char *allow[8], *names[8], specs[8][96], bdf[8][32];
 	enum sl_dma_backend want[8];
 	struct share_row rows[9], add;
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	int n = argc - 2, i, nb_iommufd = 0, nb_type1 = 0;
 
-	if (!strcmp(mode_name, "auto"))
-		mode = SL_DMA_IOMMUFD_AUTO;
-	else if (!strcmp(mode_name, "copy"))
-		mode = SL_DMA_IOMMUFD_COPY;
-	else if (!strcmp(mode_name, "shared"))
-		mode = SL_DMA_IOMMUFD_SHARED_IOAS;
-	else
+	if (share_mode_parse(mode_name, false, &mode) != 0)
 		return 2;
 	if (n > 8)
 		n = 8;
@@ -791,14 +811,8 @@ static int cmd_share_mixed(int argc, char **argv)
 		allow[i] = specs[i];
 		names[i] = bdf[i];
 	}
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
-		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+	if (accounted_eal_start(n, allow, "64") != 0)
 		return 1;
-	}
-	if (eal_start(n, allow, false, "64") < 0) {
-		fail("sl_eal_init failed");
-		return 1;
-	}
 	for (i = 0; i < n; i++) {
 		struct sl_pci_device *d = sl_pci_device_find(names[i]);
 		enum sl_dma_backend got = d ? sl_pci_dev_backend(d) : SL_DMA_BACKEND_NONE;
@@ -863,7 +877,6 @@ static int cmd_share(int argc, char **argv)
 	const char *mode_name;
 	char *allow[8], specs[8][96];
 	struct share_row rows[9], add, again[9], unused;
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	uint64_t times[SHARE_REPS];
 	int n, i, rep;
 	int64_t mapped, added, grow1, grown, grow_add, field_base;
@@ -875,15 +888,7 @@ static int cmd_share(int argc, char **argv)
 		return cmd_share_mixed(argc, argv);
 	be = sl_dma_backend_parse(argv[0]);
 	mode_name = argv[1];
-	if (!strcmp(mode_name, "auto"))
-		mode = SL_DMA_IOMMUFD_AUTO;
-	else if (!strcmp(mode_name, "copy"))
-		mode = SL_DMA_IOMMUFD_COPY;
-	else if (!strcmp(mode_name, "map-each"))
-		mode = SL_DMA_IOMMUFD_MAP_EACH;
-	else if (!strcmp(mode_name, "shared"))
-		mode = SL_DMA_IOMMUFD_SHARED_IOAS;
-	else
+	if (share_mode_parse(mode_name, true, &mode) != 0)
 		return 2;
 	n = argc - 2;
 	if (n > 8)
@@ -892,15 +897,8 @@ static int cmd_share(int argc, char **argv)
 		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", argv[i + 2], argv[0]);
 		allow[i] = specs[i];
 	}
-	/* Make the kernel account what it pins: unlimited memlock, no CAP_IPC_LOCK. */
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
-		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
+	if (accounted_eal_start(n, allow, "64") != 0)
 		return 1;
-	}
-	if (eal_start(n, allow, false, "64") < 0) {
-		fail("sl_eal_init failed");
-		return 1;
-	}
 	if (share_run(be, n, argv + 2, mode, 96, rows, &add) != 0)
 		goto out;
 	times[0] = rows[n].map_ns - rows[0].map_ns;
