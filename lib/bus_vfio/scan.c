@@ -441,7 +441,7 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 			if (de->d_name[0] == '.' || sl_pci_addr_parse(de->d_name, &addr) != 0)
 				continue;
 			if (blocked(conf, &addr)) {
-				sl_log(SL_LOG_INFO, LOG_COMP, "skipping %s: blocked with -b", de->d_name);
+				sl_log(SL_LOG_NOTICE, LOG_COMP, "skipping %s: blocked with -b", de->d_name);
 				continue;
 			}
 			snprintf(ddir, sizeof(ddir), "%s/%s", dir, de->d_name);
