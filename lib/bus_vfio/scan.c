@@ -103,7 +103,9 @@ static struct sl_pci_device *dev_read(const char *bdf)
 	dev->subsystem_vendor_id = (uint16_t)read_num(dir, "subsystem_vendor", 0);
 	dev->subsystem_device_id = (uint16_t)read_num(dir, "subsystem_device", 0);
 	dev->class_id = (uint32_t)read_num(dir, "class", 0) & 0xffffff;
-	dev->numa_node = (int)read_num(dir, "numa_node", -1);
+	dev->numa_node = (int)read_num(dir, "numa_node", SL_SOCKET_ID_ANY);
+	if (dev->numa_node < 0 || dev->numa_node > 4095) /* -1: the kernel does not know */
+		dev->numa_node = SL_SOCKET_ID_ANY;
 	link_base(dir, "driver", dev->driver, sizeof(dev->driver));
 	link_base(dir, "iommu_group", grp, sizeof(grp));
 	dev->iommu_group = grp[0] ? atoi(grp) : -1;
@@ -388,6 +390,8 @@ static int scan_named(const struct sl_devarg *da, const struct sl_bus_vfio_conf 
 	return 0;
 }
 
+static bool blocked(const struct sl_bus_vfio_conf *conf, const struct sl_pci_addr *addr);
+
 int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 {
 	struct sl_bus_vfio_conf dflt = { 0 };
@@ -436,6 +440,10 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 			char drv[64], ddir[PATH_MAX];
 			if (de->d_name[0] == '.' || sl_pci_addr_parse(de->d_name, &addr) != 0)
 				continue;
+			if (blocked(conf, &addr)) {
+				sl_log(SL_LOG_NOTICE, LOG_COMP, "skipping %s: blocked with -b", de->d_name);
+				continue;
+			}
 			snprintf(ddir, sizeof(ddir), "%s/%s", dir, de->d_name);
 			link_base(ddir, "driver", drv, sizeof(drv));
 			if (strcmp(drv, "vfio-pci") != 0)
@@ -503,6 +511,22 @@ const char *sl_pci_device_name(const struct sl_pci_device *dev)
 	return dev ? dev->name : "(none)";
 }
 
+int sl_pci_device_numa_node(const struct sl_pci_device *dev)
+{
+	return dev ? dev->numa_node : SL_SOCKET_ID_ANY;
+}
+
+/* Whether ADDR was named with -b. */
+static bool blocked(const struct sl_bus_vfio_conf *conf, const struct sl_pci_addr *addr)
+{
+	for (unsigned i = 0; i < conf->nb_block && conf->block; i++) {
+		struct sl_pci_addr b;
+		if (sl_pci_addr_parse(conf->block[i].name, &b) == 0 && sl_pci_addr_cmp(&b, addr) == 0)
+			return true;
+	}
+	return false;
+}
+
 int sl_pci_device_info(const struct sl_pci_device *dev, struct sl_pci_device_info *info)
 {
 	if (!dev || !info) {
@@ -549,9 +573,16 @@ static int scan_hook(void)
 		.allow = cfg ? cfg->allow : NULL,
 		.vfio_backend = cfg ? cfg->vfio_backend : NULL,
 		.allow_noiommu = cfg ? cfg->allow_noiommu : false,
+		.nb_block = cfg ? cfg->nb_block : 0,
+		.block = cfg ? cfg->block : NULL,
 	};
 	struct sl_pci_device *dev;
 
+	if (cfg && cfg->no_pci) {
+		sl_log(SL_LOG_INFO, LOG_COMP, "--no-pci: no PCI scan");
+		bv_free_list();
+		return 0;
+	}
 	if (sl_bus_vfio_scan(&conf) != 0)
 		return -1;
 	/* A no-IOMMU device DMAs to physical addresses: the EAL must hand out

@@ -56,6 +56,8 @@ struct sl_bus_vfio_conf {
 	const struct sl_devarg *allow; /* -a items; none: every vfio-pci function */
 	const char *vfio_backend;      /* NULL/"auto", "iommufd", "type1", "noiommu" */
 	bool allow_noiommu;
+	unsigned nb_block;             /* -b items: functions the scan skips */
+	const struct sl_devarg *block;
 };
 
 /* Scan the bus with CONF, replacing the previous device list (devices still
@@ -100,7 +102,7 @@ struct sl_pci_device_info {
 	uint16_t subsystem_vendor_id;
 	uint16_t subsystem_device_id;
 	uint32_t class_id;              /* 24-bit class code */
-	int numa_node;                  /* -1 when unknown */
+	int numa_node;                  /* sysfs numa_node; SL_SOCKET_ID_ANY (-1) when unknown */
 	char driver[32];                /* kernel driver bound ("vfio-pci") */
 	int iommu_group;                /* -1 when none */
 	enum sl_dma_backend backend;    /* chosen at scan */
@@ -117,6 +119,10 @@ struct sl_pci_device_info {
 };
 int sl_pci_device_info(const struct sl_pci_device *dev, struct sl_pci_device_info *info);
 const char *sl_pci_device_name(const struct sl_pci_device *dev);
+/* The device's NUMA node from /sys/bus/pci/devices/<addr>/numa_node, read
+ * at scan; SL_SOCKET_ID_ANY (-1) when the kernel does not know it (it
+ * writes -1 then) or DEV is NULL. */
+int sl_pci_device_numa_node(const struct sl_pci_device *dev);
 
 /* ---- open / close ------------------------------------------------------- */
 

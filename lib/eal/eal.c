@@ -140,6 +140,7 @@ int sl_eal_init(int argc, char **argv)
 	for (unsigned i = 0; i < opts->nb_log_comp; i++)
 		sl_log_set_component_level(opts->log_comp[i].component,
 					   (enum sl_log_level)opts->log_comp[i].level);
+	eal_log_compat_notes(opts);
 
 	live_config = opts->pub;
 	if (live_config.mem_bytes == 0)
@@ -205,8 +206,20 @@ fail:
 
 int sl_eal_cleanup(void)
 {
+	char busy[128];
+
 	if (!initialised) {
 		errno = EALREADY;
+		return -1;
+	}
+	/* Joining a worker still inside its function would hang, and tearing
+	 * memory down under it would crash it: do neither. */
+	if (eal_lcore_running(busy, sizeof(busy)) > 0) {
+		SL_LOG(ERR, EAL_LOG,
+		       "sl_eal_cleanup: lcore(s) %s still run their launched function; nothing "
+		       "was cleaned up: make them return (sl_eal_mp_wait_lcore) and call "
+		       "sl_eal_cleanup again", busy);
+		errno = EBUSY;
 		return -1;
 	}
 	teardown(STAGE_HOOKS);

@@ -1,31 +1,35 @@
 /* eal_lcore.c: lcore threads. lcore N runs on CPU N unless -l mapped it
- * elsewhere (N@CPU); the main lcore is the thread that called sl_eal_init,
- * pinned for the EAL's lifetime, and every other lcore is a thread pinned
- * to its CPU that sleeps until sl_eal_remote_launch hands it a function. */
+ * elsewhere (N@CPU, or a CPU set N@(a,b) as DPDK's --lcores); the main
+ * lcore is the thread that called sl_eal_init, pinned for the EAL's
+ * lifetime, and every other lcore is a thread pinned to its CPU (set) that
+ * sleeps until sl_eal_remote_launch hands it a function. Also the lcores'
+ * NUMA nodes, read from sysfs at init. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eal_private.h"
 
 __thread unsigned sl_per_lcore_id = SL_LCORE_ID_ANY;
 
-enum lcore_state {
-	LCORE_WAIT,     /* idle, ready for a launch */
-	LCORE_RUNNING,  /* running fn */
-	LCORE_FINISHED, /* fn returned; sl_eal_wait_lcore collects ret */
-};
+#define LCORE_WAIT SL_LCORE_WAIT         /* idle, ready for a launch */
+#define LCORE_RUNNING SL_LCORE_RUNNING   /* running fn */
+#define LCORE_FINISHED SL_LCORE_FINISHED /* fn returned; sl_eal_wait_lcore collects ret */
 
 struct lcore {
 	bool enabled;
-	unsigned cpu;           /* the CPU it is pinned to */
+	unsigned cpu;           /* the CPU it is pinned to (the lowest of its set) */
+	cpu_set_t cpus;         /* the CPUs it may run on (usually just cpu) */
+	int socket;             /* NUMA node of cpu; 0 without NUMA information */
 	bool thread_started;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum lcore_state state;
+	enum sl_lcore_state state;
 	bool quit;
 	sl_lcore_function_t fn;
 	void *arg;
@@ -57,6 +61,89 @@ bool sl_lcore_is_enabled(unsigned lcore_id)
 int sl_lcore_to_cpu_id(unsigned lcore_id)
 {
 	return sl_lcore_is_enabled(lcore_id) ? (int)lcores[lcore_id].cpu : -1;
+}
+
+int sl_lcore_to_socket_id(unsigned lcore_id)
+{
+	return sl_lcore_is_enabled(lcore_id) ? lcores[lcore_id].socket : SL_SOCKET_ID_ANY;
+}
+
+/* NUMA node of CPU from sysfs: the nodeM entry in devices/system/cpu/cpuN
+ * (under $SL_SYSFS_ROOT, default /sys, as bus_vfio reads it); 0 when there
+ * is none (no NUMA, or sysfs not mounted). */
+static int cpu_to_node(unsigned cpu)
+{
+	const char *root = getenv("SL_SYSFS_ROOT");
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int node = 0;
+
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/cpu%u", root && root[0] ? root : "/sys",
+		 cpu);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long v;
+		if (strncmp(de->d_name, "node", 4) != 0 || de->d_name[4] < '0' || de->d_name[4] > '9')
+			continue;
+		v = strtol(de->d_name + 4, &end, 10);
+		if (*end == '\0' && v >= 0 && v < 4096) {
+			node = (int)v;
+			break;
+		}
+	}
+	closedir(d);
+	return node;
+}
+
+int sl_socket_id(void)
+{
+	unsigned id = sl_lcore_id();
+	int cpu;
+
+	if (sl_lcore_is_enabled(id))
+		return lcores[id].socket;
+	cpu = sched_getcpu();
+	return cpu < 0 ? 0 : cpu_to_node((unsigned)cpu);
+}
+
+int sl_eal_get_lcore_state(unsigned lcore_id)
+{
+	struct lcore *lc;
+	int state;
+
+	if (!sl_lcore_is_enabled(lcore_id))
+		return -EINVAL;
+	lc = &lcores[lcore_id];
+	if (lcore_id == main_lcore || !lc->thread_started)
+		return SL_LCORE_WAIT;
+	pthread_mutex_lock(&lc->lock);
+	state = (int)lc->state;
+	pthread_mutex_unlock(&lc->lock);
+	return state;
+}
+
+unsigned eal_lcore_running(char *buf, size_t len)
+{
+	unsigned n = 0;
+	size_t off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
+		if (!lcores[i].enabled || sl_eal_get_lcore_state(i) != SL_LCORE_RUNNING)
+			continue;
+		n++;
+		if (off < len) {
+			int w = snprintf(buf + off, len - off, "%s%u", off ? "," : "", i);
+			if (w > 0)
+				off += (size_t)w;
+		}
+	}
+	return n;
 }
 
 unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap)
@@ -101,13 +188,9 @@ static void *lcore_thread(void *arg)
 	return NULL;
 }
 
-static int pin_thread(pthread_t t, unsigned cpu)
+static int pin_thread(pthread_t t, const cpu_set_t *cpus)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(t, sizeof(set), &set);
+	return pthread_setaffinity_np(t, sizeof(*cpus), cpus);
 }
 
 int sl_eal_remote_launch(sl_lcore_function_t fn, void *arg, unsigned worker_id)
@@ -169,8 +252,8 @@ static void stop_workers(void)
 		lc->quit = true;
 		pthread_cond_broadcast(&lc->cond);
 		pthread_mutex_unlock(&lc->lock);
-		/* A worker still inside fn is waited for: the application must
-		 * have made it return (sl_eal_cleanup documents this). */
+		/* sl_eal_cleanup checked that no worker is inside fn, so this
+		 * join returns (on the failure path of init none ever ran). */
 		pthread_join(lc->thread, NULL);
 		lc->thread_started = false;
 	}
@@ -224,6 +307,15 @@ int eal_lcore_init(const struct eal_options *opts)
 			continue;
 		lcores[i].enabled = true;
 		lcores[i].cpu = opts->lcores_given ? opts->lcore_cpu[i] : i;
+		CPU_ZERO(&lcores[i].cpus);
+		if (opts->lcores_given) {
+			for (unsigned c = 0; c < SL_MAX_LCORE; c++)
+				if (eal_cpuset_isset(&opts->lcore_cpus[i], c))
+					CPU_SET(c, &lcores[i].cpus);
+		}
+		if (CPU_COUNT(&lcores[i].cpus) == 0)
+			CPU_SET(lcores[i].cpu, &lcores[i].cpus);
+		lcores[i].socket = cpu_to_node(lcores[i].cpu);
 		lcores[i].state = LCORE_WAIT;
 		pthread_mutex_init(&lcores[i].lock, NULL);
 		pthread_cond_init(&lcores[i].cond, NULL);
@@ -253,7 +345,7 @@ int eal_lcore_init(const struct eal_options *opts)
 	if (pthread_getaffinity_np(pthread_self(), sizeof(main_saved_affinity),
 				   &main_saved_affinity) == 0)
 		main_affinity_saved = true;
-	err = pin_thread(pthread_self(), lcores[main_lcore].cpu);
+	err = pin_thread(pthread_self(), &lcores[main_lcore].cpus);
 	if (err != 0) {
 		SL_LOG(ERR, EAL_LOG, "cannot pin the main thread to CPU %u: %s", lcores[main_lcore].cpu,
 		       strerror(err));
@@ -265,16 +357,13 @@ int eal_lcore_init(const struct eal_options *opts)
 	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
 		struct lcore *lc = &lcores[i];
 		pthread_attr_t attr;
-		cpu_set_t set;
 		char name[16];
 
 		if (!lc->enabled || i == main_lcore)
 			continue;
-		CPU_ZERO(&set);
-		CPU_SET(lc->cpu, &set);
 		pthread_attr_init(&attr);
 		/* Created already pinned, so it never runs on another CPU. */
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(lc->cpus), &lc->cpus);
 		err = pthread_create(&lc->thread, &attr, lcore_thread, lc);
 		pthread_attr_destroy(&attr);
 		if (err != 0) {
@@ -297,10 +386,37 @@ fail:
 }
 
 /* True when lcore I and the next one are enabled and share a CPU. */
+static bool single(unsigned i)
+{
+	return CPU_COUNT(&lcores[i].cpus) == 1;
+}
+
 static bool starts_shared_run(unsigned i)
 {
 	return i + 1 < SL_MAX_LCORE && lcores[i].enabled && lcores[i + 1].enabled &&
-	       lcores[i + 1].cpu == lcores[i].cpu;
+	       single(i) && single(i + 1) && lcores[i + 1].cpu == lcores[i].cpu;
+}
+
+/* "2,3" or "0-3" for an lcore's CPU set. */
+static int format_cpus(char *buf, size_t len, const cpu_set_t *set)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned c = 0; c < SL_MAX_LCORE && off < len; c++) {
+		unsigned e = c;
+		if (!CPU_ISSET(c, set))
+			continue;
+		while (e + 1 < SL_MAX_LCORE && CPU_ISSET(e + 1, set))
+			e++;
+		int n = e == c ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", c)
+			       : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", c, e);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+		c = e;
+	}
+	return (int)off;
 }
 
 /* Same syntax as -l: runs of lcores on their own CPUs as "0-1", runs that
@@ -316,12 +432,23 @@ void eal_lcore_format(char *buf, size_t len)
 			i++;
 			continue;
 		}
+		if (!single(i)) { /* a CPU set: on its own, "1@(2,3)" */
+			char cpus[64];
+			format_cpus(cpus, sizeof(cpus), &lcores[i].cpus);
+			int n = snprintf(buf + off, len - off, "%s%u@(%s)", off ? "," : "", i, cpus);
+			if (n < 0)
+				break;
+			off += (size_t)n;
+			i++;
+			continue;
+		}
 		/* a run sharing one CPU, or a run each on its own CPU */
 		bool shared = starts_shared_run(i);
 		bool moved = shared || lcores[i].cpu != i;
 		while (j + 1 < SL_MAX_LCORE && lcores[j + 1].enabled &&
-		       (moved ? shared && lcores[j + 1].cpu == lcores[i].cpu
-			      : lcores[j + 1].cpu == j + 1 && !starts_shared_run(j + 1)))
+		       (moved ? shared && single(j + 1) && lcores[j + 1].cpu == lcores[i].cpu
+			      : single(j + 1) && lcores[j + 1].cpu == j + 1 &&
+					!starts_shared_run(j + 1)))
 			j++;
 		int n = (j == i) ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", i)
 				 : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", i, j);

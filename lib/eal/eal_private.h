@@ -18,8 +18,38 @@
 #define EAL_DEFAULT_BASE_VIRTADDR ((uint64_t)1 << 32)
 #define EAL_MIN_BASE_VIRTADDR ((uint64_t)0x10000)
 #define EAL_MAX_BASE_VIRTADDR ((uint64_t)1 << 47)
-#define EAL_MAX_LOG_OPTS 16
+#define EAL_MAX_LOG_OPTS 64 /* component levels (one DPDK pattern may set several) */
 #define EAL_COMPONENT_LEN 32
+
+/* A set of CPUs (or lcores) below SL_MAX_LCORE. */
+struct eal_cpuset {
+	uint64_t bits[SL_MAX_LCORE / 64];
+};
+static inline void eal_cpuset_set(struct eal_cpuset *s, unsigned c)
+{
+	s->bits[c / 64] |= (uint64_t)1 << (c % 64);
+}
+static inline bool eal_cpuset_isset(const struct eal_cpuset *s, unsigned c)
+{
+	return (s->bits[c / 64] >> (c % 64)) & 1;
+}
+
+/* DPDK options that are accepted and do nothing in Sluice: noted while
+ * parsing, logged (at debug) once the log levels are applied. */
+enum eal_compat_note {
+	NOTE_CHANNELS,      /* -n */
+	NOTE_RANKS,         /* -r */
+	NOTE_IN_MEMORY,
+	NOTE_FILE_PREFIX,
+	NOTE_PROC_TYPE,
+	NOTE_NO_SHCONF,
+	NOTE_NO_TELEMETRY,
+	NOTE_SINGLE_FILE_SEGMENTS,
+	NOTE_LEGACY_MEM,
+	NOTE_HUGE_UNLINK,
+	NOTE_LOG_NO_MATCH,  /* a DPDK log type that names no Sluice component */
+	NOTE_COUNT,
+};
 
 /* Everything sl_eal_init parsed from argv, before anything is applied.
  * Parsing fills a fresh one of these; it becomes the live config only
@@ -28,7 +58,9 @@ struct eal_options {
 	struct sl_eal_config pub;
 	bool lcores_given;
 	bool lcore_enabled[SL_MAX_LCORE];
-	unsigned lcore_cpu[SL_MAX_LCORE]; /* CPU each enabled lcore runs on (-l N@CPU) */
+	unsigned lcore_cpu[SL_MAX_LCORE]; /* lowest CPU each enabled lcore runs on */
+	struct eal_cpuset lcore_cpus[SL_MAX_LCORE]; /* all CPUs it may run on (N@(a,b)) */
+	const char *lcores_opt;   /* the option that set them ("-c", "-l/--lcores") */
 	bool main_lcore_given;
 	unsigned main_lcore;
 	bool huge_dir_given;
@@ -38,7 +70,12 @@ struct eal_options {
 		char component[EAL_COMPONENT_LEN];
 		int level;
 	} log_comp[EAL_MAX_LOG_OPTS];
+	bool note[NOTE_COUNT];
+	char note_value[NOTE_COUNT][64]; /* the value given, for the log line */
 };
+
+/* Log (at debug) what each accepted no-effect DPDK option means here. */
+void eal_log_compat_notes(const struct eal_options *opts);
 
 /* eal_options.c: parse argv into OPTS. Returns the number of arguments
  * consumed after argv[0] (including a "--" separator), 1 with *HELP set
@@ -46,7 +83,9 @@ struct eal_options {
  * message naming the option, the bad value and the accepted form. */
 int eal_parse_args(int argc, char **argv, struct eal_options *opts, bool *help);
 void eal_print_usage(const char *prgname);
-/* "err", "warning", ... or a number 1-5; 0 when not a level. */
+/* A level name ("err", "warning", "debug", DPDK's "emergency", ...) or
+ * DPDK's number 1-8 (1-4 -> err, 5 warning, 6 notice, 7 info, 8 debug);
+ * 0 when not a level. */
 int eal_parse_log_level(const char *s);
 
 /* eal_timer.c */
@@ -56,6 +95,9 @@ int eal_timer_init(void);
  * pinned thread per worker lcore. Undone completely on failure. */
 int eal_lcore_init(const struct eal_options *opts);
 void eal_lcore_cleanup(void);
+/* Worker lcores still in state RUNNING, listed into BUF ("1,3"); the
+ * number of them. */
+unsigned eal_lcore_running(char *buf, size_t len);
 /* Describe the lcore set as "0-1" for the init log line. */
 void eal_lcore_format(char *buf, size_t len);
 

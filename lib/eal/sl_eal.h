@@ -32,15 +32,20 @@ extern "C" {
  * argc - ret, argv + ret; or -1 with errno set and a logged message that
  * says what was wrong and how to fix it. Nothing stays allocated on error.
  *
- * Options: -l/--lcores LIST (N, N-M, each optionally @CPU), --main-lcore N,
- * -a/--allow BDF[,k=v...],
+ * Options: -l/--lcores LIST (N, N-M, each optionally @CPU, or DPDK's
+ * --lcores groups (0,1)@(2,3)), -c MASK, --main-lcore N,
+ * -a/--allow BDF[,k=v...], -b/--block BDF, --no-pci,
  * --vdev NAME[,k=v...], --no-huge, -m/--socket-mem MB, --huge-dir DIR,
  * --iova-mode va|pa, --log-level LEVEL (number or err|warning|notice|info|
  * debug, optionally COMPONENT:LEVEL), --vfio-backend auto|iommufd|type1|noiommu
  * (for all devices; per device: -a BDF,iommu=type1), --allow-noiommu
  * (opt in to unsafe no-IOMMU), --skip-failed-devices (a -a device whose
  * driver probe fails does not fail init; it is logged and left unused, as
- * any unnamed device is), -h/--help.
+ * any unnamed device is), -h/--help. DPDK 22.11's EAL options are
+ * accepted as its guides write them (-n, -r, --in-memory, --file-prefix,
+ * --proc-type primary|auto, numeric levels 1-8 and lib.eal-style names in
+ * --log-level, ...) or refused with one line saying what to do instead;
+ * doc/eal.md has the table.
  *
  * As in DPDK, argv[ret] is overwritten with argv[0], so the application's
  * own argument vector (argv + ret) again starts with the program name and
@@ -49,9 +54,12 @@ extern "C" {
 int sl_eal_init(int argc, char **argv);
 
 /* Stop lcore threads, release memory (listeners see REMOVE events first).
- * Run the init hooks' cleanups first; workers must have returned from
- * their functions (sl_eal_mp_wait_lcore) because their threads are joined.
- * Listeners and DMA blocks do not survive cleanup. */
+ * Run the init hooks' cleanups first. Listeners and DMA blocks do not
+ * survive cleanup. A worker still inside a launched function is never
+ * waited for and nothing is torn down under it: cleanup then logs which
+ * lcores are still running and returns -1 with errno EBUSY, the EAL stays
+ * up, and a later call (once the workers returned, e.g. after
+ * sl_eal_mp_wait_lcore) cleans up. -1/EALREADY when not initialised. */
 int sl_eal_cleanup(void);
 
 /* Reset parsing state between tests in one process is not supported:
@@ -91,6 +99,9 @@ struct sl_eal_config {
 	bool allow_noiommu;        /* --allow-noiommu given */
 	bool skip_failed_devices;  /* --skip-failed-devices: a -a device whose driver probe
 				    * fails is logged and skipped instead of failing init */
+	unsigned nb_block;         /* -b/--block: PCI functions the bus skips */
+	struct sl_devarg block[SL_MAX_DEVARGS];
+	bool no_pci;               /* --no-pci: no PCI scan at all */
 };
 
 /* Layers above the EAL (ethdev's vdev probe, bus_vfio's PCI scan) register
@@ -138,6 +149,8 @@ void sl_log_set_stream(FILE *stream);
 
 #define SL_MAX_LCORE 128
 #define SL_LCORE_ID_ANY UINT32_MAX
+/* A NUMA node that is not known (DPDK's SOCKET_ID_ANY). */
+#define SL_SOCKET_ID_ANY (-1)
 
 /* The calling thread's lcore id; SL_LCORE_ID_ANY on non-EAL threads. */
 extern __thread unsigned sl_per_lcore_id;
@@ -146,7 +159,16 @@ static inline unsigned sl_lcore_id(void) { return sl_per_lcore_id; }
 unsigned sl_lcore_count(void);              /* enabled lcores, main included */
 unsigned sl_get_main_lcore(void);
 bool sl_lcore_is_enabled(unsigned lcore_id);
-int sl_lcore_to_cpu_id(unsigned lcore_id);  /* CPU the lcore is pinned to */
+/* CPU the lcore is pinned to; with a CPU set (--lcores 1@(2,3)) the
+ * lowest CPU of the set; -1 when the lcore is not enabled. */
+int sl_lcore_to_cpu_id(unsigned lcore_id);
+/* NUMA node of the lcore's CPU (cpuN/nodeM in sysfs), read at init; 0 on
+ * a machine without NUMA information; SL_SOCKET_ID_ANY (-1) when the lcore
+ * is not enabled. */
+int sl_lcore_to_socket_id(unsigned lcore_id);
+/* NUMA node of the calling thread: its lcore's, or for a non-EAL thread
+ * the node of the CPU it runs on now; 0 without NUMA information. */
+int sl_socket_id(void);
 /* Next enabled lcore after I (I = -1 to start); SL_MAX_LCORE when none. */
 unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap);
 
@@ -158,6 +180,17 @@ unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap);
 	     (i) = sl_get_next_lcore((i), true, false))
 
 typedef int (*sl_lcore_function_t)(void *arg);
+
+/* What a worker lcore is doing, like DPDK's rte_lcore_state_t. */
+enum sl_lcore_state {
+	SL_LCORE_WAIT = 0,     /* idle: ready for sl_eal_remote_launch */
+	SL_LCORE_RUNNING = 1,  /* inside the launched function */
+	SL_LCORE_FINISHED = 2, /* returned; sl_eal_wait_lcore collects the value */
+};
+/* The state of LCORE_ID: WAIT, RUNNING or FINISHED; the main lcore is
+ * always WAIT (it is nobody's worker), as in DPDK; -EINVAL when the lcore
+ * is not enabled. Safe from any thread. */
+int sl_eal_get_lcore_state(unsigned lcore_id);
 
 /* Run FN(ARG) on worker WORKER_ID. 0, or -EBUSY if it is still running. */
 int sl_eal_remote_launch(sl_lcore_function_t fn, void *arg, unsigned worker_id);

@@ -107,6 +107,8 @@ static void build_tree(void)
 	touch("%s/dev/vfio/devices/vfio0%s", "");
 	touch("%s/dev/vfio/1%s", "");
 	add_dev("0000:00:03.0", "0x8086\n", "0x10c9\n", "vfio-pci", 2, -1);
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/0000:00:03.0/numa_node", sysroot);
+	put(p, "1\n"); /* B is on NUMA node 1; the others say -1 (unknown) */
 	touch("%s/dev/vfio/2%s", "");
 	add_dev("0000:00:04.0", "0x1af4\n", "0x1041\n", "vfio-pci", 3, -1);
 	touch("%s/dev/vfio/noiommu-3%s", "");
@@ -217,8 +219,27 @@ int main(void)
 		CHECK(strcmp(info.name, "0000:00:02.0") == 0);
 		CHECK(info.vendor_id == 0x8086 && info.device_id == 0x10c9);
 		CHECK(info.class_id == 0x020000 && info.numa_node == -1);
+		/* NUMA node from sysfs: -1 there is SL_SOCKET_ID_ANY */
+		CHECK(sl_pci_device_numa_node(sl_pci_device_find("0000:00:02.0")) == SL_SOCKET_ID_ANY);
+		CHECK(sl_pci_device_numa_node(sl_pci_device_find("0000:00:03.0")) == 1);
+		CHECK(sl_pci_device_numa_node(NULL) == SL_SOCKET_ID_ANY);
 		CHECK(strcmp(info.driver, "vfio-pci") == 0 && info.iommu_group == 1);
 		CHECK(!info.is_open);
+	}
+	/* 1b. -b: a blocked function is skipped (either address form), the
+	 * others are kept as before. */
+	{
+		struct sl_devarg blk[2] = {da("00:02.0", ""), da("0000:00:09.0", "")};
+		struct sl_bus_vfio_conf c = conf_with(NULL, 0, NULL, false);
+		c.nb_block = 2;
+		c.block = blk;
+		capture_begin();
+		CHECK(sl_bus_vfio_scan(&c) == 0);
+		log = capture_end();
+		CHECK(sl_pci_device_count() == 1);
+		CHECK(sl_pci_device_find("0000:00:02.0") == NULL);
+		CHECK(sl_pci_device_find("0000:00:03.0") != NULL);
+		CHECK_CONTAINS(log, "skipping 0000:00:02.0: blocked with -b");
 	}
 	/* 2. With --allow-noiommu the no-IOMMU device joins. */
 	{

@@ -182,6 +182,48 @@ static void test_lcores_share_cpu(void)
 	CHECK(sl_eal_cleanup() == 0);
 }
 
+/* sl_eal_get_lcore_state follows a launch; sl_eal_cleanup does not hang
+ * on (or tear memory down under) a worker still running: it names the
+ * lcore, fails with EBUSY and works once the worker returned. A CPU set
+ * (--lcores 1@(0,1)) is the worker's affinity. */
+static void test_state_and_busy_cleanup(void)
+{
+	const char *args[] = {"t", "--lcores", "0,1@(0,1)", "--no-huge", "-m", "4", NULL};
+	struct probe p = {0};
+	const char *log;
+	void *mem;
+
+	REQUIRE(test_eal_init(args) == 5, "init --lcores 0,1@(0,1): %s", strerror(errno));
+	CHECK(sl_eal_get_lcore_state(0) == SL_LCORE_WAIT); /* main */
+	CHECK(sl_eal_get_lcore_state(1) == SL_LCORE_WAIT);
+	CHECK(sl_eal_get_lcore_state(2) == -EINVAL && sl_eal_get_lcore_state(SL_MAX_LCORE) == -EINVAL);
+	CHECK(sl_eal_remote_launch(probe_fn, &p, 1) == 0);
+	while (sl_eal_get_lcore_state(1) == SL_LCORE_RUNNING)
+		sl_pause();
+	CHECK(sl_eal_get_lcore_state(1) == SL_LCORE_FINISHED);
+	CHECK(sl_eal_wait_lcore(1) == 1001);
+	CHECK(sl_eal_get_lcore_state(1) == SL_LCORE_WAIT);
+	CHECK_MSG(p.affinity_count == 2, "worker affinity has %d CPUs, expected 2", p.affinity_count);
+
+	mem = sl_dma_zmalloc("busy", 64, 0);
+	CHECK(mem != NULL);
+	atomic_store(&p.go, 0);
+	CHECK(sl_eal_remote_launch(wait_for_go, &p, 1) == 0);
+	CHECK(sl_eal_get_lcore_state(1) == SL_LCORE_RUNNING);
+	log_capture_start();
+	errno = 0;
+	CHECK(sl_eal_cleanup() == -1 && errno == EBUSY);
+	log = log_capture_stop();
+	CHECK_MSG(strstr(log, "lcore(s) 1 still run") != NULL, "log: %s", log);
+	/* nothing was torn down: memory and lcores are still there */
+	CHECK(sl_lcore_count() == 2 && sl_mem_virt2iova(mem) != SL_BAD_IOVA);
+	atomic_store(&p.go, 1);
+	CHECK(sl_eal_wait_lcore(1) == 7);
+	sl_dma_free(mem);
+	CHECK(sl_eal_cleanup() == 0);
+	CHECK(sl_lcore_count() == 0);
+}
+
 static void test_tsc(void)
 {
 	struct timespec t0, t1;
@@ -208,6 +250,7 @@ int main(void)
 	test_main_lcore_1();
 	test_single_lcore();
 	test_lcores_share_cpu();
+	test_state_and_busy_cleanup();
 	test_launch(); /* init after cleanup works again */
 	test_tsc();
 	return test_result("test_eal_lcore");

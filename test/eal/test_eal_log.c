@@ -107,7 +107,7 @@ static void test_long_line(void)
 static void test_option(void)
 {
 	const char *args[] = {"t", "--no-huge", "-m", "4", "--log-level", "err", "--log-level",
-			      "mbuf:debug", "--log-level=eal:5", "--log-level", "ring:warn", NULL};
+			      "mbuf:debug", "--log-level=eal:8", "--log-level", "ring:warn", NULL};
 	const char *out;
 
 	log_capture_start();

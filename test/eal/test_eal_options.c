@@ -66,6 +66,59 @@ static const struct bad_case bad_cases[] = {
 	{{"-m"}, "-m", "needs a value", "megabytes"},
 	{{"--no-huge", "--iova-mode", "pa"}, "--iova-mode pa", "--no-huge", "hugepages"},
 	{{"--no-huge", "--huge-dir", "/dev/hugepages"}, "--huge-dir", "/dev/hugepages", "one of"},
+	/* DPDK's forms, malformed */
+	{{"-c", "0xg"}, "-c", "'0xg'", "not a hexadecimal number"},
+	{{"-c", "0x"}, "-c", "'0x'", "no hexadecimal digits"},
+	{{"-c", "0x0"}, "-c", "'0x0'", "selects no CPU"},
+	{{"-c", "0x8000000000000000000000000000000000"}, "-c", "'0x8000", "above the lcore limit"},
+	{{"-c", "0x3", "-l", "0-1"}, "-l/--lcores", "'0-1'", "already chosen with -c"},
+	{{"-l", "0", "-c", "1"}, "-c", "'1'", "already chosen with -l/--lcores"},
+	{{"-c", "1", "--main-lcore", "1"}, "--main-lcore", "'1'", "not in the -c list"},
+	{{"--lcores", "(0,1@0"}, "-l/--lcores", "'(0,1@0'", "without its ')'"},
+	{{"--lcores", "()@0"}, "-l/--lcores", "'()@0'", "empty group"},
+	{{"--lcores", "0-1)@0"}, "-l/--lcores", "'0-1)@0'", "')' without its '('"},
+	{{"--lcores", "(0-1)@(0,127)"}, "-l/--lcores", "'(0-1)@(0,127)'", "CPU 127 is not available"},
+	{{"--lcores", "1@(0,1),1@0"}, "-l/--lcores", "'1@(0,1),1@0'",
+	 "lcore 1 is given on CPUs 0-1 and on CPU 0"},
+	{{"--lcores", "(1-0)@0"}, "-l/--lcores", "'(1-0)@0'", "runs backwards"},
+	{{"--lcores", "0@()"}, "-l/--lcores", "'0@()'", "empty group"},
+	{{"-n", "0"}, "-n", "'0'", "memory channels"},
+	{{"-n", "x"}, "-n", "'x'", "memory channels"},
+	{{"-r", "17"}, "-r", "'17'", "memory ranks"},
+	{{"-b", "zz:00.0"}, "-b/--block", "'zz:00.0'", "BUS:DEV.FN"},
+	{{"-a", "01:00.0", "-b", "02:00.0"}, "-a/--allow and -b/--block", "together", "skip"},
+	{{"--no-pci", "--block=02:00.0"}, "--no-pci", "-b/--block", "contradict"},
+	{{"--no-pci", "-a", "02:00.0"}, "--no-pci", "-a/--allow", "contradict"},
+	{{"--vdev", "net_pcap0,iface=eth0"}, "--vdev", "'net_pcap0,iface=eth0'",
+	 "net_null (Sluice's null)"},
+	{{"--vdev", "crypto_null0"}, "--vdev", "'crypto_null0'", "no driver for this DPDK"},
+	{{"--log-level", "9"}, "--log-level", "'9'", "1-8"},
+	{{"--log-level", "0"}, "--log-level", "'0'", "1-8"},
+	{{"--log-level", "lib.eal:9"}, "--log-level", "'lib.eal:9'", "a number 1-8"},
+	{{"--log-level", "pmd.net.*:loud"}, "--log-level", "'pmd.net.*:loud'", "a number 1-8"},
+	{{"--log-level", "pmd(,debug"}, "--log-level", "'pmd(,debug'", "bad regular expression"},
+	{{"--log-level", "pmd.*,9"}, "--log-level", "'pmd.*,9'", "a number 1-8"},
+	{{"--log-level", ",8"}, "--log-level", "',8'", "no component"},
+	{{"--proc-type", "secondary"}, "--proc-type secondary", "multi-process", "primary or auto"},
+	{{"--proc-type=tertiary"}, "--proc-type", "'tertiary'", "primary or auto"},
+	{{"--file-prefix", "a/b"}, "--file-prefix", "'a/b'", "without '/'"},
+	{{"--huge-unlink=never"}, "--huge-unlink=never", "unlinks every hugepage file", "drop"},
+	{{"--huge-unlink=sometimes"}, "--huge-unlink", "'sometimes'", "always or existing"},
+	{{"--in-memory=1"}, "--in-memory", "'1'", "takes no value"},
+	{{"-d", "librte_net_ixgbe.so"}, "option '-d'", "built in", "drop -d"},
+	{{"-dlibrte_net_ixgbe.so"}, "option '-dlibrte_net_ixgbe.so'", "not supported", "drop -d"},
+	{{"--master-lcore", "0"}, "option '--master-lcore'", "not supported", "--main-lcore"},
+	{{"--master-lcore=0"}, "option '--master-lcore=0'", "renamed", "--main-lcore"},
+	{{"-w", "01:00.0"}, "option '-w'", "renamed", "-a/--allow"},
+	{{"--vfio-intr=msix"}, "option '--vfio-intr=msix'", "not supported", "MSI-X"},
+	{{"--vfio-vf-token", "14d63f20-8445-11ea-8900-1f9ce7d5650d"}, "option '--vfio-vf-token'",
+	 "not supported", "VF token"},
+	{{"--create-uio-dev"}, "option '--create-uio-dev'", "not supported", "never UIO"},
+	{{"--match-allocations"}, "option '--match-allocations'", "not supported", "nothing to match"},
+	{{"--trace=lib.eal.*"}, "option '--trace=lib.eal.*'", "not supported", "trace framework"},
+	{{"--trace-dir", "/tmp"}, "option '--trace-dir'", "not supported", "trace framework"},
+	{{"--socket-limit", "64"}, "unknown option", "'--socket-limit'", "--help"},
+	{{"-v"}, "unknown option", "'-v'", "--help"},
 };
 
 static void check_down(void)
@@ -184,6 +237,115 @@ static void test_defaults(void)
 	CHECK(sl_eal_cleanup() == 0);
 }
 
+/* DPDK 22.11's command lines as its guides write them. */
+static void test_dpdk_lines(void)
+{
+	const struct sl_eal_config *cfg;
+	struct test_argv a;
+	const char *log;
+	int ret;
+
+	/* helloworld/l2fwd style: -c, -n and the no-effect options */
+	const char *l1[] = {"prog", "-c", "0x3", "-n", "4", "-r", "2", "--main-lcore", "1",
+			    "--in-memory", "--file-prefix", "app1", "--proc-type=auto", "--no-shconf",
+			    "--no-telemetry", "--single-file-segments", "--legacy-mem", "--huge-unlink",
+			    "--no-huge", "-m", "8", "--log-level=lib.eal:debug", "--", "-p", "0x3",
+			    NULL};
+	test_argv_build(&a, l1);
+	log_capture_start();
+	ret = sl_eal_init(a.argc, a.argv);
+	log = log_capture_stop();
+	REQUIRE(ret >= 0, "DPDK line 1 failed: %s", strerror(errno));
+	CHECK_MSG(ret == 22, "consumed %d, expected 22 (up to and with '--')", ret);
+	CHECK(strcmp(a.argv[ret], "prog") == 0 && strcmp(a.argv[ret + 1], "-p") == 0);
+	CHECK(sl_lcore_count() == 2 && sl_get_main_lcore() == 1);
+	CHECK(sl_lcore_to_cpu_id(0) == 0 && sl_lcore_to_cpu_id(1) == 1);
+	/* lib.eal is Sluice's eal and dma_map */
+	CHECK(sl_log_enabled(SL_LOG_DEBUG, "eal") && sl_log_enabled(SL_LOG_DEBUG, "dma_map"));
+	CHECK(!sl_log_enabled(SL_LOG_DEBUG, "ethdev"));
+	CHECK(strstr(log, "-n 4 (memory channels): accepted, no effect") != NULL);
+	CHECK(strstr(log, "-r 2 (memory ranks)") != NULL);
+	CHECK(strstr(log, "--in-memory: what Sluice always does") != NULL);
+	CHECK(strstr(log, "--file-prefix app1: no effect") != NULL);
+	CHECK(strstr(log, "--proc-type auto: Sluice runs as DPDK's primary") != NULL);
+	CHECK(strstr(log, "--no-shconf: ") != NULL && strstr(log, "--no-telemetry: ") != NULL);
+	CHECK(strstr(log, "--single-file-segments: no effect") != NULL);
+	CHECK(strstr(log, "--legacy-mem: no effect") != NULL);
+	CHECK(strstr(log, "--huge-unlink: what Sluice always does") != NULL);
+	CHECK_MSG(strstr(log, "lcores 0-1 (main 1)") != NULL, "init log: %s", log);
+	CHECK(sl_eal_cleanup() == 0);
+	sl_log_set_component_level("eal", SL_LOG_NOTICE);
+	sl_log_set_component_level("dma_map", SL_LOG_NOTICE);
+
+	/* devices, DPDK's vdev names and log forms */
+	const char *l2[] = {"prog", "--no-huge", "-m", "4", "-l", "0", "-b", "0000:03:00.0",
+			    "--block", "04:00.1", "--vdev", "net_null0,size=64", "--vdev", "null1",
+			    "--log-level", "pmd.net.*:info", "--log-level", "lib\\.(mbuf|ring),8",
+			    "--log-level", "5", "--log-level", "pmd.net.ixgbe.driver:debug",
+			    "--log-level", "bus.pci:7", "--huge-unlink=existing", "--proc-type", "primary",
+			    NULL};
+	test_argv_build(&a, l2);
+	log_capture_start();
+	ret = sl_eal_init(a.argc, a.argv);
+	log = log_capture_stop();
+	REQUIRE(ret == 26, "DPDK line 2 returned %d: %s", ret, strerror(errno));
+	cfg = sl_eal_get_config();
+	CHECK(cfg->nb_block == 2 && cfg->nb_allow == 0 && !cfg->no_pci);
+	CHECK(strcmp(cfg->block[0].name, "0000:03:00.0") == 0);
+	CHECK(strcmp(cfg->block[1].name, "0000:04:00.1") == 0);
+	CHECK(cfg->nb_vdev == 2);
+	/* the port keeps the name as written, as in DPDK */
+	CHECK(strcmp(cfg->vdev[0].name, "net_null0") == 0 && strcmp(cfg->vdev[0].args, "size=64") == 0);
+	CHECK(strcmp(cfg->vdev[1].name, "null1") == 0);
+	CHECK(sl_log_get_level() == SL_LOG_WARNING); /* DPDK's 5 */
+	CHECK(sl_log_enabled(SL_LOG_INFO, "net_igb") && !sl_log_enabled(SL_LOG_DEBUG, "net_igb"));
+	CHECK(sl_log_enabled(SL_LOG_INFO, "net_virtio") && sl_log_enabled(SL_LOG_INFO, "net_null"));
+	CHECK(sl_log_enabled(SL_LOG_DEBUG, "mbuf") && sl_log_enabled(SL_LOG_DEBUG, "ring"));
+	CHECK(!sl_log_enabled(SL_LOG_INFO, "mempool") && !sl_log_enabled(SL_LOG_NOTICE, "ethdev"));
+	CHECK(sl_log_enabled(SL_LOG_INFO, "bus_vfio") && !sl_log_enabled(SL_LOG_DEBUG, "bus_vfio"));
+	(void)log;
+	CHECK(sl_eal_cleanup() == 0);
+	sl_log_set_level(SL_LOG_NOTICE);
+	for (const char *const *c = (const char *const[]){"net_igb", "net_virtio", "net_null", "mbuf",
+							  "ring", "bus_vfio", NULL}; *c; c++)
+		sl_log_set_component_level(*c, SL_LOG_NOTICE);
+
+	/* a DPDK type Sluice has nothing for is accepted and noted at debug */
+	const char *l3[] = {"prog", "--no-huge", "-m", "4", "-l", "0", "--log-level", "8",
+			    "--log-level", "pmd.net.ixgbe.*:debug", "--no-pci", "--log-level",
+			    "eal:debug", NULL};
+	log_capture_start();
+	ret = test_eal_init(l3);
+	log = log_capture_stop();
+	REQUIRE(ret == 12, "DPDK line 3 returned %d: %s", ret, strerror(errno));
+	CHECK(sl_eal_get_config()->no_pci);
+	CHECK(sl_log_get_level() == SL_LOG_DEBUG);
+	CHECK(strstr(log, "--log-level pmd.net.ixgbe.*:debug: no Sluice component matches") != NULL);
+	CHECK(sl_eal_cleanup() == 0);
+	sl_log_set_level(SL_LOG_NOTICE);
+	sl_log_set_component_level("eal", SL_LOG_NOTICE);
+
+	/* DPDK's --lcores groups: several lcores on one CPU, a CPU set */
+	const char *l4[] = {"prog", "--no-huge", "-m", "4", "--lcores", "(0,1)@0", NULL};
+	log_capture_start();
+	ret = test_eal_init(l4);
+	log = log_capture_stop();
+	REQUIRE(ret == 5, "--lcores (0,1)@0 returned %d: %s", ret, strerror(errno));
+	CHECK(sl_lcore_count() == 2 && sl_lcore_to_cpu_id(0) == 0 && sl_lcore_to_cpu_id(1) == 0);
+	CHECK_MSG(strstr(log, "lcores 0-1@0 (main 0)") != NULL, "init log: %s", log);
+	CHECK(sl_eal_cleanup() == 0);
+
+	const char *l5[] = {"prog", "--no-huge", "-m", "4", "--lcores=0@0,(1-2)@(0,1)", NULL};
+	log_capture_start();
+	ret = test_eal_init(l5);
+	log = log_capture_stop();
+	REQUIRE(ret == 4, "--lcores=0@0,(1-2)@(0,1) returned %d: %s", ret, strerror(errno));
+	CHECK(sl_lcore_count() == 3);
+	CHECK(sl_lcore_to_cpu_id(1) == 0 && sl_lcore_to_cpu_id(2) == 0); /* lowest of the set */
+	CHECK_MSG(strstr(log, "lcores 0,1@(0-1),2@(0-1) (main 0)") != NULL, "init log: %s", log);
+	CHECK(sl_eal_cleanup() == 0);
+}
+
 static void test_devarg_get(void)
 {
 	char v[8];
@@ -234,6 +396,7 @@ int main(void)
 	check_down();
 	test_bad_values();
 	test_good_init();
+	test_dpdk_lines();
 	test_defaults();
 	/* and once more after all of that, with the failures behind us */
 	test_bad_values();
