@@ -74,16 +74,19 @@ struct eal_options {
 	char note_value[NOTE_COUNT][64]; /* the value given, for the log line */
 };
 
-/* Log (at debug) what each accepted no-effect DPDK option means here. */
+/* eal_options_usage.c: log (at debug) what each accepted no-effect DPDK
+ * option means here. */
 void eal_log_compat_notes(const struct eal_options *opts);
 
-/* eal_options.c: parse argv into OPTS. Returns the number of arguments
+/* eal_options.c (and eal_options_*.c, which share eal_options_private.h):
+ * parse argv into OPTS. Returns the number of arguments
  * consumed after argv[0] (including a "--" separator), 1 with *HELP set
  * when -h/--help was given, or -1 with errno = EINVAL and a logged
  * message naming the option, the bad value and the accepted form. */
 int eal_parse_args(int argc, char **argv, struct eal_options *opts, bool *help);
+/* eal_options_usage.c: the --help text. */
 void eal_print_usage(const char *prgname);
-/* A level name ("err", "warning", "debug", DPDK's "emergency", ...) or
+/* eal_options_log.c: a level name ("err", "warning", "debug", DPDK's "emergency", ...) or
  * DPDK's number 1-8 (1-4 -> err, 5 warning, 6 notice, 7 info, 8 debug);
  * 0 when not a level. */
 int eal_parse_log_level(const char *s);
