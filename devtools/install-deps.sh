@@ -12,6 +12,7 @@ packages=(
   busybox-static cpio                                   # guest initramfs
   pci.ids                                               # device names in bind.py --status
   dpdk dpdk-dev                                         # the peer we benchmark against (bench/ only)
+  dpdk-doc                                              # DPDK's example sources, built unmodified against sluice-rte (test/rte_compat)
   valgrind                                              # instruction counts in bench/
   clang libclang-rt-14-dev                              # libFuzzer targets (test/fuzz/run-fuzz.sh)
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # aarch64 build, unit tests under qemu-user

@@ -484,6 +484,78 @@ static inline uint16_t sl_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 	return q->tx_burst(q->queue, pkts, nb_pkts);
 }
 
+/* ---- tx buffering (lib/ethdev/tx_buffer.c) ----------------------------------
+ *
+ * For applications that forward one packet at a time (DPDK's l2fwd
+ * pattern): sl_eth_tx_buffer collects packets for one tx queue and sends
+ * them with one sl_eth_tx_burst once SIZE are buffered; the application
+ * calls sl_eth_tx_buffer_flush from its loop (e.g. every 100 us) so that a
+ * partly filled buffer does not wait for ever. Packets the driver does not
+ * take are handed to the buffer's error callback, which owns them from
+ * then on (the default frees them). Both calls are inline: no allocation,
+ * no locks; one buffer belongs to one lcore (a tx queue is one lcore's
+ * anyway). The layout is DPDK's struct rte_eth_dev_tx_buffer's, so the
+ * rte_ compatibility layer maps onto it. */
+
+/* Called with the packets the driver did not take: UNSENT[0..COUNT-1]. */
+typedef void (*sl_eth_tx_buffer_err_fn)(struct sl_mbuf **unsent, uint16_t count, void *userdata);
+
+struct sl_eth_tx_buffer {
+	sl_eth_tx_buffer_err_fn error_callback;
+	void *error_userdata;
+	uint16_t size;       /* packets that make a burst */
+	uint16_t length;     /* packets buffered now */
+	struct sl_mbuf *pkts[]; /* SIZE entries */
+};
+
+/* Bytes a buffer for SIZE packets needs. */
+#define SL_ETH_TX_BUFFER_SIZE(size) \
+	(sizeof(struct sl_eth_tx_buffer) + (size_t)(size) * sizeof(struct sl_mbuf *))
+
+/* Make BUFFER (SL_ETH_TX_BUFFER_SIZE(SIZE) bytes) empty, sending bursts of
+ * SIZE packets. An error callback set before is kept; without one the
+ * buffer frees unsent packets (sl_eth_tx_buffer_drop_callback).
+ * 0, or -EINVAL for a NULL buffer or SIZE 0. */
+int sl_eth_tx_buffer_init(struct sl_eth_tx_buffer *buffer, uint16_t size);
+/* Set the callback for unsent packets (and its USERDATA). 0, or -EINVAL
+ * for a NULL buffer or callback. */
+int sl_eth_tx_buffer_set_err_callback(struct sl_eth_tx_buffer *buffer, sl_eth_tx_buffer_err_fn cbfn,
+				      void *userdata);
+/* Ready-made callbacks: drop frees the packets; count frees them and adds
+ * COUNT to the uint64_t USERDATA points to. */
+void sl_eth_tx_buffer_drop_callback(struct sl_mbuf **unsent, uint16_t count, void *userdata);
+void sl_eth_tx_buffer_count_callback(struct sl_mbuf **unsent, uint16_t count, void *userdata);
+
+/* Send what BUFFER holds on PORT_ID/QUEUE_ID; packets the driver does not
+ * take go to the error callback. Returns how many were sent (0 when the
+ * buffer was empty). The buffer is empty afterwards. */
+static inline uint16_t sl_eth_tx_buffer_flush(uint16_t port_id, uint16_t queue_id,
+					      struct sl_eth_tx_buffer *buffer)
+{
+	uint16_t to_send = buffer->length;
+	uint16_t sent;
+
+	if (to_send == 0)
+		return 0;
+	sent = sl_eth_tx_burst(port_id, queue_id, buffer->pkts, to_send);
+	buffer->length = 0;
+	if (sl_unlikely(sent != to_send))
+		buffer->error_callback(&buffer->pkts[sent], (uint16_t)(to_send - sent),
+				       buffer->error_userdata);
+	return sent;
+}
+
+/* Add PKT to BUFFER; once it holds SIZE packets they are sent (as
+ * sl_eth_tx_buffer_flush). Returns how many were sent: 0 while buffering. */
+static inline uint16_t sl_eth_tx_buffer(uint16_t port_id, uint16_t queue_id,
+					struct sl_eth_tx_buffer *buffer, struct sl_mbuf *pkt)
+{
+	buffer->pkts[buffer->length++] = pkt;
+	if (buffer->length < buffer->size)
+		return 0;
+	return sl_eth_tx_buffer_flush(port_id, queue_id, buffer);
+}
+
 #ifdef __cplusplus
 }
 #endif

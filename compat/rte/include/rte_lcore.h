@@ -1,0 +1,72 @@
+/* rte_lcore.h (Sluice rte_ compatibility layer): lcore ids and iteration
+ * over Sluice's lcores. NUMA: this layer reports every lcore on socket 0
+ * (rte_socket_id, rte_lcore_to_socket_id); Sluice's EAL does not tell it
+ * an lcore's node. See doc/dpdk-compat.md. */
+#ifndef SLUICE_RTE_LCORE_H
+#define SLUICE_RTE_LCORE_H
+
+#include "rte_common.h"
+#include "rte_per_lcore.h"
+#include "rte_eal.h"
+#include "rte_launch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LCORE_ID_ANY UINT32_MAX
+
+static inline unsigned rte_lcore_id(void)
+{
+	return sl_lcore_id();
+}
+
+static inline unsigned rte_lcore_count(void)
+{
+	return sl_lcore_count();
+}
+
+static inline unsigned rte_get_main_lcore(void)
+{
+	return sl_get_main_lcore();
+}
+
+static inline int rte_lcore_is_enabled(unsigned lcore_id)
+{
+	return sl_lcore_is_enabled(lcore_id);
+}
+
+static inline int rte_lcore_to_cpu_id(int lcore_id)
+{
+	return sl_lcore_to_cpu_id((unsigned)lcore_id);
+}
+
+static inline unsigned rte_get_next_lcore(unsigned i, int skip_main, int wrap)
+{
+	return sl_get_next_lcore(i, skip_main != 0, wrap != 0);
+}
+
+/* Every lcore reported on socket 0 (see the top of this file). */
+static inline unsigned rte_socket_id(void)
+{
+	return 0;
+}
+
+static inline unsigned rte_lcore_to_socket_id(unsigned lcore_id)
+{
+	(void)lcore_id;
+	return 0;
+}
+
+static inline unsigned rte_socket_count(void)
+{
+	return 1;
+}
+
+#define RTE_LCORE_FOREACH(i) SL_LCORE_FOREACH(i)
+#define RTE_LCORE_FOREACH_WORKER(i) SL_LCORE_FOREACH_WORKER(i)
+
+#ifdef __cplusplus
+}
+#endif
+#endif
