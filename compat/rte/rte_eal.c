@@ -41,9 +41,16 @@ int rte_eal_mp_remote_launch(lcore_function_t *f, void *arg, enum rte_rmt_call_m
 {
 	unsigned lcore;
 
-	/* Sluice launches worker by worker and reports a busy one with
-	 * -EBUSY; workers launched before a busy one keep running their F
-	 * (DPDK checks every worker first and launches none). */
+	/* As DPDK: every worker is checked first, and none is launched when
+	 * one is still running. */
+	SL_LCORE_FOREACH_WORKER(lcore) {
+		if (sl_eal_get_lcore_state(lcore) == SL_LCORE_RUNNING) {
+			SL_LOG(ERR, COMPAT_LOG, "rte_eal_mp_remote_launch: lcore %u is still running a "
+			       "function; wait for it (rte_eal_mp_wait_lcore) first", lcore);
+			rte_errno = EBUSY;
+			return -EBUSY;
+		}
+	}
 	SL_LCORE_FOREACH_WORKER(lcore) {
 		int ret = sl_eal_remote_launch(f, arg, lcore);
 		if (ret != 0) {
@@ -89,12 +96,13 @@ void rte_exit(int exit_code, const char *format, ...)
 	va_start(ap, format);
 	rte_vlog(RTE_LOG_CRIT, RTE_LOGTYPE_EAL, format, ap);
 	va_end(ap);
-	/* No sl_eal_cleanup here, unlike DPDK's rte_exit: cleanup joins the
-	 * lcore threads, and rte_exit is often called while workers still run
-	 * their loops, which would never return. This layer cannot ask
-	 * Sluice's EAL whether a worker is idle, so it exits directly; the
-	 * kernel releases the hugepages, the VFIO devices and their DMA
-	 * mappings when the process ends. */
+	/* As DPDK's rte_exit: clean up, then exit. rte_exit is often called
+	 * while workers still run their loops; sl_eal_cleanup then refuses
+	 * (EBUSY, naming the running lcores) instead of joining threads that
+	 * never return or freeing memory under them, and the process exits
+	 * anyway: the kernel releases the hugepages, the VFIO devices and
+	 * their DMA mappings when it ends. */
+	(void)sl_eal_cleanup(); /* EALREADY before rte_eal_init: harmless */
 	exit(exit_code);
 }
 

@@ -1,7 +1,6 @@
 /* rte_lcore.h (Sluice rte_ compatibility layer): lcore ids and iteration
- * over Sluice's lcores. NUMA: this layer reports every lcore on socket 0
- * (rte_socket_id, rte_lcore_to_socket_id); Sluice's EAL does not tell it
- * an lcore's node. See doc/dpdk-compat.md. */
+ * over Sluice's lcores. NUMA nodes come from Sluice's EAL (sysfs; 0 on a
+ * machine without NUMA information). See doc/dpdk-compat.md. */
 #ifndef SLUICE_RTE_LCORE_H
 #define SLUICE_RTE_LCORE_H
 
@@ -46,16 +45,16 @@ static inline unsigned rte_get_next_lcore(unsigned i, int skip_main, int wrap)
 	return sl_get_next_lcore(i, skip_main != 0, wrap != 0);
 }
 
-/* Every lcore reported on socket 0 (see the top of this file). */
+/* The calling lcore's NUMA node (SOCKET_ID_ANY, as unsigned, off an lcore
+ * whose node is unknown). */
 static inline unsigned rte_socket_id(void)
 {
-	return 0;
+	return (unsigned)sl_socket_id();
 }
 
 static inline unsigned rte_lcore_to_socket_id(unsigned lcore_id)
 {
-	(void)lcore_id;
-	return 0;
+	return (unsigned)sl_lcore_to_socket_id(lcore_id);
 }
 
 static inline unsigned rte_socket_count(void)
