@@ -20,10 +20,23 @@ cat >"$wrap/testpmd-lite" <<SH
 echo
 (exec -a testpmd-lite "$destdir/usr/bin/testpmd-lite" -- --help) | sed '1s/^Usage: .*/Application options (after --):/'
 SH
-for tool in sluice-bind sluice-hugepages; do
-  ln -s "$(realpath "$destdir/usr/bin/$tool")" "$wrap/$tool"   # finds its package relative to itself
+# The Python tools name themselves bind.py and hugepages.py (their source
+# names) in argparse's usage, which spans lines: the page shows the
+# installed name and the usage on one "Usage:" line, help2man's SYNOPSIS.
+for pair in sluice-bind:bind.py sluice-hugepages:hugepages.py; do
+  tool=${pair%%:*} prog=${pair#*:}
+  cat >"$wrap/$tool" <<SH
+#!/bin/bash
+set -o pipefail
+"$destdir/usr/bin/$tool" "\$@" | awk -v prog="$prog" -v tool="$tool" '
+  inusage && /^ +[^ ]/ { sub(/^ +/, ""); line = line " " \$0; next }
+  inusage { print line; inusage = 0 }
+  index(\$0, "usage: " prog " ") == 1 { line = "Usage: " tool substr(\$0, length("usage: " prog) + 1); inusage = 1; next }
+  { print }
+  END { if (inusage) print line }'
+SH
 done
-chmod +x "$wrap/testpmd-lite"
+chmod +x "$wrap"/*
 
 h2m() { # name description
   help2man --no-info --no-discard-stderr --section=1 --source=Sluice \

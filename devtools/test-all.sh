@@ -137,7 +137,7 @@ run_aarch64_stage "unit (aarch64, qemu-user)" build-aarch64
 # (an application built against the installed sluice.pc over null ports,
 # testpmd-lite, sluice-bind --status --json, the boot unit's helper), then
 # purged and checked gone. It restores the machine on any exit (purges what
-# it installed). 2.5-3 minutes, most of it the package build and lintian.
+# it installed). 2-3.5 minutes, most of it the package build and lintian.
 note "Debian packages (test/packaging/run-packaging-test.sh)"
 t0=$SECONDS
 pkg_out=$(test/packaging/run-packaging-test.sh 2>&1)

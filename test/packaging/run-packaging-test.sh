@@ -162,6 +162,10 @@ check "built for the architecture's baseline, never -march=native" \
 manpage_has() { zcat "$x/usr/share/man/man1/$1.1.gz" | grep -q -- "$2"; }
 check "man page sluice-bind(1) from --help (has --status)" manpage_has sluice-bind '\\-\\-status'
 check "man page sluice-hugepages(1) from --help (has --reserve)" manpage_has sluice-hugepages '\\-\\-reserve'
+for t in sluice-bind sluice-hugepages; do
+  check "man page $t(1) has a SYNOPSIS under the installed name (.B $t)" \
+    bash -c 'zcat "$1" | grep -A1 "^\.SH SYNOPSIS" | grep -qx -- ".B $2"' _ "$x/usr/share/man/man1/$t.1.gz" "$t"
+done
 check "man page testpmd-lite(1) has the EAL options and the application's" \
   bash -c 'zcat "$1" | grep -q -- "\\\\-\\\\-vdev" && zcat "$1" | grep -q -- "\\\\-\\\\-forward\\\\-mode"' _ "$x/usr/share/man/man1/testpmd-lite.1.gz"
 check "sluice-doc has doc/ (design.md, drivers/igb.md) under /usr/share/doc/sluice-doc" \
