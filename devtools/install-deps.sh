@@ -16,6 +16,7 @@ packages=(
   valgrind                                              # instruction counts in bench/
   clang libclang-rt-14-dev                              # libFuzzer targets (test/fuzz/run-fuzz.sh)
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # aarch64 build, unit tests under qemu-user
+  dpkg-dev debhelper dh-python help2man lintian         # Debian packages (debian/, test/packaging/)
 )
 backports_packages=(qemu-system-x86)
 

@@ -5,6 +5,9 @@
 #   3. build-asan/ : ASan+UBSan build, the same unit tests
 #      build-aarch64/: -Werror aarch64 cross build (devtools/cross/aarch64-linux-gnu.ini),
 #                      the same unit tests under qemu-user
+#      the Debian packages: built in a clean copy, installed with dpkg, an
+#                      application built against the installed sluice.pc and run,
+#                      lintian, purged (test/packaging/run-packaging-test.sh)
 #   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
 #   5. the test bed's own failure reporting (test/vm/selftest.sh)
 #   6. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
@@ -128,6 +131,22 @@ devtools/hugepages.sh 512 || { echo "test-all: cannot reserve hugepages on this 
 run_meson_stage "unit (werror)" build -Dwerror=true
 run_meson_stage "unit (asan+ubsan)" build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 run_aarch64_stage "unit (aarch64, qemu-user)" build-aarch64
+
+# The Debian packages (doc/packaging.md): built with dpkg-buildpackage in a
+# copy of the tree under /tmp, checked, linted, installed with dpkg, used
+# (an application built against the installed sluice.pc over null ports,
+# testpmd-lite, sluice-bind --status --json, the boot unit's helper), then
+# purged and checked gone. It restores the machine on any exit (purges what
+# it installed). 2-3.5 minutes, most of it the package build and lintian.
+note "Debian packages (test/packaging/run-packaging-test.sh)"
+t0=$SECONDS
+pkg_out=$(test/packaging/run-packaging-test.sh 2>&1)
+echo "$pkg_out"
+read -r p f < <(echo "$pkg_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+if [ -z "${p:-}" ]; then p=0 f=1; echo "debian packages: no summary line (see above)" >&2; fi
+n=$(echo "$pkg_out" | sed -n 's/^\([0-9]*\) n\/a$/\1/p' | tail -n 1)
+echo "$pkg_out" | sed -n 's/^n\/a: /n\/a  [debian packages] /p' >>"$na_file.stage"
+stage_result "debian packages" "$p" "$f" $((SECONDS - t0)) "${n:-0}"
 
 if [ "${SLUICE_SKIP_GUEST:-0}" = 1 ]; then
   echo "test-all: SLUICE_SKIP_GUEST=1: guest suite left out (not a full run)"

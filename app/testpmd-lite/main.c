@@ -199,6 +199,19 @@ static int run(struct app *a)
 
 int main(int argc, char **argv)
 {
+	/* "-- --help" prints the application's options before the EAL starts,
+	 * so it needs no hugepages, lcores or privileges (the man page is made
+	 * from it at package build time: debian/rules). */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") != 0)
+			continue;
+		for (int j = i + 1; j < argc; j++)
+			if (strcmp(argv[j], "--help") == 0) {
+				usage(stdout, argv[0]);
+				return 0;
+			}
+		break;
+	}
 	int n = sl_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, APP ": EAL initialisation failed (%s); see the message above\n", strerror(errno));
