@@ -28,7 +28,7 @@ top=$(pwd)
 keep=0
 [ "${1:-}" = --keep ] && keep=1
 
-pkgs=(libsluice0 libsluice-dev sluice-tools sluice-doc)
+pkgs=(libsluice0 libsluice-rte0 libsluice-dev sluice-tools sluice-doc)
 # Written before this test installs the packages, removed after it purged
 # them: packages found installed with it there are this test's leftovers.
 stamp=/var/lib/sluice-packaging-test.installed
@@ -211,6 +211,23 @@ check "sluice-app.c builds against the installed static library ($static_libs)" 
   cc_app "$tmp/app-static" $(pkg-config --cflags sluice) $static_libs
 check "the static one needs no libsluice.so and forwards too" \
   bash -c '! objdump -p "$1" | grep -q "NEEDED.*libsluice" && "$@" 2>&1 | grep -q "^forwarded 2048 packets$"' _ "$tmp/app-static" "${app_args[@]}"
+
+# The rte_ layer from the packages: DPDK's unmodified helloworld (dpdk-doc)
+# against the installed sluice-rte.pc, run with a DPDK-style command line.
+rte_so=$(objdump -p "$x/usr/lib/$multiarch"/libsluice_rte.so.*.*.* 2>/dev/null | awk '$1 == "SONAME" {print $2}')
+check "libsluice_rte's SONAME ($rte_so) is libsluice_rte.so.$abi, in libsluice-rte$abi" \
+  test "$rte_so" = "libsluice_rte.so.$abi" -a -f "$tmp/libsluice-rte${abi}_${version}_$arch.deb"
+check "pkg-config --cflags sluice-rte points at /usr/include/sluice-rte" \
+  grep -q -- "-I/usr/include/sluice-rte" <<<"$(pkg-config --cflags sluice-rte)"
+hello=/usr/share/dpdk/examples/helloworld/main.c
+if [ -f "$hello" ]; then
+  check "DPDK's helloworld builds against the installed sluice-rte.pc (-Wall -Wextra -Werror)" \
+    bash -c 'cc -Wall -Wextra -Werror $(pkg-config --cflags sluice-rte) "$1" $(pkg-config --libs sluice-rte) -o "$2"' _ "$hello" "$tmp/helloworld"
+  check "and says hello from lcores 0 and 1 (-l 0-1 -n 4 --no-huge -m 16)" \
+    bash -c 'out=$("$1" -l 0-1 -n 4 --no-huge -m 16 2>&1); echo "$out"; grep -q "hello from core 0" <<<"$out" && grep -q "hello from core 1" <<<"$out"' _ "$tmp/helloworld"
+else
+  skip "DPDK's helloworld: $hello missing (dpdk-doc not installed; devtools/install-deps.sh installs it)"
+fi
 
 tp_json=$(testpmd-lite -l 0-1 --no-huge -m 32 --vdev null0 --vdev null1 -- --forward-mode=io --run-time=0.5 --json 2>"$tmp/testpmd.err")
 check "installed testpmd-lite forwards over two null ports (--json: packets > 0, no drops)" \
