@@ -14,7 +14,7 @@ const char *const fwd_mode_names[] = {"io", "mac", "macswap", "rxonly", "txonly"
 struct sl_ether_addr eth_peer[SL_MAX_ETHPORTS];
 bool eth_peer_set[SL_MAX_ETHPORTS];
 
-static void usage(FILE *f, const char *prg)
+void usage(FILE *f, const char *prg)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- [options]\n"

@@ -107,6 +107,8 @@ extern struct sl_ether_addr eth_peer[SL_MAX_ETHPORTS];
 extern bool eth_peer_set[SL_MAX_ETHPORTS];
 /* 0 ok, 1 help printed, -1 error (message printed). */
 int parse_app_args(int argc, char **argv, struct options *o);
+/* The application's options (after "--"), to F. */
+void usage(FILE *f, const char *prg);
 
 /* ports.c */
 struct sl_ether_addr peer_addr(uint16_t port);
