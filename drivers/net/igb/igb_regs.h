@@ -75,6 +75,11 @@
  * number with the valid bit. */
 #define IGB_IVAR_VALID 0x80u
 #define IGB_IVAR_RX_SHIFT(n) ((n) < 8 ? 0u : 16u)
+/* IVAR_MISC: byte 1 is the vector of the "other" causes of ICR (link status
+ * change among them), byte 0 that of the TCP timer; each VALID | vector. */
+#define IGB_IVAR_MISC_OTHER_SHIFT 8u
+/* ICR / IMS cause bits */
+#define IGB_ICR_LSC (1u << 2) /* link status change */
 #define IGB_MSIX_MAX_VECTORS 25 /* EICR/EIMS bits in multiple-MSI-X mode (the PF has 10 vectors) */
 
 /* ---- receive ------------------------------------------------------------- */
