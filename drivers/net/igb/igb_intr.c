@@ -158,6 +158,10 @@ int igb_lsc_arm(struct sl_eth_dev *dev)
 	igb_write(ad, IGB_IMS, IGB_ICR_LSC);
 	igb_write(ad, IGB_EIMS, 1u << ad->lsc_vector);
 	igb_write_flush(ad);
+	SL_LOG(DEBUG, IGB_LOG, "%s: link interrupt on MSI-X vector %u (fd %d), link %s; GPIE 0x%08x IVAR_MISC 0x%08x "
+	       "IMS 0x%08x EIMS 0x%08x EIAC 0x%08x", dev->name, ad->lsc_vector, ad->lsc_fd,
+	       ad->lsc_link_up ? "up" : "down", igb_read(ad, IGB_GPIE), igb_read(ad, IGB_IVAR_MISC),
+	       igb_read(ad, IGB_IMS), igb_read(ad, IGB_EIMS), igb_read(ad, IGB_EIAC));
 	return 0;
 }
 
