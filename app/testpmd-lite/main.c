@@ -45,6 +45,7 @@ static void sleep_ms(unsigned ms)
 
 static void teardown(struct app *a)
 {
+	unregister_lsc(a);
 	for (unsigned i = 0; i < a->nb_ports; i++) {
 		if (!sl_eth_dev_is_valid_port(a->ports[i]))
 			continue;
@@ -88,7 +89,7 @@ static int run(struct app *a)
 			"or fewer with --total-num-mbufs\n", nb_mbufs, strerror(errno));
 		return -1;
 	}
-	if (setup_ports(a) != 0 || setup_streams(a) != 0)
+	if (register_lsc(a) != 0 || setup_ports(a) != 0 || setup_streams(a) != 0)
 		return -1;
 	if (o->tx_first > 0 && send_tx_first(a) != 0)
 		return -1;
@@ -113,6 +114,7 @@ static int run(struct app *a)
 	}
 	uint64_t hz = sl_tsc_hz();
 	uint64_t t_start = sl_rdtsc();
+	__atomic_store_n(&a->t_start, t_start, __ATOMIC_RELEASE);
 	for (unsigned k = 0; k < a->nb_fwd_lcores; k++) {
 		int ret = sl_eal_remote_launch(fwd_loops[o->mode], &a->lcores[k], a->lcores[k].lcore_id);
 		if (ret != 0) {

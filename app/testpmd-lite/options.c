@@ -41,6 +41,9 @@ void usage(FILE *f, const char *prg)
 		"                       modes (default 02:00:00:00:00:N, as dpdk-testpmd)\n"
 		"  --link-watch         report each port's link going down and up (main lcore, every 10 ms);\n"
 		"                       with --tx-first, send those bursts again when a link comes back up\n"
+		"  --lsc                configure every port with link state change interrupts (intr_conf.lsc)\n"
+		"                       and print each SL_ETH_EVENT_INTR_LSC event its callback gets\n"
+		"                       ('port N (NAME): link down (event) at T s')\n"
 		"  --json               print the final summary as one JSON object on stdout\n"
 		"  --help\n"
 		"Without --run-time or --max-packets it runs until SIGINT/SIGTERM (Ctrl-C).\n",
@@ -86,7 +89,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 int parse_app_args(int argc, char **argv, struct options *o)
 {
 	enum { O_MODE = 256, O_BURST, O_CORES, O_RXQ, O_TXQ, O_RXD, O_TXD, O_TXPKTS, O_TXFLOWS, O_PERIOD,
-	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP, O_ETH_PEER, O_LINKWATCH };
+	       O_RUNTIME, O_MAXPKTS, O_MBUFS, O_TXFIRST, O_JSON, O_HELP, O_RSS_IP, O_RSS_UDP, O_ETH_PEER, O_LINKWATCH, O_LSC };
 	static const struct option longopts[] = {
 		{"forward-mode", required_argument, NULL, O_MODE},
 		{"burst", required_argument, NULL, O_BURST},
@@ -104,6 +107,7 @@ int parse_app_args(int argc, char **argv, struct options *o)
 		{"tx-first", required_argument, NULL, O_TXFIRST},
 		{"json", no_argument, NULL, O_JSON},
 		{"link-watch", no_argument, NULL, O_LINKWATCH},
+		{"lsc", no_argument, NULL, O_LSC},
 		{"rss-ip", no_argument, NULL, O_RSS_IP},
 		{"rss-udp", no_argument, NULL, O_RSS_UDP},
 		{"eth-peer", required_argument, NULL, O_ETH_PEER},
@@ -148,6 +152,7 @@ int parse_app_args(int argc, char **argv, struct options *o)
 		case O_TXFIRST: r = parse_uint("tx-first", optarg, 1, 4096, &o->tx_first); break;
 		case O_JSON: o->json = true; break;
 		case O_LINKWATCH: o->link_watch = true; break;
+		case O_LSC: o->lsc = true; break;
 		case O_RSS_IP: o->rss_hf = SL_ETH_RSS_IP; o->rss_opt = "--rss-ip"; break;
 		case O_RSS_UDP: o->rss_hf = SL_ETH_RSS_UDP; o->rss_opt = "--rss-udp"; break;
 		case O_ETH_PEER: {

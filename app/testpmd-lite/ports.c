@@ -66,6 +66,7 @@ void build_tx_template(uint8_t *t, uint16_t tx_port, unsigned pkt_len)
 static int port_conf(const struct options *o, uint16_t p, struct sl_eth_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
+	conf->intr_conf.lsc = o->lsc;
 	if (o->rss_hf == 0 || o->nb_rxq < 2)
 		return 0;
 	struct sl_eth_dev_info info;
@@ -83,6 +84,46 @@ static int port_conf(const struct options *o, uint16_t p, struct sl_eth_conf *co
 	conf->rx_mq_mode = SL_ETH_MQ_RX_RSS;
 	conf->rss_conf.rss_hf = hf;
 	return 0;
+}
+
+/* --lsc: runs on the EAL interrupt thread for every link change event of
+ * every port; says what the link is now (the event says it changed). */
+static void lsc_event(uint16_t port, enum sl_eth_event_type ev, void *arg)
+{
+	struct app *a = arg;
+	struct sl_eth_link l = {0};
+	if (ev != SL_ETH_EVENT_INTR_LSC)
+		return;
+	if (!sl_intr_thread_is_current())
+		__atomic_fetch_add(&a->lsc_off_thread, 1, __ATOMIC_RELAXED);
+	sl_eth_link_get_nowait(port, &l);
+	unsigned i;
+	for (i = 0; i < a->nb_ports && a->ports[i] != port; i++)
+		;
+	if (i < a->nb_ports)
+		__atomic_fetch_add(l.status == SL_ETH_LINK_UP ? &a->lsc_ups[i] : &a->lsc_downs[i], 1, __ATOMIC_RELAXED);
+	uint64_t t0 = __atomic_load_n(&a->t_start, __ATOMIC_ACQUIRE);
+	double at = t0 ? (double)(sl_rdtsc() - t0) / (double)sl_tsc_hz() : 0.0;
+	FILE *f = a->opt.json ? stderr : stdout;
+	fprintf(f, APP ": port %u (%s): link %s (event) at %.3f s%s\n", port, sl_eth_dev_name(port),
+		l.status == SL_ETH_LINK_UP ? "up" : "down", at, t0 ? "" : " (before forwarding started)");
+	fflush(f);
+}
+
+int register_lsc(struct app *a)
+{
+	if (!a->opt.lsc)
+		return 0;
+	int ret = sl_eth_dev_callback_register(SL_ETH_ALL, SL_ETH_EVENT_INTR_LSC, lsc_event, a);
+	if (ret != 0)
+		fprintf(stderr, APP ": --lsc: cannot register the link change callback: %s\n", strerror(-ret));
+	return ret;
+}
+
+void unregister_lsc(struct app *a)
+{
+	if (a->opt.lsc)
+		sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_LSC, lsc_event, a);
 }
 
 /* With RSS in use, say over which types (on stderr with --json). */

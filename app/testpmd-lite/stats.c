@@ -102,14 +102,16 @@ void print_summary(const struct app *a, double elapsed_s, const char *stop_reaso
 			       ", \"rx_nombuf\": %" PRIu64 ", \"tx_errors\": %" PRIu64 ", \"fwd_dropped\": %" PRIu64
 			       ", \"removed\": %s, \"removed_at_s\": %.3f, \"rx_packets_at_removal\": %" PRIu64
 			       ", \"tx_packets_at_removal\": %" PRIu64 ", \"link_downs\": %u, \"link_ups\": %u"
-			       ", \"rx_packets_at_link_up\": %" PRIu64 ", \"tx_packets_at_link_up\": %" PRIu64 "}",
+			       ", \"rx_packets_at_link_up\": %" PRIu64 ", \"tx_packets_at_link_up\": %" PRIu64
+			       ", \"lsc_downs\": %u, \"lsc_ups\": %u}",
 			       i ? "," : "", a->ports[i], sl_eth_dev_name(a->ports[i]), m[0], m[1], m[2], m[3], m[4],
 			       m[5], q[0], q[1], q[2], q[3], q[4], q[5], pt[i].rx_packets,
 			       pt[i].tx_packets, pt[i].rx_bytes, pt[i].tx_bytes, pt[i].rx_missed, pt[i].rx_nombuf,
 			       pt[i].tx_errors, port_dropped[i], a->removed[i] ? "true" : "false",
 			       a->removed[i] ? a->removed_at_s[i] : 0.0, a->at_removal[i].rx_packets,
 			       a->at_removal[i].tx_packets, a->link_downs[i], a->link_ups[i], a->at_link_up[i].rx_packets,
-			       a->at_link_up[i].tx_packets);
+			       a->at_link_up[i].tx_packets, __atomic_load_n(&a->lsc_downs[i], __ATOMIC_RELAXED),
+			       __atomic_load_n(&a->lsc_ups[i], __ATOMIC_RELAXED));
 		}
 		printf("\n  ],\n  \"streams\": [");
 		for (unsigned s = 0; s < a->nb_streams; s++) {
@@ -130,6 +132,8 @@ void print_summary(const struct app *a, double elapsed_s, const char *stop_reaso
 			refilled += a->lcores[k].refills;
 		printf("  \"ports_removed\": %u,\n  \"first_removal_s\": %.3f,\n", a->nb_removed, a->first_removal_s);
 		printf("  \"last_link_up_s\": %.3f,\n  \"refilled_packets\": %" PRIu64 ",\n", a->last_link_up_s, refilled);
+		printf("  \"lsc\": %s,\n  \"lsc_events_off_thread\": %u,\n", o->lsc ? "true" : "false",
+		       __atomic_load_n(&a->lsc_off_thread, __ATOMIC_RELAXED));
 		printf("  \"packets\": %" PRIu64 ",\n  \"mpps\": %.4f,\n  \"gbps\": %.4f,\n"
 		       "  \"core_cycles\": %" PRIu64 ",\n  \"cycles_per_packet\": %.2f\n}\n",
 		       pkts, mpps, gbps, cycles, cpp);

@@ -38,6 +38,7 @@ struct options {
 	unsigned tx_first;      /* bursts each stream sends before forwarding starts */
 	bool json;
 	bool link_watch;        /* --link-watch: report link changes; with --tx-first, refill on link up */
+	bool lsc;               /* --lsc: link change events (intr_conf.lsc), printed by their callback */
 	uint64_t rss_hf;        /* --rss-ip/--rss-udp: hash types (0: the port's default) */
 	const char *rss_opt;    /* which of them, for messages */
 };
@@ -97,6 +98,10 @@ struct app {
 	unsigned link_downs[SL_MAX_ETHPORTS], link_ups[SL_MAX_ETHPORTS];
 	double last_link_up_s;
 	struct port_totals at_link_up[SL_MAX_ETHPORTS]; /* every port, at the last link up */
+	/* --lsc: counted by the event callback (EAL interrupt thread) */
+	unsigned lsc_downs[SL_MAX_ETHPORTS], lsc_ups[SL_MAX_ETHPORTS];
+	unsigned lsc_off_thread;        /* callbacks that ran elsewhere (must stay 0) */
+	uint64_t t_start;               /* TSC when forwarding started (0 before) */
 	uint8_t tx_template[SL_MAX_ETHPORTS][TXONLY_HDR_LEN];
 };
 
@@ -117,6 +122,9 @@ void build_tx_template(uint8_t *t, uint16_t tx_port, unsigned pkt_len);
 int choose_ring_sizes(struct app *a);
 int setup_ports(struct app *a);
 int setup_streams(struct app *a);
+/* --lsc: the link change callback for every port (before the ports start). */
+int register_lsc(struct app *a);
+void unregister_lsc(struct app *a);
 
 /* forward.c */
 extern int fwd_stop; /* read with __atomic_load_n by the forwarding lcores */

@@ -92,6 +92,8 @@ static void teardown(enum eal_stage reached)
 {
 	if (reached >= STAGE_HOOKS)
 		run_hook_cleanups();
+	/* after the layers above unregistered their sources */
+	eal_intr_cleanup();
 	if (reached >= STAGE_MEMORY) {
 		eal_heap_cleanup();
 		eal_memreg_cleanup();

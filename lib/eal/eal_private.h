@@ -98,6 +98,10 @@ int eal_timer_init(void);
  * pinned thread per worker lcore. Undone completely on failure. */
 int eal_lcore_init(const struct eal_options *opts);
 void eal_lcore_cleanup(void);
+
+/* eal_intr.c: stop the interrupt thread (dropping what is still
+ * registered, with a warning); a later registration starts it again. */
+void eal_intr_cleanup(void);
 /* Worker lcores still in state RUNNING, listed into BUF ("1,3"); the
  * number of them. */
 unsigned eal_lcore_running(char *buf, size_t len);

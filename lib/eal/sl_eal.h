@@ -399,6 +399,39 @@ int sl_mem_event_unregister(const char *name, void *arg);
 typedef uint64_t (*sl_mem_iova_chooser)(const void *va, size_t len, size_t page_size, void *arg);
 int sl_mem_set_iova_chooser(sl_mem_iova_chooser choose, void *arg);
 
+/* ---- interrupt thread -------------------------------------------------------
+ *
+ * One thread per process (named "sl-intr") waits on registered file
+ * descriptors (eventfds of device interrupts, event queues) with epoll and
+ * calls each one's callback when it becomes readable (EPOLLIN, level
+ * triggered: the callback must consume what made it readable, e.g. read
+ * the eventfd, or it is called again at once). Callbacks run one at a
+ * time, in the order epoll reports their fds, never concurrently with each
+ * other; keep them short. The thread starts at the first registration and
+ * is stopped at sl_eal_cleanup (sources still registered then are dropped
+ * with a warning). Registration works before sl_eal_init too. ethdev
+ * delivers its event callbacks (link state changes, removals) from this
+ * thread; drivers register their interrupt eventfds here. */
+#define SL_INTR_MAX_SOURCES 128
+typedef void (*sl_intr_cb_fn)(int fd, void *arg);
+/* Watch FD; call CB(FD, ARG) on the interrupt thread whenever it is
+ * readable. One registration per fd. 0, -EINVAL (bad fd, no callback),
+ * -EEXIST (fd registered already), -ENOSPC (table full), or another
+ * negative errno (epoll, thread creation); logged. Thread safe. */
+int sl_intr_register(int fd, sl_intr_cb_fn cb, void *arg);
+/* Stop watching FD registered with CB and ARG. When it returns, CB is not
+ * running for it and will not be called again for it, so ARG may be freed:
+ * it waits for a callback of that source in progress, unless called from
+ * the interrupt thread (a callback may unregister sources, its own
+ * included). So never call it while holding a lock that the source's
+ * callback takes. 0, or -ENOENT when no such registration exists. Thread
+ * safe. Close FD after unregistering it, not before. */
+int sl_intr_unregister(int fd, sl_intr_cb_fn cb, void *arg);
+/* Whether the calling thread is the interrupt thread. */
+bool sl_intr_thread_is_current(void);
+/* Sources registered now. */
+unsigned sl_intr_count(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -116,6 +116,13 @@ int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_
 		return -ENOTSUP;
 	}
 	new_conf.intr_conf.rxq = new_conf.intr_conf.rxq != 0;
+	if (new_conf.intr_conf.lsc != 0 && !(dev->dev_flags & SL_ETH_DEV_INTR_LSC)) {
+		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s cannot report link changes as events (no link "
+		       "state interrupt); configure with intr_conf.lsc = 0 and poll sl_eth_link_get_nowait",
+		       port_id, dev->name, driver_name_of(dev));
+		return -ENOTSUP;
+	}
+	new_conf.intr_conf.lsc = new_conf.intr_conf.lsc != 0;
 	uint16_t mtu = new_conf.mtu ? new_conf.mtu : dev->mtu;
 	if (mtu < info.min_mtu || mtu > info.max_mtu) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): MTU %u out of range %u..%u", port_id, dev->name, mtu,

@@ -131,6 +131,9 @@ struct sl_eth_dev {
 	struct sl_eth_stats removed_stats;
 	uint64_t removed_tx_refused[SL_MAX_QUEUES_PER_PORT];
 
+	/* SL_ETH_DEV_* capabilities, set by the driver at probe. */
+	uint32_t dev_flags;
+
 	struct sl_eth_link link;
 	struct sl_ether_addr mac_addr;
 	uint16_t mtu;
@@ -166,6 +169,19 @@ const struct sl_eth_driver *sl_eth_driver_find(const char *name);
  * SL_ETH_EVENT_INTR_RMV callbacks run. Safe against the control calls of
  * the application's thread (start/stop/close/stats serialise with it). */
 void sl_eth_pci_removed(void *bus_device);
+
+/* dev_flags: the driver can report link changes as events: with
+ * conf.intr_conf.lsc it arms the device's link interrupt in dev_start (on
+ * the EAL interrupt thread, sl_intr_register), calls sl_eth_dev_event_post
+ * with SL_ETH_EVENT_INTR_LSC when the link changed, and disarms it in
+ * dev_stop (sl_intr_unregister before the eventfd goes). ethdev refuses
+ * intr_conf.lsc on ports without it; dev_configure may still refuse it
+ * for a reason of the device's (logged). */
+#define SL_ETH_DEV_INTR_LSC (1u << 0)
+
+/* Queue EVENT of DEV's port for the callbacks registered for it; they run
+ * on the EAL interrupt thread. Any thread; returns at once. */
+void sl_eth_dev_event_post(struct sl_eth_dev *dev, enum sl_eth_event_type event);
 
 /* Take a free port id for NAME (unique) and return its zeroed device with
  * the driver set; NULL with a log line when the name is in use or every id

@@ -53,6 +53,15 @@ int ethdev__resolve_rss_conf(struct sl_eth_dev *dev, const struct sl_eth_dev_inf
 /* ethdev_removal.c: forget the removed tx queues of PORT_ID (at close). */
 void ethdev__removed_txqs_forget(uint16_t port_id);
 
+/* ethdev_events.c: queue EVENT of PORT_ID for the callbacks registered for
+ * it (nothing when there are none); they run on the EAL interrupt thread.
+ * Any thread; never waits for a callback. */
+void ethdev__event_post(uint16_t port_id, enum sl_eth_event_type event);
+/* Drop the events of PORT_ID not delivered yet (at close). */
+void ethdev__events_forget(uint16_t port_id);
+/* Unregister and close the event queue's eventfd (EAL cleanup). */
+void ethdev__events_cleanup(void);
+
 /* ethdev_vdev.c: the EAL init hook that creates the --vdev ports. */
 extern struct sl_eal_hook ethdev__vdev_hook;
 

@@ -1,6 +1,6 @@
 /* ethdev_removal.c: a port whose device was removed (SL_ETH_EVENT_INTR_RMV):
  * its bursts switched to ones that return 0, its counters kept, and the
- * removal callbacks. */
+ * removal event posted (its callbacks: ethdev_events.c). */
 #include <inttypes.h>
 #include <pthread.h>
 #include <string.h>
@@ -49,19 +49,8 @@ void ethdev__removed_txqs_forget(uint16_t port_id)
 	__atomic_store_n(&nb_removed_txqs, j, __ATOMIC_RELEASE);
 }
 
-struct event_cb {
-	uint16_t port_id;
-	enum sl_eth_event_type event;
-	sl_eth_event_cb_fn cb;
-	void *arg;
-};
-#define MAX_EVENT_CBS 16
-static struct event_cb event_cbs[MAX_EVENT_CBS];
-
 void sl_eth_pci_removed(void *bus_device)
 {
-	struct event_cb cbs[MAX_EVENT_CBS];
-	unsigned nb_cbs = 0;
 	struct sl_eth_dev *dev = NULL;
 
 	if (bus_device == NULL)
@@ -98,55 +87,13 @@ void sl_eth_pci_removed(void *bus_device)
 	SL_LOG(WARNING, LOG_COMPONENT, "port %u (%s): device removed; its bursts return 0 from now on "
 	       "(rx %" PRIu64 " tx %" PRIu64 " packets until now); stop and close the port", port_id, dev->name,
 	       dev->removed_stats.ipackets, dev->removed_stats.opackets);
-	for (unsigned i = 0; i < MAX_EVENT_CBS; i++)
-		if (event_cbs[i].cb != NULL && event_cbs[i].event == SL_ETH_EVENT_INTR_RMV &&
-		    (event_cbs[i].port_id == port_id || event_cbs[i].port_id == SL_ETH_ALL))
-			cbs[nb_cbs++] = event_cbs[i];
 	pthread_mutex_unlock(&ethdev__lock);
-	for (unsigned i = 0; i < nb_cbs; i++)
-		cbs[i].cb(port_id, SL_ETH_EVENT_INTR_RMV, cbs[i].arg);
+	/* the callbacks run on the EAL interrupt thread (ethdev_events.c) */
+	ethdev__event_post(port_id, SL_ETH_EVENT_INTR_RMV);
 }
 
 bool sl_eth_dev_is_removed(uint16_t port_id)
 {
 	struct sl_eth_dev *dev = sl_eth_dev_get(port_id);
 	return dev != NULL && __atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE);
-}
-
-int sl_eth_dev_callback_register(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
-				 void *cb_arg)
-{
-	if (cb == NULL || event != SL_ETH_EVENT_INTR_RMV || (port_id != SL_ETH_ALL && sl_eth_dev_get(port_id) == NULL)) {
-		SL_LOG(ERR, LOG_COMPONENT, "sl_eth_dev_callback_register: bad port %u, event %d or no callback",
-		       port_id, (int)event);
-		return -EINVAL;
-	}
-	int ret = -ENOSPC;
-	pthread_mutex_lock(&ethdev__lock);
-	for (unsigned i = 0; i < MAX_EVENT_CBS; i++)
-		if (event_cbs[i].cb == NULL) {
-			event_cbs[i] = (struct event_cb){.port_id = port_id, .event = event, .cb = cb, .arg = cb_arg};
-			ret = 0;
-			break;
-		}
-	pthread_mutex_unlock(&ethdev__lock);
-	if (ret != 0)
-		SL_LOG(ERR, LOG_COMPONENT, "sl_eth_dev_callback_register: all %d callback slots are taken",
-		       MAX_EVENT_CBS);
-	return ret;
-}
-
-int sl_eth_dev_callback_unregister(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
-				   void *cb_arg)
-{
-	int ret = -EINVAL;
-	pthread_mutex_lock(&ethdev__lock);
-	for (unsigned i = 0; i < MAX_EVENT_CBS; i++)
-		if (event_cbs[i].cb == cb && event_cbs[i].arg == cb_arg && event_cbs[i].port_id == port_id &&
-		    event_cbs[i].event == event) {
-			event_cbs[i] = (struct event_cb){0};
-			ret = 0;
-		}
-	pthread_mutex_unlock(&ethdev__lock);
-	return ret;
 }

@@ -121,6 +121,7 @@ int sl_eth_dev_close(uint16_t port_id)
 		dev_stop_locked(dev, port_id);
 	}
 	ethdev__removed_txqs_forget(port_id);
+	ethdev__events_forget(port_id);
 	for (uint16_t q = 0; q < SL_MAX_QUEUES_PER_PORT; q++) {
 		ethdev__release_rx_queue(dev, q);
 		ethdev__release_tx_queue(dev, q);

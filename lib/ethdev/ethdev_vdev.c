@@ -39,9 +39,17 @@ static int probe_vdevs(void)
 	return 0;
 }
 
+/* At EAL cleanup: every port closed, then the event queue's eventfd
+ * released (before the EAL stops its interrupt thread). */
+static void ethdev_cleanup(void)
+{
+	close_all_ports();
+	ethdev__events_cleanup();
+}
+
 struct sl_eal_hook ethdev__vdev_hook = {
 	.name = "ethdev-vdev-probe",
 	.priority = 200,
 	.init = probe_vdevs,
-	.cleanup = close_all_ports,
+	.cleanup = ethdev_cleanup,
 };

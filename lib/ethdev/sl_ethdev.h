@@ -89,6 +89,14 @@ struct sl_eth_intr_conf {
 	 * sl_eth_dev_rx_intr_enable arms; see "rx interrupts" below. 0: none
 	 * (the default; pure polling). */
 	uint8_t rxq;
+	/* 1: the port reports link state changes as SL_ETH_EVENT_INTR_LSC
+	 * events (the device's link interrupt; callbacks registered with
+	 * sl_eth_dev_callback_register run on the EAL interrupt thread while
+	 * the port is started). Configure refuses it with -ENOTSUP, saying
+	 * why, when the driver or the device cannot (net_null; a virtio-net
+	 * device without VIRTIO_NET_F_STATUS). 0: none (poll
+	 * sl_eth_link_get_nowait). See "events" below. */
+	uint8_t lsc;
 };
 
 /* ---- RSS (receive side scaling) ---------------------------------------------
@@ -427,17 +435,47 @@ int sl_eth_dev_rss_reta_query(uint16_t port_id, struct sl_eth_rss_reta_entry64 *
  * single pointer stores, and the BAR mappings are replaced in place, so an
  * lcore still inside the old burst harms nothing. Other ports carry on.
  * The application learns it from sl_eth_dev_is_removed (poll it, e.g. with
- * the stats) or from a callback, and should stop and close the port. */
+ * the stats) or from an SL_ETH_EVENT_INTR_RMV callback, and should stop and
+ * close the port.
+ *
+ * ---- events -------------------------------------------------------------------
+ * Callbacks registered for an event run on the EAL interrupt thread ("sl-intr",
+ * sl_eal.h), never on an lcore: one thread for every event of every port,
+ * one callback at a time, events in the order they were noticed, the
+ * callbacks of one event in registration order. An event is queued when it
+ * happens and delivered right after (the thread that noticed it never waits
+ * for a callback), so by the time a callback runs the state may have moved
+ * on: read it (sl_eth_link_get_nowait, sl_eth_dev_is_removed) rather than
+ * assume it. Events of a port not yet delivered when it is closed are
+ * dropped; events nobody registered for are not queued.
+ *
+ * In a callback: keep it short (it holds up every other event and the
+ * drivers' interrupt handling); sl_eth_link_get_nowait, sl_eth_dev_name,
+ * sl_eth_dev_is_removed and sl_eth_dev_is_started may be called, and the
+ * callback registration calls. Start, stop, configure or close no port and
+ * read no statistics there: leave that to the application's thread (set a
+ * flag, write to a pipe). */
 enum sl_eth_event_type {
 	SL_ETH_EVENT_INTR_RMV = 1, /* the device was removed */
+	/* The port's link went down or came up (ports configured with
+	 * intr_conf.lsc = 1, while started): raised by the device's link
+	 * interrupt, once per change the driver saw (a down and up in quick
+	 * succession may come as two events that both read "up"). As DPDK's
+	 * RTE_ETH_EVENT_INTR_LSC (whose value differs). */
+	SL_ETH_EVENT_INTR_LSC = 2,
 };
 #define SL_ETH_ALL SL_MAX_ETHPORTS /* register for every port */
-/* Runs on bus_vfio's removal thread, not on an lcore: keep it short and do
- * not call control functions of the port from it. */
+/* Runs on the EAL interrupt thread (see "events" above). */
 typedef void (*sl_eth_event_cb_fn)(uint16_t port_id, enum sl_eth_event_type event, void *cb_arg);
-/* Call CB for EVENT on PORT_ID (or SL_ETH_ALL). 0, -EINVAL, -ENOSPC. */
+/* Call CB for EVENT on PORT_ID (or SL_ETH_ALL). 0, -EINVAL, -ENOSPC. Any
+ * thread. Registering for SL_ETH_EVENT_INTR_LSC does not turn link
+ * interrupts on: configure the port with intr_conf.lsc. */
 int sl_eth_dev_callback_register(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
 				 void *cb_arg);
+/* Remove what sl_eth_dev_callback_register added with the same four
+ * arguments; 0 or -EINVAL (none). Once it returns, CB is not running (it
+ * waits for a delivery in progress, unless called from a callback) and will
+ * not be called for it again. */
 int sl_eth_dev_callback_unregister(uint16_t port_id, enum sl_eth_event_type event, sl_eth_event_cb_fn cb,
 				   void *cb_arg);
 /* Whether the port's device was removed (false for a bad port id). */

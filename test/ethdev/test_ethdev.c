@@ -6,7 +6,9 @@
  * (net_null has none; a test driver with eventfds has), and RSS: how
  * configure resolves rx_mq_mode and checks rss_conf, and the checks of the
  * hash and redirection table calls (net_null has none; a test driver
- * records what reaches it). */
+ * records what reaches it); link state change events: lsc refused on
+ * net_null, and a test driver's events delivered on the EAL interrupt
+ * thread. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -596,12 +598,24 @@ FAKE_PCI_DRIVER(rmdrv, "net_rm_test", "rm:00.0", rm_ops);
 
 static uint16_t rm_cb_port = SL_MAX_ETHPORTS;
 static int rm_cb_calls;
+static int rm_cb_off_thread;
 static void rm_cb(uint16_t port, enum sl_eth_event_type ev, void *arg)
 {
 	CHECK(ev == SL_ETH_EVENT_INTR_RMV);
 	CHECK(arg == &rm_cb_calls);
+	if (!sl_intr_thread_is_current())
+		rm_cb_off_thread++;
 	rm_cb_port = port;
-	rm_cb_calls++;
+	__atomic_fetch_add(&rm_cb_calls, 1, __ATOMIC_RELEASE);
+}
+
+/* Event callbacks run on the EAL interrupt thread, shortly after the
+ * event: wait (up to 2 s) until *COUNTER reaches WANT; its value then. */
+static int wait_count(const int *counter, int want)
+{
+	for (int i = 0; i < 200 && __atomic_load_n(counter, __ATOMIC_ACQUIRE) < want; i++)
+		usleep(10000);
+	return __atomic_load_n(counter, __ATOMIC_ACQUIRE);
 }
 
 static void test_removal(void)
@@ -634,8 +648,9 @@ static void test_removal(void)
 
 	sl_eth_pci_removed(&token);
 	CHECK(sl_eth_dev_is_removed(p));
-	CHECK_EQ(rm_cb_calls, 1);
+	CHECK_EQ(wait_count(&rm_cb_calls, 1), 1);
 	CHECK_EQ(rm_cb_port, p);
+	CHECK_EQ(rm_cb_off_thread, 0); /* on the interrupt thread */
 	int calls_at_removal = rm_stats_calls;
 	/* bursts return 0; tx counts what it refused */
 	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 8), 0);
@@ -649,7 +664,8 @@ static void test_removal(void)
 	CHECK_EQ(st.oerrors, 13);
 	/* a second notice changes nothing, the callback runs once */
 	sl_eth_pci_removed(&token);
-	CHECK_EQ(rm_cb_calls, 1);
+	usleep(50000);
+	CHECK_EQ(wait_count(&rm_cb_calls, 2), 1);
 	/* control: MAC still readable, start refused, stop and close work */
 	CHECK_EQ(sl_eth_macaddr_get(p, &mac), 0);
 	CHECK_EQ(sl_eth_dev_stop(p), 0);
@@ -1185,6 +1201,175 @@ static void test_close(void)
 	CHECK_EQ(sl_eth_rx_burst(p, 0, pkts, 4), 0); /* its queues are gone */
 }
 
+/* ---- link state change events: configure refuses lsc where the driver
+ * has no link interrupt (net_null); a test driver whose "link interrupt"
+ * is an eventfd on the EAL interrupt thread posts SL_ETH_EVENT_INTR_LSC
+ * when its "link register" changed: callbacks run on that thread, only for
+ * the port and event they were registered for, never for an interrupt
+ * without a change, and not after stop or unregister. ---- */
+
+static int lsc_fd = -1;
+static volatile int lsc_link;    /* the "device's" link register */
+static int lsc_reported;         /* the link the driver last reported */
+static int lsc_intrs;            /* interrupts the handler saw */
+static int lsc_start_conf;       /* intr_conf.lsc at the last start */
+
+static void lsc_handler(int fd, void *arg)
+{
+	struct sl_eth_dev *d = arg;
+	uint64_t cnt;
+	if (read(fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return;
+	__atomic_fetch_add(&lsc_intrs, 1, __ATOMIC_RELEASE);
+	int now = lsc_link;
+	if (now != lsc_reported) {
+		lsc_reported = now;
+		d->link.status = (uint8_t)now;
+		sl_eth_dev_event_post(d, SL_ETH_EVENT_INTR_LSC);
+	}
+}
+static int lsc_start(struct sl_eth_dev *d)
+{
+	lsc_start_conf = d->conf.intr_conf.lsc;
+	if (!d->conf.intr_conf.lsc)
+		return 0;
+	lsc_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	lsc_reported = lsc_link;
+	return sl_intr_register(lsc_fd, lsc_handler, d);
+}
+static int lsc_stop(struct sl_eth_dev *d)
+{
+	if (lsc_fd >= 0) {
+		CHECK_EQ(sl_intr_unregister(lsc_fd, lsc_handler, d), 0);
+		close(lsc_fd);
+	}
+	lsc_fd = -1;
+	return 0;
+}
+static void lsc_irq(void)
+{
+	uint64_t one = 1;
+	CHECK(write(lsc_fd, &one, sizeof(one)) == sizeof(one));
+}
+
+static const struct sl_eth_dev_ops lsc_ops = {
+	.dev_infos_get = fake_infos,
+	.dev_configure = fake_ok,
+	.dev_start = lsc_start,
+	.dev_stop = lsc_stop,
+	.dev_close = fake_close,
+	FAKE_QUEUE_OPS,
+};
+FAKE_PCI_DRIVER(lscdrv, "net_fake_lsc", "lsc:00.0", lsc_ops);
+
+static int lsc_cb_calls, lsc_cb_all_calls, lsc_cb_off_thread, lsc_cb_wrong;
+static uint8_t lsc_cb_seen[8];
+static void lsc_cb(uint16_t port, enum sl_eth_event_type ev, void *arg)
+{
+	uint16_t want = *(uint16_t *)arg;
+	struct sl_eth_link l;
+	if (ev != SL_ETH_EVENT_INTR_LSC || port != want)
+		lsc_cb_wrong++;
+	if (!sl_intr_thread_is_current())
+		lsc_cb_off_thread++;
+	CHECK_EQ(sl_eth_link_get_nowait(port, &l), 0); /* allowed in a callback */
+	int n = __atomic_load_n(&lsc_cb_calls, __ATOMIC_RELAXED);
+	if (n < 8)
+		lsc_cb_seen[n] = l.status;
+	__atomic_fetch_add(&lsc_cb_calls, 1, __ATOMIC_RELEASE);
+}
+static void lsc_cb_all(uint16_t port, enum sl_eth_event_type ev, void *arg)
+{
+	(void)port;
+	(void)arg;
+	if (ev != SL_ETH_EVENT_INTR_LSC)
+		lsc_cb_wrong++;
+	__atomic_fetch_add(&lsc_cb_all_calls, 1, __ATOMIC_RELEASE);
+}
+
+static void test_lsc(struct sl_mempool *mp)
+{
+	const struct sl_eth_conf lsc_on = {.intr_conf = {.lsc = 1}};
+	int token;
+	int dummy_pool;
+
+	/* net_null: no link interrupt, configure refuses it and changes nothing */
+	uint16_t np = port_of("null0");
+	CHECK_EQ(sl_eth_dev_stop(np), 0);
+	CHECK_EQ(sl_eth_dev_configure(np, 1, 1, &lsc_on), -ENOTSUP);
+	CHECK_EQ(bring_up(np, 1, 1, mp), 0);
+	CHECK_EQ(sl_eth_dev_stop(np), 0);
+	/* registration checks */
+	CHECK_EQ(sl_eth_dev_callback_register(np, (enum sl_eth_event_type)99, lsc_cb, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_callback_register(SL_MAX_ETHPORTS + 1, SL_ETH_EVENT_INTR_LSC, lsc_cb, NULL), -EINVAL);
+	CHECK_EQ(sl_eth_dev_callback_unregister(np, SL_ETH_EVENT_INTR_LSC, lsc_cb, NULL), -EINVAL);
+
+	sl_eth_driver_register(&lscdrv_driver);
+	CHECK_EQ(lscdrv_probe(&token), 0);
+	uint16_t p = port_of("lsc:00.0");
+	sl_eth_dev_get(p)->dev_flags |= SL_ETH_DEV_INTR_LSC;
+	static uint16_t want_port;
+	want_port = p;
+	CHECK_EQ(sl_eth_dev_callback_register(p, SL_ETH_EVENT_INTR_LSC, lsc_cb, &want_port), 0);
+	CHECK_EQ(sl_eth_dev_callback_register(SL_ETH_ALL, SL_ETH_EVENT_INTR_LSC, lsc_cb_all, NULL), 0);
+	/* a removal callback hears nothing of link changes */
+	CHECK_EQ(sl_eth_dev_callback_register(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), 0);
+	int rm_before = rm_cb_calls;
+
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &lsc_on), 0);
+	CHECK_EQ(sl_eth_rx_queue_setup(p, 0, 0, NULL, (struct sl_mempool *)&dummy_pool), 0);
+	CHECK_EQ(sl_eth_tx_queue_setup(p, 0, 0, NULL), 0);
+	lsc_link = 1;
+	unsigned sources = sl_intr_count();
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK_EQ(lsc_start_conf, 1);
+	CHECK_EQ(sl_intr_count(), sources + 1);
+
+	/* an interrupt without a change: the handler runs, no event */
+	lsc_irq();
+	CHECK_EQ(wait_count(&lsc_intrs, 1), 1);
+	usleep(50000);
+	CHECK_EQ(lsc_cb_calls, 0);
+	/* down, then up: one event each, in order, each callback once */
+	lsc_link = 0;
+	lsc_irq();
+	CHECK_EQ(wait_count(&lsc_cb_calls, 1), 1);
+	lsc_link = 1;
+	lsc_irq();
+	CHECK_EQ(wait_count(&lsc_cb_calls, 2), 2);
+	CHECK_EQ(wait_count(&lsc_cb_all_calls, 2), 2);
+	CHECK_EQ(lsc_cb_seen[0], SL_ETH_LINK_DOWN);
+	CHECK_EQ(lsc_cb_seen[1], SL_ETH_LINK_UP);
+	CHECK_EQ(lsc_cb_off_thread, 0);
+	CHECK_EQ(lsc_cb_wrong, 0);
+	usleep(50000);
+	CHECK_EQ(rm_cb_calls, rm_before);
+	CHECK_EQ(lsc_intrs, 3);
+
+	/* stopped: the driver unregistered its source, nothing more comes */
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+	CHECK_EQ(sl_intr_count(), sources);
+	/* configure without lsc: the driver sees 0 */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, NULL), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK_EQ(lsc_start_conf, 0);
+	CHECK_EQ(sl_eth_dev_stop(p), 0);
+
+	/* after unregister, an event reaches only who is still registered */
+	CHECK_EQ(sl_eth_dev_configure(p, 1, 1, &lsc_on), 0);
+	CHECK_EQ(sl_eth_dev_start(p), 0);
+	CHECK_EQ(sl_eth_dev_callback_unregister(p, SL_ETH_EVENT_INTR_LSC, lsc_cb, &want_port), 0);
+	lsc_link = 0;
+	lsc_irq();
+	CHECK_EQ(wait_count(&lsc_cb_all_calls, 3), 3);
+	usleep(50000);
+	CHECK_EQ(lsc_cb_calls, 2);
+	CHECK_EQ(sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_LSC, lsc_cb_all, NULL), 0);
+	CHECK_EQ(sl_eth_dev_callback_unregister(SL_ETH_ALL, SL_ETH_EVENT_INTR_RMV, rm_cb, &rm_cb_calls), 0);
+	CHECK_EQ(sl_eth_dev_close(p), 0); /* stops: the source goes */
+	CHECK_EQ(sl_intr_count(), sources);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -1208,6 +1393,7 @@ int main(int argc, char **argv)
 	test_pci_probe();
 	test_removal();
 	test_rx_intr(mp);
+	test_lsc(mp);
 	test_rss();
 	test_close();
 

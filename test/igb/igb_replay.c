@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "igb_ethdev.h"
 
@@ -538,6 +540,59 @@ static void test_hostile(struct sl_mempool *mp)
 	test_hostile_tx(mp);
 }
 
+/* The link status change handler against the fake BAR: only ICR.LSC with a
+ * changed STATUS.LU posts an event; an interrupt without LSC (spurious, or
+ * every other cause bit set) and an LSC with the link as before post
+ * nothing; every run re-arms IMS.LSC and the vector's EIMS bit; an empty
+ * eventfd (a wake-up with nothing to read) does not touch the device. */
+static void set_reg(struct fake_nic *f, uint32_t reg, uint32_t v)
+{
+	*(volatile uint32_t *)(f->bar + reg) = v;
+}
+
+static void lsc_run(struct fake_nic *f, int fd, uint32_t icr, bool lu)
+{
+	uint64_t one = 1;
+	set_reg(f, IGB_ICR, icr);
+	set_reg(f, IGB_STATUS, lu ? IGB_STATUS_LU : 0);
+	set_reg(f, IGB_IMS, 0);
+	set_reg(f, IGB_EIMS, 0);
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		CHECK(0, "eventfd write");
+	igb_lsc_intr(fd, &f->dev);
+	CHECK(bar_reg(f, IGB_IMS) == IGB_ICR_LSC, "IMS re-armed with LSC (0x%x)", bar_reg(f, IGB_IMS));
+	CHECK(bar_reg(f, IGB_EIMS) == 1u << f->ad.lsc_vector, "EIMS re-armed (0x%x)", bar_reg(f, IGB_EIMS));
+}
+
+static void test_lsc_handler(void)
+{
+	struct fake_nic *f = fake_nic_new();
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	f->ad.lsc_vector = 3;
+	f->ad.lsc_link_up = true;
+	lsc_run(f, fd, 0, true); /* spurious: no cause at all */
+	CHECK(f->ad.lsc_events == 0 && f->ad.lsc_spurious == 1, "spurious: events %llu spurious %llu",
+	      (unsigned long long)f->ad.lsc_events, (unsigned long long)f->ad.lsc_spurious);
+	lsc_run(f, fd, ~IGB_ICR_LSC, false); /* every cause but LSC, link reads down: still nothing */
+	CHECK(f->ad.lsc_events == 0 && f->ad.lsc_link_up, "no LSC: events %llu", (unsigned long long)f->ad.lsc_events);
+	lsc_run(f, fd, IGB_ICR_LSC, true); /* LSC, link as before */
+	CHECK(f->ad.lsc_events == 0, "LSC without a change: events %llu", (unsigned long long)f->ad.lsc_events);
+	lsc_run(f, fd, IGB_ICR_LSC, false); /* down */
+	CHECK(f->ad.lsc_events == 1 && !f->ad.lsc_link_up, "down: events %llu", (unsigned long long)f->ad.lsc_events);
+	lsc_run(f, fd, IGB_ICR_LSC | 0x80, false); /* still down */
+	CHECK(f->ad.lsc_events == 1, "down again: events %llu", (unsigned long long)f->ad.lsc_events);
+	lsc_run(f, fd, ~0u, true); /* up, with every cause bit */
+	CHECK(f->ad.lsc_events == 2 && f->ad.lsc_link_up, "up: events %llu", (unsigned long long)f->ad.lsc_events);
+	CHECK(f->ad.lsc_intrs == 6, "interrupts counted %llu", (unsigned long long)f->ad.lsc_intrs);
+	/* woken with nothing in the eventfd: the device is not read or written */
+	set_reg(f, IGB_IMS, 0);
+	igb_lsc_intr(fd, &f->dev);
+	CHECK(bar_reg(f, IGB_IMS) == 0 && f->ad.lsc_intrs == 6, "empty eventfd touched the device");
+	close(fd);
+	free(f->bar);
+	free(f);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long bursts = 0;
@@ -562,6 +617,7 @@ int main(int argc, char **argv)
 	test_bad_sizes(mp);
 	test_rss_registers();
 	test_hostile(mp);
+	test_lsc_handler();
 	sl_mempool_free(mp);
 	sl_eal_cleanup();
 	printf("igb_replay: %s\n", failures ? "FAIL" : "PASS");

@@ -238,7 +238,7 @@ static int igb_dev_start(struct sl_eth_dev *dev)
 		ret = igb_tx_queue_start(ad, dev->tx_queues[q]);
 	for (uint16_t q = 0; q < dev->nb_rx_queues && ret == 0; q++)
 		ret = igb_rx_queue_start(ad, dev->rx_queues[q]);
-	if (ret == 0 && dev->conf.intr_conf.rxq)
+	if (ret == 0 && (dev->conf.intr_conf.rxq || dev->conf.intr_conf.lsc))
 		ret = igb_rx_intr_setup(dev);
 	if (ret != 0) {
 		igb_stop_queues(dev);
@@ -264,9 +264,14 @@ static int igb_dev_start(struct sl_eth_dev *dev)
 			       "cable (or the QEMU netdev) connected?", dev->name, IGB_LINK_WAIT_MS,
 			       igb_read(ad, IGB_STATUS));
 	}
-	SL_LOG(INFO, IGB_LOG, "%s: started, %u rx / %u tx queues, MTU %u, link %s%s", dev->name, dev->nb_rx_queues,
+	ret = igb_lsc_arm(dev);
+	if (ret != 0) {
+		igb_stop_queues(dev);
+		return ret;
+	}
+	SL_LOG(INFO, IGB_LOG, "%s: started, %u rx / %u tx queues, MTU %u, link %s%s%s", dev->name, dev->nb_rx_queues,
 	       dev->nb_tx_queues, dev->mtu, dev->link.status == SL_ETH_LINK_UP ? "up" : "down",
-	       ad->nb_rx_intr ? ", rx interrupts" : "");
+	       ad->nb_rx_intr ? ", rx interrupts" : "", ad->lsc_on ? ", link change interrupts" : "");
 	return 0;
 }
 
@@ -430,6 +435,7 @@ static int igb_probe_pci(struct sl_pci_device *pci, const struct sl_pci_id *id)
 	dev->dev_private = ad;
 	dev->dev_ops = &igb_ops;
 	dev->bus_device = pci;
+	dev->dev_flags |= SL_ETH_DEV_INTR_LSC;
 	dev->rx_pkt_burst = igb_recv_pkts;
 	dev->tx_pkt_burst = igb_xmit_pkts;
 	sl_pci_dev_set_driver_data(pci, dev);
@@ -452,6 +458,7 @@ fail:
  * bus releases it. */
 static void igb_remove_pci(struct sl_pci_device *pci)
 {
+	igb_lsc_forget(sl_pci_dev_get_driver_data(pci));
 	sl_eth_pci_removed(pci);
 }
 

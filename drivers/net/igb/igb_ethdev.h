@@ -99,6 +99,18 @@ struct igb_adapter {
 	 * queue q signals MSI-X vector q, whose eventfd is rx_intr_fd[q] */
 	uint16_t nb_rx_intr;            /* vectors enabled (0: none) */
 	int rx_intr_fd[IGB_MAX_QUEUES];
+	/* link status change events (intr_conf.lsc, igb_intr.c): while
+	 * started, the other causes (LSC) signal MSI-X vector lsc_vector (the
+	 * one after the rx queues'), whose eventfd lsc_fd the EAL interrupt
+	 * thread watches; lsc_link_up is the link last reported. The counters
+	 * are the handler's (interrupts, events posted, interrupts without
+	 * LSC in ICR). */
+	bool intr_vectors_on;           /* MSI-X vectors enabled through bus_vfio */
+	bool lsc_on;                    /* the link interrupt is armed and watched */
+	int lsc_fd;
+	uint16_t lsc_vector;
+	bool lsc_link_up;
+	uint64_t lsc_intrs, lsc_events, lsc_spurious;
 	/* RSS (igb_rss.c): set at configure, changed by the runtime calls,
 	 * written to the device at start */
 	bool rss_on;
@@ -176,12 +188,26 @@ int igb_xstats_reset(struct sl_eth_dev *dev);
 /* igb_intr.c */
 /* At configure: 0, or -EINVAL (logged) when the port asks for rx
  * interrupts on more rx queues than the device has MSI-X vectors. */
-int igb_rx_intr_check(struct sl_eth_dev *dev);
-/* At start (port configured with intr_conf.rxq): one MSI-X vector and
- * eventfd per rx queue, queue q -> vector q, every queue disarmed. */
+int igb_rx_intr_check(struct sl_eth_dev *dev); /* also the link vector */
+/* At start (port configured with intr_conf.rxq or .lsc): one MSI-X vector
+ * and eventfd per rx queue, queue q -> vector q, every queue disarmed; with
+ * lsc one more vector for the other causes (IVAR_MISC), not yet enabled
+ * (igb_lsc_arm does). */
 int igb_rx_intr_setup(struct sl_eth_dev *dev);
-/* At stop: disarm everything and release the vectors and eventfds. */
+/* At the end of start (after the link wait): the link interrupt's eventfd
+ * on the EAL interrupt thread, the current link as the baseline, LSC
+ * enabled. 0 or a negative errno (logged). */
+int igb_lsc_arm(struct sl_eth_dev *dev);
+/* At stop: the link interrupt's handler unregistered, everything disarmed,
+ * the vectors and eventfds released. */
 void igb_rx_intr_teardown(struct sl_eth_dev *dev);
+/* The device is being taken away (remove callback, any thread): stop
+ * watching the link interrupt's eventfd before the bus closes it. */
+void igb_lsc_forget(struct sl_eth_dev *dev);
+/* The link interrupt's handler (sl_intr_cb_fn; ARG is the sl_eth_dev):
+ * drain FD, read ICR, post an LSC event if LSC is among the causes and
+ * STATUS.LU differs from lsc_link_up, re-arm. */
+void igb_lsc_intr(int fd, void *arg);
 int igb_rx_queue_intr_enable(struct sl_eth_dev *dev, uint16_t q);
 int igb_rx_queue_intr_disable(struct sl_eth_dev *dev, uint16_t q);
 int igb_rx_queue_intr_fd(struct sl_eth_dev *dev, uint16_t q);

@@ -50,9 +50,13 @@
 #define IGB_BMCR_AUTOEN 0x1000
 
 /* ---- interrupts ---------------------------------------------------------- */
-#define IGB_ICR 0x01500
-#define IGB_IMS 0x01508
-#define IGB_IMC 0x0150c
+/* ICR/IMS/IMC at the offsets Linux's igb driver uses (0xc0/0xd0/0xd8):
+ * QEMU's igb model implements only those; at 0x1500/0x1508/0x150c (the
+ * datasheet's other copies) its writes went nowhere and its reads gave 0,
+ * so masking there did nothing and an LSC enable was lost. */
+#define IGB_ICR 0x000c0
+#define IGB_IMS 0x000d0
+#define IGB_IMC 0x000d8
 #define IGB_GPIE 0x01514
 #define IGB_EICS 0x01520
 #define IGB_EIMS 0x01524
@@ -75,6 +79,11 @@
  * number with the valid bit. */
 #define IGB_IVAR_VALID 0x80u
 #define IGB_IVAR_RX_SHIFT(n) ((n) < 8 ? 0u : 16u)
+/* IVAR_MISC: byte 1 is the vector of the "other" causes of ICR (link status
+ * change among them), byte 0 that of the TCP timer; each VALID | vector. */
+#define IGB_IVAR_MISC_OTHER_SHIFT 8u
+/* ICR / IMS cause bits */
+#define IGB_ICR_LSC (1u << 2) /* link status change */
 #define IGB_MSIX_MAX_VECTORS 25 /* EICR/EIMS bits in multiple-MSI-X mode (the PF has 10 vectors) */
 
 /* ---- receive ------------------------------------------------------------- */

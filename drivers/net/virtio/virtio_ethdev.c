@@ -85,12 +85,20 @@ static int virtio_configure(struct sl_eth_dev *dev)
 		       "configure one queue pair", p->name);
 		return -EINVAL;
 	}
-	if (dev->conf.intr_conf.rxq) {
+	if (dev->conf.intr_conf.lsc && !offered(p, VIRTIO_NET_F_STATUS)) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: link change events need VIRTIO_NET_F_STATUS (the device's link status "
+		       "field), which this device does not offer: its link always reads up; configure with "
+		       "intr_conf.lsc = 0", p->name);
+		return -ENOTSUP;
+	}
+	if (dev->conf.intr_conf.rxq || dev->conf.intr_conf.lsc) {
 		unsigned avail = sl_pci_irq_count(p->vp.pdev, SL_PCI_IRQ_MSIX);
-		if (dev->nb_rx_queues > avail) {
-			SL_LOG(ERR, LOG_COMPONENT, "%s: rx interrupts need one MSI-X vector per rx queue, and the device "
-			       "has %u; configure fewer queues, give the device more vectors (QEMU: vectors=N), or "
-			       "poll (intr_conf.rxq = 0)", p->name, avail);
+		unsigned need = (dev->conf.intr_conf.rxq ? dev->nb_rx_queues : 0u) + (dev->conf.intr_conf.lsc ? 1u : 0u);
+		if (need > avail) {
+			SL_LOG(ERR, LOG_COMPONENT, "%s: %u MSI-X vectors needed (one per rx queue with rx interrupts, one "
+			       "for link changes), and the device has %u; configure fewer queues, give the device more "
+			       "vectors (QEMU: vectors=N), or poll (intr_conf.rxq = 0, intr_conf.lsc = 0)", p->name, need,
+			       avail);
 			return -EINVAL;
 		}
 	}
@@ -120,8 +128,9 @@ static int virtio_start(struct sl_eth_dev *dev)
 		ret = -EIO;
 		goto fail;
 	}
-	/* 2. rx interrupts: an MSI-X vector (and eventfd) per rx queue */
-	if (dev->conf.intr_conf.rxq && (ret = rx_intr_setup(p, nq)) != 0)
+	/* 2. interrupts: an MSI-X vector (and eventfd) per rx queue, and one
+	 * for configuration changes (link) */
+	if ((ret = rx_intr_setup(p, dev->conf.intr_conf.rxq ? nq : 0, dev->conf.intr_conf.lsc != 0)) != 0)
 		goto fail;
 	/* 3. queues: every configured pair (rx queue q on vector q when rx
 	 * interrupts are on), then the control queue */
@@ -170,14 +179,17 @@ static int virtio_start(struct sl_eth_dev *dev)
 		ret = -EIO;
 		goto fail;
 	}
+	if ((ret = virtio_lsc_arm(p)) != 0)
+		goto fail;
 	dev->rx_pkt_burst = p->packed ? (has(p, VIRTIO_NET_F_MRG_RXBUF) ? virtio_rx_packed_mrg : virtio_rx_packed)
 				      : (has(p, VIRTIO_NET_F_MRG_RXBUF) ? virtio_rx_split_mrg : virtio_rx_split);
 	dev->tx_pkt_burst = p->packed ? virtio_tx_packed : virtio_tx_split;
 	dev->started = true; /* for link_update; ethdev sets it too */
 	virtio_link_update(dev, false);
 	dev->started = false;
-	SL_LOG(INFO, LOG_COMPONENT, "%s: started, %u queue pair(s), %s rings, features 0x%llx%s", p->name, nq,
-	       p->packed ? "packed" : "split", (unsigned long long)p->features, p->nb_rx_intr ? ", rx interrupts" : "");
+	SL_LOG(INFO, LOG_COMPONENT, "%s: started, %u queue pair(s), %s rings, features 0x%llx%s%s", p->name, nq,
+	       p->packed ? "packed" : "split", (unsigned long long)p->features, p->nb_rx_intr ? ", rx interrupts" : "",
+	       p->lsc_on ? ", link change interrupts" : "");
 	return 0;
 fail:
 	virtio_pci_reset(&p->vp);
@@ -194,6 +206,7 @@ static int virtio_stop(struct sl_eth_dev *dev)
 	struct virtio_net_private *p = dev->dev_private;
 	int ret = 0;
 
+	virtio_lsc_disarm(p); /* its handler reads the device config */
 	/* After the reset the device touches no ring: the buffers are ours. */
 	if (virtio_pci_reset(&p->vp) != 0) {
 		SL_LOG(ERR, LOG_COMPONENT, "%s: the device did not finish its reset on stop", p->name);

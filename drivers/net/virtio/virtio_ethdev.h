@@ -67,8 +67,18 @@ void virtio_rx_queue_release(struct sl_eth_dev *dev, uint16_t q);
 void virtio_tx_queue_release(struct sl_eth_dev *dev, uint16_t q);
 void return_all_mbufs(struct virtio_net_private *p);
 int setup_vq(struct virtio_net_private *p, struct virtqueue *vq, uint16_t msix_vector);
-int rx_intr_setup(struct virtio_net_private *p, uint16_t nq);
-/* The device must be reset (it signals nothing any more). */
+/* At start, after FEATURES_OK: MSI-X vectors for NRX rx queues (vector q
+ * for rx queue q) and, with LSC, one more for configuration changes
+ * (msix_config written and read back). 0 or a negative errno (logged). */
+int rx_intr_setup(struct virtio_net_private *p, uint16_t nrx, bool lsc);
+/* After DRIVER_OK: the baseline link status read, the config vector's
+ * eventfd handed to the EAL interrupt thread. */
+int virtio_lsc_arm(struct virtio_net_private *p);
+/* Stop watching the config vector (waits for its handler to return);
+ * before the eventfds go. Any thread; also from the remove callback. */
+void virtio_lsc_disarm(struct virtio_net_private *p);
+/* The vectors released (the link handler stopped first). Call after the
+ * device is reset (it signals nothing any more). */
 void rx_intr_teardown(struct virtio_net_private *p);
 int virtio_rx_intr_enable(struct sl_eth_dev *dev, uint16_t q);
 int virtio_rx_intr_disable(struct sl_eth_dev *dev, uint16_t q);

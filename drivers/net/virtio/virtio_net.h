@@ -74,8 +74,20 @@ struct virtio_net_private {
 	uint64_t ctrl_commands;
 	/* rx interrupts: while started with intr_conf.rxq, rx queue q's
 	 * virtqueue signals MSI-X vector q, whose eventfd is rx_intr_fd[q] */
-	uint16_t nb_rx_intr;        /* vectors enabled (0: none) */
+	uint16_t nb_rx_intr;        /* vectors enabled for rx queues (0: none) */
 	int rx_intr_fd[SL_MAX_QUEUES_PER_PORT];
+	bool intr_vectors_on;       /* MSI-X vectors enabled through bus_vfio */
+	/* link status change events (intr_conf.lsc): configuration changes
+	 * signal MSI-X vector lsc_vector (msix_config; the one after the rx
+	 * queues'), whose eventfd lsc_fd the EAL interrupt thread watches;
+	 * lsc_link_up is the link last reported. Handler counters: interrupts,
+	 * events posted. */
+	bool lsc_on;
+	int lsc_fd;
+	uint16_t lsc_vector;
+	bool lsc_link_up;
+	bool needs_reset_logged;
+	uint64_t lsc_intrs, lsc_events;
 };
 
 /* Split ring (virtio_split.c). */

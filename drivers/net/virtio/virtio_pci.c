@@ -239,6 +239,12 @@ volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t idx, u
 	return (volatile uint16_t *)(vp->notify_base + noff);
 }
 
+uint16_t virtio_pci_set_config_vector(struct virtio_pci *vp, uint16_t vector)
+{
+	wr16(vp->common, COMMON_MSIX, vector);
+	return rd16(vp->common, COMMON_MSIX);
+}
+
 void virtio_pci_read_dev_config(struct virtio_pci *vp, uint32_t off, void *buf, uint32_t len)
 {
 	uint8_t gen, gen2;

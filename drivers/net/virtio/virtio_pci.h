@@ -76,6 +76,12 @@ volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t idx, u
 					  uint64_t desc_iova, uint64_t driver_iova, uint64_t device_iova,
 					  uint16_t msix_vector);
 
+/* Point configuration change notifications at MSI-X vector VECTOR
+ * (common config msix_config; VIRTIO_MSI_NO_VECTOR: none). Returns what
+ * the device reads back: VECTOR, or VIRTIO_MSI_NO_VECTOR when it could not
+ * take it. A reset sets it back to none. */
+uint16_t virtio_pci_set_config_vector(struct virtio_pci *vp, uint16_t vector);
+
 /* Copy LEN bytes of the device config from OFF, consistent across a
  * config_generation change. */
 void virtio_pci_read_dev_config(struct virtio_pci *vp, uint32_t off, void *buf, uint32_t len);

@@ -73,6 +73,7 @@ static int virtio_probe_pci(struct sl_pci_device *pdev, const struct sl_pci_id *
 	snprintf(p->name, sizeof(p->name), "%s", info.name);
 	for (unsigned q = 0; q < SL_MAX_QUEUES_PER_PORT; q++)
 		p->rx_intr_fd[q] = -1;
+	p->lsc_fd = -1;
 	demand = parse_devargs(p, info.args, &want_packed, &want_mrg);
 	if (demand < 0) {
 		ret = demand;
@@ -184,6 +185,7 @@ static int virtio_probe_pci(struct sl_pci_device *pdev, const struct sl_pci_id *
 	dev->dev_private = p;
 	dev->dev_ops = &virtio_ops;
 	dev->bus_device = pdev;
+	dev->dev_flags |= SL_ETH_DEV_INTR_LSC; /* with VIRTIO_NET_F_STATUS: checked at configure */
 	dev->mac_addr = mac;
 	dev->mtu = SL_ETH_DEFAULT_MTU < p->mtu_max ? SL_ETH_DEFAULT_MTU : p->mtu_max;
 	dev->rx_pkt_burst = virtio_rx_split;
@@ -213,6 +215,9 @@ fail:
  * bus releases it. */
 static void virtio_remove_pci(struct sl_pci_device *pdev)
 {
+	struct sl_eth_dev *dev = sl_pci_dev_get_driver_data(pdev);
+	if (dev != NULL)
+		virtio_lsc_disarm(dev->dev_private);
 	sl_eth_pci_removed(pdev);
 }
 

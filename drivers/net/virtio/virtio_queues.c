@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "virtio_ethdev.h"
 
@@ -160,29 +161,111 @@ int setup_vq(struct virtio_net_private *p, struct virtqueue *vq, uint16_t msix_v
 
 /* ---- rx interrupts ---------------------------------------------------------- */
 
-int rx_intr_setup(struct virtio_net_private *p, uint16_t nq)
+int rx_intr_setup(struct virtio_net_private *p, uint16_t nrx, bool lsc)
 {
-	int fds[SL_MAX_QUEUES_PER_PORT];
-	if (sl_pci_irq_enable(p->vp.pdev, SL_PCI_IRQ_MSIX, nq, fds) != 0) {
-		SL_LOG(ERR, LOG_COMPONENT, "%s: cannot enable %u MSI-X vector(s) for rx interrupts (%s)", p->name, nq,
-		       strerror(errno));
+	int fds[SL_MAX_QUEUES_PER_PORT + 1];
+	unsigned n = nrx + (lsc ? 1u : 0u);
+	if (n == 0)
+		return 0;
+	if (sl_pci_irq_enable(p->vp.pdev, SL_PCI_IRQ_MSIX, n, fds) != 0) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: cannot enable %u MSI-X vector(s) for %s (%s)", p->name, n,
+		       lsc ? "rx and link interrupts" : "rx interrupts", strerror(errno));
 		return -EIO;
 	}
-	memcpy(p->rx_intr_fd, fds, nq * sizeof(int));
-	p->nb_rx_intr = nq;
+	p->intr_vectors_on = true;
+	memcpy(p->rx_intr_fd, fds, nrx * sizeof(int));
+	p->nb_rx_intr = nrx;
+	if (lsc) {
+		p->lsc_vector = nrx;
+		p->lsc_fd = fds[nrx];
+		uint16_t got = virtio_pci_set_config_vector(&p->vp, nrx);
+		if (got != nrx) {
+			SL_LOG(ERR, LOG_COMPONENT, "%s: the device did not take MSI-X vector %u for configuration "
+			       "changes (msix_config reads back %u); configure with intr_conf.lsc = 0", p->name, nrx, got);
+			rx_intr_teardown(p);
+			return -EIO;
+		}
+	}
 	return 0;
 }
 
 void rx_intr_teardown(struct virtio_net_private *p)
 {
-	if (p->nb_rx_intr == 0)
+	virtio_lsc_disarm(p);
+	if (!p->intr_vectors_on)
 		return;
 	if (sl_pci_irq_disable(p->vp.pdev) != 0)
-		SL_LOG(WARNING, LOG_COMPONENT, "%s: releasing the rx interrupt vectors failed (%s)", p->name,
+		SL_LOG(WARNING, LOG_COMPONENT, "%s: releasing the MSI-X vectors failed (%s)", p->name,
 		       strerror(errno));
 	for (unsigned q = 0; q < SL_MAX_QUEUES_PER_PORT; q++)
 		p->rx_intr_fd[q] = -1;
 	p->nb_rx_intr = 0;
+	p->lsc_fd = -1;
+	p->intr_vectors_on = false;
+}
+
+/* ---- link status change events ------------------------------------------------
+ *
+ * With MSI-X the configuration change notification is the msix_config
+ * vector itself (virtio 1.x, 4.1.4.5 / 4.1.5.3): nothing else is read to
+ * learn that it happened (the ISR byte is for INTx and is not looked at).
+ * What changed is read from the device configuration, consistently across
+ * config_generation (virtio_pci_read_dev_config): the virtio-net status
+ * field (VIRTIO_NET_F_STATUS, required for lsc at configure), of which
+ * only VIRTIO_NET_S_LINK_UP is used; an event is posted when it differs
+ * from the link last reported. A notification with no link change (another
+ * config field, a spurious message) posts nothing. The device status is
+ * read too: DEVICE_NEEDS_RESET is logged once. */
+static void virtio_lsc_intr(int fd, void *arg)
+{
+	struct sl_eth_dev *dev = arg;
+	struct virtio_net_private *p = dev->dev_private;
+	uint64_t cnt;
+	if (read(fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return;
+	p->lsc_intrs++;
+	if ((virtio_pci_get_status(&p->vp) & VIRTIO_STATUS_NEEDS_RESET) && !p->needs_reset_logged) {
+		p->needs_reset_logged = true;
+		SL_LOG(ERR, LOG_COMPONENT, "%s: the device asks for a reset (DEVICE_NEEDS_RESET); stop and start "
+		       "the port", p->name);
+	}
+	uint16_t status = 0;
+	virtio_pci_read_dev_config(&p->vp, NET_CFG_STATUS, &status, 2);
+	bool up = (status & VIRTIO_NET_S_LINK_UP) != 0;
+	if (up == p->lsc_link_up) {
+		SL_LOG(DEBUG, LOG_COMPONENT, "%s: configuration change, link still %s", p->name, up ? "up" : "down");
+		return;
+	}
+	p->lsc_link_up = up;
+	p->lsc_events++;
+	SL_LOG(INFO, LOG_COMPONENT, "%s: link %s (configuration change interrupt)", p->name, up ? "up" : "down");
+	sl_eth_dev_event_post(dev, SL_ETH_EVENT_INTR_LSC);
+}
+
+int virtio_lsc_arm(struct virtio_net_private *p)
+{
+	if (p->lsc_fd < 0 || p->lsc_on)
+		return 0;
+	uint16_t status = 0;
+	virtio_pci_read_dev_config(&p->vp, NET_CFG_STATUS, &status, 2);
+	p->lsc_link_up = (status & VIRTIO_NET_S_LINK_UP) != 0;
+	p->needs_reset_logged = false;
+	int ret = sl_intr_register(p->lsc_fd, virtio_lsc_intr, p->dev);
+	if (ret != 0) {
+		SL_LOG(ERR, LOG_COMPONENT, "%s: cannot watch the configuration change interrupt on the EAL interrupt "
+		       "thread (%s)", p->name, strerror(-ret));
+		return ret;
+	}
+	__atomic_store_n(&p->lsc_on, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void virtio_lsc_disarm(struct virtio_net_private *p)
+{
+	if (p != NULL && __atomic_load_n(&p->lsc_on, __ATOMIC_ACQUIRE)) {
+		sl_intr_unregister(p->lsc_fd, virtio_lsc_intr, p->dev); /* -ENOENT when the other path was first */
+		__atomic_store_n(&p->lsc_on, false, __ATOMIC_RELEASE);
+	}
 }
 
 /* Arming is the ring's interrupt suppression (virtqueue.h): split rings
