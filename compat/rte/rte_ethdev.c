@@ -118,9 +118,6 @@ int rte_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx
 			      port_id, c->lpbk_mode);
 	if (c->dcb_capability_en != 0)
 		COMPAT_REFUSE("port %u: DCB capabilities asked for; Sluice has no DCB", port_id);
-	if (c->intr_conf.lsc)
-		COMPAT_REFUSE("port %u: intr_conf.lsc = 1 asked for; Sluice has no link state change "
-			      "events yet: poll rte_eth_link_get_nowait", port_id);
 	if (c->intr_conf.rmv)
 		COMPAT_REFUSE("port %u: intr_conf.rmv = 1 asked for; this layer does not deliver "
 			      "RTE_ETH_EVENT_INTR_RMV (Sluice's own sl_eth_dev_callback_register does)",
@@ -164,6 +161,7 @@ int rte_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx
 	sc.rx_offloads = c->rxmode.offloads;
 	sc.tx_offloads = c->txmode.offloads;
 	sc.intr_conf.rxq = c->intr_conf.rxq;
+	sc.intr_conf.lsc = c->intr_conf.lsc; /* refused by Sluice where the driver has no link interrupt */
 
 	ret = sl_eth_dev_configure(port_id, nb_rx_queue, nb_tx_queue, &sc);
 	if (ret != 0)

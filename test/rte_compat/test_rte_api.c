@@ -1,6 +1,7 @@
 /* test_rte_api.c: the rte_ layer's own calls, in-tree (the examples run
  * from run_examples.py): what Sluice cannot honour returns -ENOTSUP with
- * rte_errno ENOTSUP (an offload the port does not report, lsc=1, DCB,
+ * rte_errno ENOTSUP (an offload the port does not report, lsc=1 on a port
+ * without a link interrupt, an event type Sluice never raises, DCB,
  * thresholds, a NUMA socket, packet types, the multi-process channel);
  * what it can is converted (dev_info's limits and preferred ring sizes,
  * link, stats, tx buffering under DPDK's names); rte_errno is per thread;
@@ -94,6 +95,33 @@ static void test_refusals(uint16_t port, struct rte_mempool *mp)
 	rte_errno = 0;
 	CHECK_EQ(rte_mp_action_register("x", NULL), -1);
 	CHECK_EQ(rte_errno, ENOTSUP);
+}
+
+static int event_cb(uint16_t port_id, enum rte_eth_event_type event, void *arg, void *ret_param)
+{
+	(void)port_id; (void)event; (void)arg; (void)ret_param;
+	return 0;
+}
+
+/* DPDK's event callbacks over Sluice's: LSC and RMV register and
+ * unregister (with DPDK's (void *)-1 wildcard), other types are refused,
+ * unregistering what is not there is -ENOENT. */
+static void test_events(uint16_t port)
+{
+	int a, b;
+
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, event_cb, &a), 0);
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, event_cb, &b), 0);
+	CHECK_EQ(rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, event_cb, NULL), 0);
+	NOTSUP(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_QUEUE_STATE, event_cb, NULL));
+	rte_errno = 0;
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, NULL, NULL), -EINVAL);
+	CHECK_EQ(rte_errno, EINVAL);
+	CHECK_EQ(rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, event_cb, &a), 0);
+	CHECK_EQ(rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, event_cb, &a), -ENOENT);
+	CHECK_EQ(rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, event_cb, (void *)-1), 0);
+	CHECK_EQ(rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, event_cb, &b), -ENOENT);
+	CHECK_EQ(rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, event_cb, NULL), 0);
 }
 
 static void test_forwarding(uint16_t port, struct rte_mempool *mp)
@@ -213,6 +241,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	test_refusals(port, mp);
+	test_events(port);
 	test_forwarding(port, mp);
 	test_misc();
 

@@ -494,6 +494,36 @@ static inline uint16_t rte_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 	return sl_eth_tx_burst(port_id, queue_id, tx_pkts, nb_pkts);
 }
 
+/* ---- port events (rte_events.c) ------------------------------------------------------ */
+
+/* DPDK 22.11's numbers; Sluice raises INTR_LSC (ports configured with
+ * intr_conf.lsc = 1) and INTR_RMV; registering for another type is
+ * refused with -ENOTSUP. Callbacks run on Sluice's interrupt thread, one
+ * at a time; RET_PARAM is always NULL and the return value is ignored. */
+enum rte_eth_event_type {
+	RTE_ETH_EVENT_UNKNOWN,
+	RTE_ETH_EVENT_INTR_LSC,
+	RTE_ETH_EVENT_QUEUE_STATE,
+	RTE_ETH_EVENT_INTR_RESET,
+	RTE_ETH_EVENT_VF_MBOX,
+	RTE_ETH_EVENT_MACSEC,
+	RTE_ETH_EVENT_INTR_RMV,
+	RTE_ETH_EVENT_NEW,
+	RTE_ETH_EVENT_DESTROY,
+	RTE_ETH_EVENT_IPSEC,
+	RTE_ETH_EVENT_FLOW_AGED,
+	RTE_ETH_EVENT_RX_AVAIL_THRESH,
+	RTE_ETH_EVENT_MAX,
+};
+#define RTE_ETH_ALL RTE_MAX_ETHPORTS
+
+typedef int (*rte_eth_dev_cb_fn)(uint16_t port_id, enum rte_eth_event_type event, void *cb_arg,
+				 void *ret_param);
+int rte_eth_dev_callback_register(uint16_t port_id, enum rte_eth_event_type event,
+				  rte_eth_dev_cb_fn cb_fn, void *cb_arg);
+int rte_eth_dev_callback_unregister(uint16_t port_id, enum rte_eth_event_type event,
+				    rte_eth_dev_cb_fn cb_fn, void *cb_arg);
+
 /* ---- tx buffering: struct rte_eth_dev_tx_buffer IS struct sl_eth_tx_buffer --------- */
 
 #define rte_eth_dev_tx_buffer sl_eth_tx_buffer
