@@ -53,6 +53,15 @@ int ethdev__resolve_rss_conf(struct sl_eth_dev *dev, const struct sl_eth_dev_inf
 /* ethdev_removal.c: forget the removed tx queues of PORT_ID (at close). */
 void ethdev__removed_txqs_forget(uint16_t port_id);
 
+/* ethdev_callbacks.c: free every rx/tx callback of DEV (at close, the
+ * port stopped). */
+void ethdev__callbacks_free(struct sl_eth_dev *dev);
+
+/* ethdev_offload.c: 0, or -EINVAL after logging which of the offloads
+ * asked for (WHAT: "rx", "tx", "rx queue 2"...) the port cannot do. */
+int ethdev__check_offloads(const struct sl_eth_dev *dev, const struct sl_eth_dev_info *info, const char *what,
+			   bool rx, uint64_t asked);
+
 /* ethdev_vdev.c: the EAL init hook that creates the --vdev ports. */
 extern struct sl_eal_hook ethdev__vdev_hook;
 
