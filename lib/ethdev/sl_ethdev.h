@@ -604,13 +604,19 @@ extern struct sl_eth_fp_port sl_eth_fp_ports[SL_MAX_ETHPORTS];
 uint16_t __sl_eth_rx_burst_cbs(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts, uint16_t nb_pkts);
 uint16_t __sl_eth_tx_burst_cbs(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts, uint16_t nb_pkts);
 
+/* The callback head is read with a plain load, like the burst function
+ * (both are written with atomic stores, and an aligned pointer load is
+ * atomic on every target): an __atomic_load_n here made GCC compute the
+ * entry's address twice. The out-of-line bursts walk the list with
+ * acquire loads. */
+
 /* Receive up to NB_PKTS packets from queue QUEUE_ID of PORT_ID into PKTS.
  * PORT_ID and QUEUE_ID must be valid (they are not checked here). */
 static inline uint16_t sl_eth_rx_burst(uint16_t port_id, uint16_t queue_id,
 				       struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct sl_eth_fp_rxq *q = &sl_eth_fp_ports[port_id].rxq[queue_id];
-	if (sl_unlikely(__atomic_load_n(&q->cbs, __ATOMIC_RELAXED) != NULL))
+	if (sl_unlikely(q->cbs != NULL))
 		return __sl_eth_rx_burst_cbs(port_id, queue_id, pkts, nb_pkts);
 	return q->rx_burst(q->queue, pkts, nb_pkts);
 }
@@ -621,7 +627,7 @@ static inline uint16_t sl_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 				       struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct sl_eth_fp_txq *q = &sl_eth_fp_ports[port_id].txq[queue_id];
-	if (sl_unlikely(__atomic_load_n(&q->cbs, __ATOMIC_RELAXED) != NULL))
+	if (sl_unlikely(q->cbs != NULL))
 		return __sl_eth_tx_burst_cbs(port_id, queue_id, pkts, nb_pkts);
 	return q->tx_burst(q->queue, pkts, nb_pkts);
 }
