@@ -600,9 +600,12 @@ struct sl_eth_fp_port {
  * that return 0. Read only by the inline burst functions below. */
 extern struct sl_eth_fp_port sl_eth_fp_ports[SL_MAX_ETHPORTS];
 
-/* The bursts of a queue with callbacks (out of line, in ethdev). */
-uint16_t __sl_eth_rx_burst_cbs(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts, uint16_t nb_pkts);
-uint16_t __sl_eth_tx_burst_cbs(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts, uint16_t nb_pkts);
+/* The bursts of a queue with callbacks (out of line, in ethdev). They
+ * take the queue's entry (its port and queue ids follow from where it is
+ * in sl_eth_fp_ports): the inline bursts then set up no more arguments
+ * than they do for the driver. */
+uint16_t __sl_eth_rx_burst_cbs(const struct sl_eth_fp_rxq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
+uint16_t __sl_eth_tx_burst_cbs(const struct sl_eth_fp_txq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
 
 /* The callback head is read with a plain load, like the burst function
  * (both are written with atomic stores, and an aligned pointer load is
@@ -617,7 +620,7 @@ static inline uint16_t sl_eth_rx_burst(uint16_t port_id, uint16_t queue_id,
 {
 	const struct sl_eth_fp_rxq *q = &sl_eth_fp_ports[port_id].rxq[queue_id];
 	if (sl_unlikely(q->cbs != NULL))
-		return __sl_eth_rx_burst_cbs(port_id, queue_id, pkts, nb_pkts);
+		return __sl_eth_rx_burst_cbs(q, pkts, nb_pkts);
 	return q->rx_burst(q->queue, pkts, nb_pkts);
 }
 
@@ -628,7 +631,7 @@ static inline uint16_t sl_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 {
 	const struct sl_eth_fp_txq *q = &sl_eth_fp_ports[port_id].txq[queue_id];
 	if (sl_unlikely(q->cbs != NULL))
-		return __sl_eth_tx_burst_cbs(port_id, queue_id, pkts, nb_pkts);
+		return __sl_eth_tx_burst_cbs(q, pkts, nb_pkts);
 	return q->tx_burst(q->queue, pkts, nb_pkts);
 }
 

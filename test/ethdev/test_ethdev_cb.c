@@ -109,13 +109,17 @@ static uint16_t rx_halve(uint16_t port, uint16_t queue, struct sl_mbuf **pkts, u
 	return keep;
 }
 
+/* the port and queue the last rx_fill / tx_even ran for (the out-of-line
+ * bursts work them out from the queue's place in the fast-path table) */
+static uint16_t fill_port, fill_queue, even_port, even_queue;
+
 /* fills the array up to MAX with fresh mbufs marked in udata64 */
 static uint16_t rx_fill(uint16_t port, uint16_t queue, struct sl_mbuf **pkts, uint16_t nb, uint16_t max,
 			void *user)
 {
-	(void)port;
-	(void)queue;
 	(void)user;
+	fill_port = port;
+	fill_queue = queue;
 	trace_add('F');
 	while (nb < max) {
 		struct sl_mbuf *m = sl_pktmbuf_alloc(mp);
@@ -142,8 +146,8 @@ static uint16_t rx_letter(uint16_t port, uint16_t queue, struct sl_mbuf **pkts, 
  * compacts the array */
 static uint16_t tx_even(uint16_t port, uint16_t queue, struct sl_mbuf **pkts, uint16_t nb, void *user)
 {
-	(void)port;
-	(void)queue;
+	even_port = port;
+	even_queue = queue;
 	unsigned *dropped = user;
 	uint16_t out = 0;
 	trace_add('E');
@@ -248,6 +252,8 @@ static void test_rx_callbacks(void)
 	REQUIRE(f != NULL);
 	CHECK_EQ(sl_eth_rx_burst(p, 1, pkts, 4), 4); /* null fills the 4 itself */
 	sl_pktmbuf_free_bulk(pkts, 4);
+	CHECK_EQ(fill_port, p);
+	CHECK_EQ(fill_queue, 1);
 
 	/* over stop and start: gone from the fast path while stopped (the
 	 * bursts return 0 without calling it), back after start */
@@ -282,6 +288,8 @@ static void test_rx_fill_empty(void)
 	REQUIRE(f != NULL);
 	uint16_t n = sl_eth_rx_burst(p, 0, pkts, 6);
 	CHECK_EQ(n, 6);
+	CHECK_EQ(fill_port, p);
+	CHECK_EQ(fill_queue, 0);
 	for (uint16_t i = 0; i < n; i++)
 		CHECK(pkts[i]->udata64 == 0xf111);
 	sl_pktmbuf_free_bulk(pkts, n);
@@ -295,15 +303,15 @@ static void test_tx_callbacks(void)
 {
 	uint16_t p = port_of("null1");
 	struct sl_mbuf *pkts[BURST];
-	REQUIRE(bring_up(p, 1) == 0);
+	REQUIRE(bring_up(p, 2) == 0);
 
 	unsigned dropped = 0;
 	static const char X = 'X', Y = 'Y';
-	const struct sl_eth_rxtx_callback *e = sl_eth_add_tx_callback(p, 0, tx_even, &dropped);
-	const struct sl_eth_rxtx_callback *y = sl_eth_add_tx_callback(p, 0, tx_letter, (void *)&Y);
-	const struct sl_eth_rxtx_callback *x = sl_eth_add_first_tx_callback(p, 0, tx_letter, (void *)&X);
+	const struct sl_eth_rxtx_callback *e = sl_eth_add_tx_callback(p, 1, tx_even, &dropped);
+	const struct sl_eth_rxtx_callback *y = sl_eth_add_tx_callback(p, 1, tx_letter, (void *)&Y);
+	const struct sl_eth_rxtx_callback *x = sl_eth_add_first_tx_callback(p, 1, tx_letter, (void *)&X);
 	REQUIRE(e != NULL && x != NULL && y != NULL);
-	CHECK(sl_eth_fp_ports[p].txq[0].cbs != NULL);
+	CHECK(sl_eth_fp_ports[p].txq[1].cbs != NULL);
 
 	REQUIRE(sl_pktmbuf_alloc_bulk(mp, pkts, 10) == 0);
 	for (unsigned i = 0; i < 10; i++) {
@@ -313,25 +321,27 @@ static void test_tx_callbacks(void)
 	uint64_t before = opackets(p);
 	trace_reset();
 	/* 5 even ones sent (and now the driver's), 5 odd ones freed by the filter */
-	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 10), 5);
+	CHECK_EQ(sl_eth_tx_burst(p, 1, pkts, 10), 5);
 	CHECK(strcmp(trace, "XEY") == 0);
 	CHECK_EQ(dropped, 5);
 	CHECK_EQ(opackets(p) - before, 5);
+	CHECK_EQ(even_port, p);
+	CHECK_EQ(even_queue, 1);
 
-	CHECK_EQ(sl_eth_remove_tx_callback(p, 0, e), 0);
-	CHECK_EQ(sl_eth_remove_tx_callback(p, 0, e), -EINVAL);
+	CHECK_EQ(sl_eth_remove_tx_callback(p, 1, e), 0);
+	CHECK_EQ(sl_eth_remove_tx_callback(p, 1, e), -EINVAL);
 	sl_eth_rxtx_callback_free(e);
 	REQUIRE(sl_pktmbuf_alloc_bulk(mp, pkts, 4) == 0);
 	for (unsigned i = 0; i < 4; i++)
 		pkts[i]->udata64 = 1;
 	trace_reset();
-	CHECK_EQ(sl_eth_tx_burst(p, 0, pkts, 4), 4);
+	CHECK_EQ(sl_eth_tx_burst(p, 1, pkts, 4), 4);
 	CHECK(strcmp(trace, "XY") == 0);
-	CHECK_EQ(sl_eth_remove_tx_callback(p, 0, x), 0);
-	CHECK_EQ(sl_eth_remove_tx_callback(p, 0, y), 0);
+	CHECK_EQ(sl_eth_remove_tx_callback(p, 1, x), 0);
+	CHECK_EQ(sl_eth_remove_tx_callback(p, 1, y), 0);
 	sl_eth_rxtx_callback_free(x);
 	sl_eth_rxtx_callback_free(y);
-	CHECK(sl_eth_fp_ports[p].txq[0].cbs == NULL);
+	CHECK(sl_eth_fp_ports[p].txq[1].cbs == NULL);
 	CHECK_EQ(sl_eth_dev_stop(p), 0);
 }
 
