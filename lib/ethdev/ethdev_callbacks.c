@@ -8,21 +8,13 @@
  * on; it is freed by the application once no burst can be using it. */
 #include <errno.h>
 #include <pthread.h>
-#include <stddef.h>
 #include <stdlib.h>
 
 #include "ethdev_private.h"
 
-/* Port and queue id of a fast-path entry, from its place in the table. */
-#define FP_IDS(q, dir, port_id, queue_id)                                                                  \
-	size_t off_ = (size_t)((const char *)(q) - (const char *)sl_eth_fp_ports);                       \
-	uint16_t port_id = (uint16_t)(off_ / sizeof(struct sl_eth_fp_port));                             \
-	uint16_t queue_id = (uint16_t)((off_ % sizeof(struct sl_eth_fp_port) -                            \
-					offsetof(struct sl_eth_fp_port, dir)) / sizeof(*(q)))
-
 uint16_t __sl_eth_rx_burst_cbs(const struct sl_eth_fp_rxq *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
-	FP_IDS(q, rxq, port_id, queue_id);
+	uint16_t port_id = q->port_id, queue_id = q->queue_id;
 	uint16_t n = q->rx_burst(q->queue, pkts, nb_pkts);
 	for (const struct sl_eth_rxtx_callback *cb = __atomic_load_n(&q->cbs, __ATOMIC_ACQUIRE); cb != NULL;
 	     cb = __atomic_load_n(&cb->next, __ATOMIC_ACQUIRE))
@@ -32,7 +24,7 @@ uint16_t __sl_eth_rx_burst_cbs(const struct sl_eth_fp_rxq *q, struct sl_mbuf **p
 
 uint16_t __sl_eth_tx_burst_cbs(const struct sl_eth_fp_txq *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
-	FP_IDS(q, txq, port_id, queue_id);
+	uint16_t port_id = q->port_id, queue_id = q->queue_id;
 	for (const struct sl_eth_rxtx_callback *cb = __atomic_load_n(&q->cbs, __ATOMIC_ACQUIRE); cb != NULL;
 	     cb = __atomic_load_n(&cb->next, __ATOMIC_ACQUIRE))
 		nb_pkts = cb->fn.tx(port_id, queue_id, pkts, nb_pkts, cb->param);

@@ -581,13 +581,15 @@ struct sl_eth_fp_rxq {
 	sl_eth_rx_burst_t rx_burst;
 	void *queue;
 	struct sl_eth_rxtx_callback *cbs;
-	void *reserved;
+	uint16_t port_id, queue_id; /* where this entry is (for the callbacks) */
+	uint32_t reserved;
 } __attribute__((aligned(32)));
 struct sl_eth_fp_txq {
 	sl_eth_tx_burst_t tx_burst;
 	void *queue;
 	struct sl_eth_rxtx_callback *cbs;
-	void *reserved;
+	uint16_t port_id, queue_id; /* where this entry is (for the callbacks) */
+	uint32_t reserved;
 } __attribute__((aligned(32)));
 _Static_assert(sizeof(struct sl_eth_fp_rxq) == 32 && sizeof(struct sl_eth_fp_txq) == 32,
 	       "a queue's burst function, queue and callbacks share one cache line");
@@ -601,9 +603,8 @@ struct sl_eth_fp_port {
 extern struct sl_eth_fp_port sl_eth_fp_ports[SL_MAX_ETHPORTS];
 
 /* The bursts of a queue with callbacks (out of line, in ethdev). They
- * take the queue's entry (its port and queue ids follow from where it is
- * in sl_eth_fp_ports): the inline bursts then set up no more arguments
- * than they do for the driver. */
+ * take the queue's entry (which holds its port and queue ids): the inline
+ * bursts then set up no more arguments than they do for the driver. */
 uint16_t __sl_eth_rx_burst_cbs(const struct sl_eth_fp_rxq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
 uint16_t __sl_eth_tx_burst_cbs(const struct sl_eth_fp_txq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
 
