@@ -39,10 +39,16 @@ void ethdev__fp_port_reset(uint16_t port_id)
 {
 	struct sl_eth_fp_port *fp = &sl_eth_fp_ports[port_id];
 	for (unsigned q = 0; q < SL_MAX_QUEUES_PER_PORT; q++) {
+		__atomic_store_n(&fp->rxq[q].cbs, NULL, __ATOMIC_RELAXED);
 		fp->rxq[q].rx_burst = dummy_rx_burst;
 		fp->rxq[q].queue = NULL;
+		fp->rxq[q].port_id = port_id;
+		fp->rxq[q].queue_id = (uint16_t)q;
+		__atomic_store_n(&fp->txq[q].cbs, NULL, __ATOMIC_RELAXED);
 		fp->txq[q].tx_burst = dummy_tx_burst;
 		fp->txq[q].queue = NULL;
+		fp->txq[q].port_id = port_id;
+		fp->txq[q].queue_id = (uint16_t)q;
 	}
 }
 

@@ -3,6 +3,7 @@
  * rx/tx queue setup and release. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ethdev_private.h"
@@ -101,15 +102,11 @@ int sl_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_
 	struct sl_eth_conf new_conf = {0};
 	if (conf != NULL)
 		new_conf = *conf;
-	if ((new_conf.rx_offloads & ~info.rx_offload_capa) != 0 ||
-	    (new_conf.tx_offloads & ~info.tx_offload_capa) != 0) {
-		SL_LOG(ERR, LOG_COMPONENT,
-		       "port %u (%s): offloads rx 0x%" PRIx64 " tx 0x%" PRIx64 " not supported (capable of rx 0x%" PRIx64
-		       " tx 0x%" PRIx64 ")",
-		       port_id, dev->name, new_conf.rx_offloads & ~info.rx_offload_capa,
-		       new_conf.tx_offloads & ~info.tx_offload_capa, info.rx_offload_capa, info.tx_offload_capa);
-		return -EINVAL;
-	}
+	ret = ethdev__check_offloads(dev, &info, "rx", true, new_conf.rx_offloads);
+	if (ret == 0)
+		ret = ethdev__check_offloads(dev, &info, "tx", false, new_conf.tx_offloads);
+	if (ret != 0)
+		return ret;
 	if (new_conf.intr_conf.rxq != 0 && !has_rx_intr_ops(dev)) {
 		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): driver %s has no rx interrupts; configure with "
 		       "intr_conf.rxq = 0 and poll", port_id, dev->name, driver_name_of(dev));
@@ -219,11 +216,11 @@ int sl_eth_rx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 	struct sl_eth_rxconf c = {0};
 	if (conf != NULL)
 		c = *conf;
-	if ((c.offloads & ~info.rx_offload_capa) != 0) {
-		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): rx queue %u offloads 0x%" PRIx64 " not supported",
-		       port_id, dev->name, queue_id, c.offloads & ~info.rx_offload_capa);
-		return -EINVAL;
-	}
+	char what[32];
+	snprintf(what, sizeof(what), "rx queue %u", queue_id);
+	ret = ethdev__check_offloads(dev, &info, what, true, c.offloads);
+	if (ret != 0)
+		return ret;
 	if (nb_desc == 0)
 		nb_desc = info.rx_desc_default;
 	ethdev__release_rx_queue(dev, queue_id);
@@ -251,11 +248,11 @@ int sl_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 	struct sl_eth_txconf c = {0};
 	if (conf != NULL)
 		c = *conf;
-	if ((c.offloads & ~info.tx_offload_capa) != 0) {
-		SL_LOG(ERR, LOG_COMPONENT, "port %u (%s): tx queue %u offloads 0x%" PRIx64 " not supported",
-		       port_id, dev->name, queue_id, c.offloads & ~info.tx_offload_capa);
-		return -EINVAL;
-	}
+	char what[32];
+	snprintf(what, sizeof(what), "tx queue %u", queue_id);
+	ret = ethdev__check_offloads(dev, &info, what, false, c.offloads);
+	if (ret != 0)
+		return ret;
 	if (nb_desc == 0)
 		nb_desc = info.tx_desc_default;
 	ethdev__release_tx_queue(dev, queue_id);

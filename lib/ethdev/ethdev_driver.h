@@ -134,6 +134,12 @@ struct sl_eth_dev {
 	/* SL_ETH_DEV_* capabilities, set by the driver at probe. */
 	uint32_t dev_flags;
 
+	/* Rx/tx callbacks per queue (ethdev_callbacks.c), kept over stop,
+	 * start and reconfiguration; sl_eth_fp_ports holds a copy of each
+	 * head while the port is started. */
+	struct sl_eth_rxtx_callback *rx_cbs[SL_MAX_QUEUES_PER_PORT];
+	struct sl_eth_rxtx_callback *tx_cbs[SL_MAX_QUEUES_PER_PORT];
+
 	struct sl_eth_link link;
 	struct sl_ether_addr mac_addr;
 	uint16_t mtu;

@@ -62,6 +62,15 @@ void ethdev__events_forget(uint16_t port_id);
 /* Unregister and close the event queue's eventfd (EAL cleanup). */
 void ethdev__events_cleanup(void);
 
+/* ethdev_callbacks.c: free every rx/tx callback of DEV (at close, the
+ * port stopped). */
+void ethdev__callbacks_free(struct sl_eth_dev *dev);
+
+/* ethdev_offload.c: 0, or -EINVAL after logging which of the offloads
+ * asked for (WHAT: "rx", "tx", "rx queue 2"...) the port cannot do. */
+int ethdev__check_offloads(const struct sl_eth_dev *dev, const struct sl_eth_dev_info *info, const char *what,
+			   bool rx, uint64_t asked);
+
 /* ethdev_vdev.c: the EAL init hook that creates the --vdev ports. */
 extern struct sl_eal_hook ethdev__vdev_hook;
 

@@ -77,6 +77,11 @@ static int dev_start_locked(struct sl_eth_dev *dev, uint16_t port_id)
 		fp->txq[q].queue = dev->tx_queues[q];
 		fp->txq[q].tx_burst = dev->tx_queue_burst[q] ? dev->tx_queue_burst[q] : dev->tx_pkt_burst;
 	}
+	/* the callbacks last, after the functions and queues they call */
+	for (uint16_t q = 0; q < dev->nb_rx_queues; q++)
+		__atomic_store_n(&fp->rxq[q].cbs, dev->rx_cbs[q], __ATOMIC_RELEASE);
+	for (uint16_t q = 0; q < dev->nb_tx_queues; q++)
+		__atomic_store_n(&fp->txq[q].cbs, dev->tx_cbs[q], __ATOMIC_RELEASE);
 	dev->started = true;
 	SL_LOG(DEBUG, LOG_COMPONENT, "port %u (%s) started", port_id, dev->name);
 	return 0;
@@ -126,6 +131,7 @@ int sl_eth_dev_close(uint16_t port_id)
 		ethdev__release_rx_queue(dev, q);
 		ethdev__release_tx_queue(dev, q);
 	}
+	ethdev__callbacks_free(dev);
 	dev->dev_ops->dev_close(dev);
 	dev->dev_private = NULL;
 	SL_LOG(DEBUG, LOG_COMPONENT, "port %u (%s) closed", port_id, dev->name);

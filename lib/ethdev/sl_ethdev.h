@@ -60,6 +60,71 @@ static inline bool sl_is_zero_ether_addr(const struct sl_ether_addr *a)
 /* "aa:bb:cc:dd:ee:ff" into BUF (at least 18 bytes). */
 void sl_ether_format_addr(char *buf, size_t size, const struct sl_ether_addr *a);
 
+/* ---- offloads ----------------------------------------------------------------
+ *
+ * Offload capabilities (dev_info.rx/tx_offload_capa) and requests
+ * (sl_eth_conf.rx/tx_offloads for the port, sl_eth_rxconf/txconf.offloads
+ * for one queue), with DPDK 22.11's RTE_ETH_RX/TX_OFFLOAD_* bit values.
+ * A driver reports only what its code does; configure and queue setup
+ * refuse (-EINVAL, naming the offload) what is not in the capabilities.
+ * What each driver offers is in doc/ethdev.md, "Offloads". */
+#define SL_ETH_RX_OFFLOAD_VLAN_STRIP (1ULL << 0)
+#define SL_ETH_RX_OFFLOAD_IPV4_CKSUM (1ULL << 1)
+#define SL_ETH_RX_OFFLOAD_UDP_CKSUM (1ULL << 2)
+#define SL_ETH_RX_OFFLOAD_TCP_CKSUM (1ULL << 3)
+#define SL_ETH_RX_OFFLOAD_TCP_LRO (1ULL << 4)
+#define SL_ETH_RX_OFFLOAD_QINQ_STRIP (1ULL << 5)
+#define SL_ETH_RX_OFFLOAD_OUTER_IPV4_CKSUM (1ULL << 6)
+#define SL_ETH_RX_OFFLOAD_MACSEC_STRIP (1ULL << 7)
+#define SL_ETH_RX_OFFLOAD_VLAN_FILTER (1ULL << 9)
+#define SL_ETH_RX_OFFLOAD_VLAN_EXTEND (1ULL << 10)
+#define SL_ETH_RX_OFFLOAD_SCATTER (1ULL << 13)
+#define SL_ETH_RX_OFFLOAD_TIMESTAMP (1ULL << 14)
+#define SL_ETH_RX_OFFLOAD_SECURITY (1ULL << 15)
+#define SL_ETH_RX_OFFLOAD_KEEP_CRC (1ULL << 16)
+#define SL_ETH_RX_OFFLOAD_SCTP_CKSUM (1ULL << 17)
+#define SL_ETH_RX_OFFLOAD_OUTER_UDP_CKSUM (1ULL << 18)
+/* the RSS hash in mbuf->hash.rss with SL_MBUF_F_RX_RSS_HASH */
+#define SL_ETH_RX_OFFLOAD_RSS_HASH (1ULL << 19)
+#define SL_ETH_RX_OFFLOAD_BUFFER_SPLIT (1ULL << 20)
+#define SL_ETH_RX_OFFLOAD_CHECKSUM \
+	(SL_ETH_RX_OFFLOAD_IPV4_CKSUM | SL_ETH_RX_OFFLOAD_UDP_CKSUM | SL_ETH_RX_OFFLOAD_TCP_CKSUM)
+#define SL_ETH_RX_OFFLOAD_VLAN                                                              \
+	(SL_ETH_RX_OFFLOAD_VLAN_STRIP | SL_ETH_RX_OFFLOAD_VLAN_FILTER | SL_ETH_RX_OFFLOAD_VLAN_EXTEND | \
+	 SL_ETH_RX_OFFLOAD_QINQ_STRIP)
+
+#define SL_ETH_TX_OFFLOAD_VLAN_INSERT (1ULL << 0)
+#define SL_ETH_TX_OFFLOAD_IPV4_CKSUM (1ULL << 1)
+#define SL_ETH_TX_OFFLOAD_UDP_CKSUM (1ULL << 2)
+#define SL_ETH_TX_OFFLOAD_TCP_CKSUM (1ULL << 3)
+#define SL_ETH_TX_OFFLOAD_SCTP_CKSUM (1ULL << 4)
+#define SL_ETH_TX_OFFLOAD_TCP_TSO (1ULL << 5)
+#define SL_ETH_TX_OFFLOAD_UDP_TSO (1ULL << 6)
+#define SL_ETH_TX_OFFLOAD_OUTER_IPV4_CKSUM (1ULL << 7)
+#define SL_ETH_TX_OFFLOAD_QINQ_INSERT (1ULL << 8)
+#define SL_ETH_TX_OFFLOAD_VXLAN_TNL_TSO (1ULL << 9)
+#define SL_ETH_TX_OFFLOAD_GRE_TNL_TSO (1ULL << 10)
+#define SL_ETH_TX_OFFLOAD_IPIP_TNL_TSO (1ULL << 11)
+#define SL_ETH_TX_OFFLOAD_GENEVE_TNL_TSO (1ULL << 12)
+#define SL_ETH_TX_OFFLOAD_MACSEC_INSERT (1ULL << 13)
+#define SL_ETH_TX_OFFLOAD_MT_LOCKFREE (1ULL << 14)
+/* packets of several segments (chains) are sent */
+#define SL_ETH_TX_OFFLOAD_MULTI_SEGS (1ULL << 15)
+/* the application promises that every mbuf sent on the queue comes from
+ * one mempool and has refcnt 1; a driver may then free without checking */
+#define SL_ETH_TX_OFFLOAD_MBUF_FAST_FREE (1ULL << 16)
+#define SL_ETH_TX_OFFLOAD_SECURITY (1ULL << 17)
+#define SL_ETH_TX_OFFLOAD_UDP_TNL_TSO (1ULL << 18)
+#define SL_ETH_TX_OFFLOAD_IP_TNL_TSO (1ULL << 19)
+#define SL_ETH_TX_OFFLOAD_OUTER_UDP_CKSUM (1ULL << 20)
+#define SL_ETH_TX_OFFLOAD_SEND_ON_TIMESTAMP (1ULL << 21)
+
+/* DPDK's name of one offload flag ("VLAN_STRIP", "RSS_HASH", ... without
+ * the prefix), or "UNKNOWN" for a bit DPDK 22.11 does not define (or for a
+ * value that is not exactly one bit). */
+const char *sl_eth_dev_rx_offload_name(uint64_t offload);
+const char *sl_eth_dev_tx_offload_name(uint64_t offload);
+
 /* What a port can do (sl_eth_dev_info_get). */
 struct sl_eth_dev_info {
 	const char *driver_name;     /* e.g. "net_null" */
@@ -104,7 +169,7 @@ struct sl_eth_intr_conf {
  * The device hashes each received frame's addresses (and ports) with the
  * Toeplitz function under a secret key, looks the low bits of the hash up
  * in its redirection table (RETA) and puts the frame on the rx queue the
- * entry names; the hash itself comes with the mbuf (mbuf->hash_rss, valid
+ * entry names; the hash itself comes with the mbuf (mbuf->hash.rss, valid
  * when ol_flags has SL_MBUF_F_RX_RSS_HASH). As DPDK's rte_ethdev does it:
  * rx_mq_mode and rss_conf in struct sl_eth_conf choose it at configure
  * time, sl_eth_dev_rss_hash_update/_conf_get and sl_eth_dev_rss_reta_update
@@ -481,20 +546,91 @@ int sl_eth_dev_callback_unregister(uint16_t port_id, enum sl_eth_event_type even
 /* Whether the port's device was removed (false for a bad port id). */
 bool sl_eth_dev_is_removed(uint16_t port_id);
 
+/* ---- rx/tx callbacks -------------------------------------------------------
+ *
+ * As DPDK's rte_eth_add_rx_callback and friends: functions run by the burst
+ * calls of one queue, for measuring, filtering or stamping packets without
+ * changing the application's loop.
+ *
+ * An rx callback runs inside sl_eth_rx_burst after the driver's burst, on
+ * the NB_PKTS packets it received (0 included) in PKTS, whose room is
+ * MAX_PKTS; it returns the new count (it may drop packets, freeing them,
+ * or add some, up to MAX_PKTS). A tx callback runs inside sl_eth_tx_burst
+ * before the driver's burst and returns how many of PKTS to send: those
+ * must be PKTS[0..ret-1]; the application still owns what is not sent, as
+ * with any partial tx (a filter that drops packets frees them itself and
+ * compacts the array). Several callbacks on one queue run in the order they
+ * were added (sl_eth_add_first_rx/tx_callback puts one in front), each on
+ * what the one before returned.
+ *
+ * Cost: with no callback on a queue the burst calls pay one load (the list
+ * pointer, next to the burst function in the same cache line) and one
+ * predictable branch; with callbacks the burst goes through an out-of-line
+ * function (doc/ethdev.md, "Rx/tx callbacks", has the figures).
+ *
+ * Adding and removing may happen while lcores poll the queue (a callback
+ * added during a burst may or may not run for it). QUEUE_ID must be one of
+ * the configured queues; the callbacks stay over stop and start and a
+ * reconfiguration; close frees the ones still installed. Removing one
+ * unlinks it: a burst already running may still be calling it, so, as with
+ * DPDK, free it (sl_eth_rxtx_callback_free) only once every lcore that
+ * polls the queue has left the burst call it was in (for instance after
+ * the lcores passed a barrier, or after the port was stopped).
+ *
+ * Control calls: add returns the callback (NULL and errno: ENODEV bad port,
+ * EINVAL bad queue or NULL FN, ENOMEM); remove returns 0, -ENODEV, or
+ * -EINVAL when CB is not installed on that queue. */
+typedef uint16_t (*sl_rx_callback_fn)(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts,
+				      uint16_t nb_pkts, uint16_t max_pkts, void *user_param);
+typedef uint16_t (*sl_tx_callback_fn)(uint16_t port_id, uint16_t queue_id, struct sl_mbuf **pkts,
+				      uint16_t nb_pkts, void *user_param);
+
+struct sl_eth_rxtx_callback {
+	struct sl_eth_rxtx_callback *next;
+	union {
+		sl_rx_callback_fn rx;
+		sl_tx_callback_fn tx;
+	} fn;
+	void *param;
+};
+
+const struct sl_eth_rxtx_callback *sl_eth_add_rx_callback(uint16_t port_id, uint16_t queue_id,
+							 sl_rx_callback_fn fn, void *user_param);
+const struct sl_eth_rxtx_callback *sl_eth_add_first_rx_callback(uint16_t port_id, uint16_t queue_id,
+							       sl_rx_callback_fn fn, void *user_param);
+const struct sl_eth_rxtx_callback *sl_eth_add_tx_callback(uint16_t port_id, uint16_t queue_id,
+							 sl_tx_callback_fn fn, void *user_param);
+const struct sl_eth_rxtx_callback *sl_eth_add_first_tx_callback(uint16_t port_id, uint16_t queue_id,
+							       sl_tx_callback_fn fn, void *user_param);
+int sl_eth_remove_rx_callback(uint16_t port_id, uint16_t queue_id, const struct sl_eth_rxtx_callback *cb);
+int sl_eth_remove_tx_callback(uint16_t port_id, uint16_t queue_id, const struct sl_eth_rxtx_callback *cb);
+/* Free a removed callback (see above for when). NULL is ignored. */
+void sl_eth_rxtx_callback_free(const struct sl_eth_rxtx_callback *cb);
+
 /* ---- fast path ---------------------------------------------------------- */
 
 typedef uint16_t (*sl_eth_rx_burst_t)(void *rxq, struct sl_mbuf **pkts, uint16_t nb_pkts);
 typedef uint16_t (*sl_eth_tx_burst_t)(void *txq, struct sl_mbuf **pkts, uint16_t nb_pkts);
 
-/* What a burst call needs for one queue: the driver's function and its queue. */
+/* What a burst call needs for one queue: the driver's function and its
+ * queue, and the queue's callbacks (NULL: none), in 32 bytes so that the
+ * three are always in one cache line. */
 struct sl_eth_fp_rxq {
 	sl_eth_rx_burst_t rx_burst;
 	void *queue;
-};
+	struct sl_eth_rxtx_callback *cbs;
+	uint16_t port_id, queue_id; /* where this entry is (for the callbacks) */
+	uint32_t reserved;
+} __attribute__((aligned(32)));
 struct sl_eth_fp_txq {
 	sl_eth_tx_burst_t tx_burst;
 	void *queue;
-};
+	struct sl_eth_rxtx_callback *cbs;
+	uint16_t port_id, queue_id; /* where this entry is (for the callbacks) */
+	uint32_t reserved;
+} __attribute__((aligned(32)));
+_Static_assert(sizeof(struct sl_eth_fp_rxq) == 32 && sizeof(struct sl_eth_fp_txq) == 32,
+	       "a queue's burst function, queue and callbacks share one cache line");
 struct sl_eth_fp_port {
 	struct sl_eth_fp_rxq rxq[SL_MAX_QUEUES_PER_PORT];
 	struct sl_eth_fp_txq txq[SL_MAX_QUEUES_PER_PORT];
@@ -504,12 +640,26 @@ struct sl_eth_fp_port {
  * that return 0. Read only by the inline burst functions below. */
 extern struct sl_eth_fp_port sl_eth_fp_ports[SL_MAX_ETHPORTS];
 
+/* The bursts of a queue with callbacks (out of line, in ethdev). They
+ * take the queue's entry (which holds its port and queue ids): the inline
+ * bursts then set up no more arguments than they do for the driver. */
+uint16_t __sl_eth_rx_burst_cbs(const struct sl_eth_fp_rxq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
+uint16_t __sl_eth_tx_burst_cbs(const struct sl_eth_fp_txq *q, struct sl_mbuf **pkts, uint16_t nb_pkts);
+
+/* The callback head is read with a plain load, like the burst function
+ * (both are written with atomic stores, and an aligned pointer load is
+ * atomic on every target): an __atomic_load_n here made GCC compute the
+ * entry's address twice. The out-of-line bursts walk the list with
+ * acquire loads. */
+
 /* Receive up to NB_PKTS packets from queue QUEUE_ID of PORT_ID into PKTS.
  * PORT_ID and QUEUE_ID must be valid (they are not checked here). */
 static inline uint16_t sl_eth_rx_burst(uint16_t port_id, uint16_t queue_id,
 				       struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct sl_eth_fp_rxq *q = &sl_eth_fp_ports[port_id].rxq[queue_id];
+	if (sl_unlikely(q->cbs != NULL))
+		return __sl_eth_rx_burst_cbs(q, pkts, nb_pkts);
 	return q->rx_burst(q->queue, pkts, nb_pkts);
 }
 
@@ -519,6 +669,8 @@ static inline uint16_t sl_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 				       struct sl_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct sl_eth_fp_txq *q = &sl_eth_fp_ports[port_id].txq[queue_id];
+	if (sl_unlikely(q->cbs != NULL))
+		return __sl_eth_tx_burst_cbs(q, pkts, nb_pkts);
 	return q->tx_burst(q->queue, pkts, nb_pkts);
 }
 

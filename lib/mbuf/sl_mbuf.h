@@ -6,11 +6,13 @@
  * per-lcore cache and resets each header with a few stores (the rearm
  * block in one); free_bulk hands a burst of simple mbufs of one pool back
  * in one put. Multi-segment packets are chains linked by next, with
- * nb_segs and pkt_len kept on the first segment. */
+ * nb_segs and pkt_len kept on the first segment. Dynamic fields and flags
+ * (registered by name, DPDK's rte_mbuf_dyn) are at the end of this file. */
 #ifndef SL_MBUF_H
 #define SL_MBUF_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "sl_eal.h"
@@ -20,10 +22,16 @@
 #define SL_MBUF_DEFAULT_DATAROOM 2048
 #define SL_MBUF_DEFAULT_BUF_SIZE (SL_MBUF_DEFAULT_DATAROOM + SL_PKTMBUF_HEADROOM)
 
-/* ol_flags */
+/* ol_flags. The bit positions are DPDK's RTE_MBUF_F_* ones. Bits
+ * SL_MBUF_DYNFLAG_FIRST..SL_MBUF_DYNFLAG_LAST (23..40, the range DPDK 22.11
+ * keeps free of static flags) are handed out by sl_mbuf_dynflag_register;
+ * Sluice never defines a static flag there. */
 #define SL_MBUF_F_RX_RSS_HASH (1ULL << 1)
 #define SL_MBUF_F_RX_IP_CKSUM_BAD (1ULL << 4)
 #define SL_MBUF_F_RX_L4_CKSUM_BAD (1ULL << 3)
+#define SL_MBUF_F_STATIC_MASK (SL_MBUF_F_RX_RSS_HASH | SL_MBUF_F_RX_IP_CKSUM_BAD | SL_MBUF_F_RX_L4_CKSUM_BAD)
+#define SL_MBUF_DYNFLAG_FIRST 23
+#define SL_MBUF_DYNFLAG_LAST 40
 
 struct sl_mbuf {
 	/* cache line 0: what rx and tx touch */
@@ -39,7 +47,12 @@ struct sl_mbuf {
 	uint32_t pkt_len;        /* whole chain */
 	uint16_t data_len;       /* this segment */
 	uint16_t vlan_tci;
-	uint32_t hash_rss;
+	/* hash.rss: the RSS hash, valid with SL_MBUF_F_RX_RSS_HASH (a named
+	 * union as DPDK's m->hash, so m->hash.rss reads the same in both) */
+	union {
+		uint32_t rss;
+		uint32_t usr;        /* free for the application when there is no hash */
+	} hash;
 	uint16_t buf_len;
 	uint16_t queue;          /* rx queue it arrived on */
 	uint32_t reserved0;
@@ -52,7 +65,22 @@ struct sl_mbuf {
 	uint16_t priv_size;
 	uint16_t reserved1[3];
 	uint64_t udata64;
+	/* Dynamic fields (sl_mbuf_dynfield_register): up to the end of the
+	 * mbuf. Never touched by Sluice: allocation does not reset them. */
+	uint32_t dynfield1[10];
 } sl_cache_aligned;
+
+_Static_assert(sizeof(struct sl_mbuf) == 2 * SL_CACHE_LINE_SIZE, "an mbuf header is two cache lines");
+_Static_assert(offsetof(struct sl_mbuf, pool) < SL_CACHE_LINE_SIZE &&
+		       offsetof(struct sl_mbuf, next) == SL_CACHE_LINE_SIZE,
+	       "what rx and tx touch is in cache line 0, chains start cache line 1");
+_Static_assert(offsetof(struct sl_mbuf, dynfield1) % 8 == 0 &&
+		       offsetof(struct sl_mbuf, dynfield1) + sizeof(((struct sl_mbuf *)0)->dynfield1) ==
+			       sizeof(struct sl_mbuf),
+	       "the dynamic field area is 8-aligned and runs to the end of the mbuf");
+_Static_assert((SL_MBUF_F_STATIC_MASK &
+		(((2ULL << SL_MBUF_DYNFLAG_LAST) - 1) & ~((1ULL << SL_MBUF_DYNFLAG_FIRST) - 1))) == 0,
+	       "Sluice's own ol_flags stay out of the dynamic flag range");
 
 _Static_assert(offsetof(struct sl_mbuf, data_off) % 8 == 0 &&
 		       offsetof(struct sl_mbuf, port) == offsetof(struct sl_mbuf, data_off) + 6,
@@ -130,7 +158,7 @@ static inline void sl_pktmbuf_reset(struct sl_mbuf *m)
 	m->pkt_len = 0;
 	m->data_len = 0;
 	m->vlan_tci = 0;
-	m->hash_rss = 0;
+	m->hash.rss = 0;
 	m->queue = 0;
 }
 
@@ -324,5 +352,58 @@ static inline int sl_pktmbuf_trim(struct sl_mbuf *m, uint16_t len)
 	m->pkt_len -= len;
 	return 0;
 }
+
+/* ---- dynamic fields and flags ---------------------------------------------
+ *
+ * As DPDK's rte_mbuf_dyn.h: a library or application that needs a field of
+ * its own in every mbuf registers it by name and gets an offset into the
+ * mbuf's dynamic area (dynfield1, 40 bytes at the end of cache line 1);
+ * SL_MBUF_DYNFIELD(m, offset, type) then points at it. A per-packet
+ * boolean is better a dynamic flag: a bit of ol_flags (among bits 23..40).
+ *
+ * Register before use: before any mbuf carrying the field or flag is
+ * produced or read (typically right after sl_eal_init, before the ports
+ * start), and keep the offset or bit number in a variable; looking it up
+ * per packet is not meant to be fast. Registration takes a lock and may be
+ * called from any thread. A field's contents are not initialised by
+ * allocation (whoever sets the field writes it on every packet it sets it
+ * on); a flag is clear in a freshly allocated mbuf (ol_flags is reset).
+ * The registry is per process and lasts until the process exits: there is
+ * no unregister.
+ *
+ * Registering NAME again with the same size, alignment and flags returns
+ * the same offset (or bit), so independent users of one field agree;
+ * with other parameters it is -EEXIST. */
+#define SL_MBUF_DYN_NAMESIZE 64
+
+struct sl_mbuf_dynfield {
+	char name[SL_MBUF_DYN_NAMESIZE]; /* NUL-terminated, not empty */
+	size_t size;                     /* bytes, 1..40 */
+	size_t align;                    /* a power of two, 1..64 (from the mbuf's start) */
+	unsigned int flags;              /* 0 */
+};
+
+struct sl_mbuf_dynflag {
+	char name[SL_MBUF_DYN_NAMESIZE];
+	unsigned int flags;              /* 0 */
+};
+
+/* The offset of the field from the mbuf's start (>= 0), or: -EINVAL (NULL,
+ * empty name, size 0 or larger than the area, alignment not a power of two
+ * or above 64, flags not 0), -ENAMETOOLONG (no NUL in name[]), -EEXIST (the
+ * name is registered with other parameters), -ENOSPC (no aligned room
+ * left). */
+int sl_mbuf_dynfield_register(const struct sl_mbuf_dynfield *params);
+/* The offset of the field registered as NAME, or -ENOENT (-EINVAL for a
+ * NULL name); fills *PARAMS with its parameters unless PARAMS is NULL. */
+int sl_mbuf_dynfield_lookup(const char *name, struct sl_mbuf_dynfield *params);
+/* The ol_flags bit number (SL_MBUF_DYNFLAG_FIRST..LAST) of the flag, or
+ * -EINVAL, -ENAMETOOLONG, -EEXIST (other flags), -ENOSPC (every bit taken). */
+int sl_mbuf_dynflag_register(const struct sl_mbuf_dynflag *params);
+int sl_mbuf_dynflag_lookup(const char *name, struct sl_mbuf_dynflag *params);
+
+/* The field at OFFSET of M as a TYPE (a pointer type), as DPDK's
+ * RTE_MBUF_DYNFIELD: *SL_MBUF_DYNFIELD(m, off, uint32_t *) = 7; */
+#define SL_MBUF_DYNFIELD(m, offset, type) ((type)((uintptr_t)(m) + (offset)))
 
 #endif

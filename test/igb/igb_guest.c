@@ -795,8 +795,8 @@ static int rss_exchange(uint16_t p0, uint16_t p1, const struct rss_flow *flows, 
 				if (s->frames == 0) {
 					s->queue = (int16_t)q;
 					s->has_hash = has;
-					s->hash = r[i]->hash_rss;
-				} else if (s->queue != (int16_t)q || s->has_hash != has || (has && s->hash != r[i]->hash_rss)) {
+					s->hash = r[i]->hash.rss;
+				} else if (s->queue != (int16_t)q || s->has_hash != has || (has && s->hash != r[i]->hash.rss)) {
 					s->disagree++;
 				}
 				s->frames++;

@@ -172,8 +172,8 @@ static void test_forwarding(struct sl_mempool *mp)
 		for (uint16_t i = 0; i < n; i++) {
 			CHECK(pkts[i]->pkt_len == FRAME_LEN && pkts[i]->data_len == FRAME_LEN, "length %u",
 			      pkts[i]->pkt_len);
-			CHECK(pkts[i]->hash_rss == 0x1234abcdu && (pkts[i]->ol_flags & SL_MBUF_F_RX_RSS_HASH),
-			      "RSS hash 0x%x flags 0x%llx", pkts[i]->hash_rss, (unsigned long long)pkts[i]->ol_flags);
+			CHECK(pkts[i]->hash.rss == 0x1234abcdu && (pkts[i]->ol_flags & SL_MBUF_F_RX_RSS_HASH),
+			      "RSS hash 0x%x flags 0x%llx", pkts[i]->hash.rss, (unsigned long long)pkts[i]->ol_flags);
 			CHECK(pkts[i]->nb_segs == 1 && pkts[i]->next == NULL && pkts[i]->refcnt == 1, "mbuf state");
 			CHECK(pkts[i]->data_off == SL_PKTMBUF_HEADROOM, "data_off %u", pkts[i]->data_off);
 		}

@@ -130,10 +130,10 @@ static void test_alloc_reset(struct sl_mempool *mp)
 	/* sl_pktmbuf_reset does the same on an mbuf in hand */
 	CHECK(sl_pktmbuf_append(again, 60) != NULL);
 	again->port = 1;
-	again->hash_rss = 7;
+	again->hash.rss = 7;
 	sl_pktmbuf_reset(again);
 	check_fresh(again, mp);
-	CHECK_EQ(again->hash_rss, 0);
+	CHECK_EQ(again->hash.rss, 0);
 	sl_pktmbuf_free(again);
 }
 

@@ -170,6 +170,11 @@ static int igb_dev_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *inf
 	info->reta_size = IGB_RETA_ENTRIES;
 	info->hash_key_size = IGB_RSS_KEY_SIZE;
 	info->flow_type_rss_offloads = IGB_RSS_OFFLOAD_ALL;
+	/* the hash with RSS in use (no checksum validation: RXCSUM.IPOFLD/
+	 * TUOFLD stay off); tx: a descriptor per segment, and the free path
+	 * takes any mbuf (it checks pool and refcnt per burst) */
+	info->rx_offload_capa = SL_ETH_RX_OFFLOAD_RSS_HASH;
+	info->tx_offload_capa = SL_ETH_TX_OFFLOAD_MULTI_SEGS | SL_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	return 0;
 }
 

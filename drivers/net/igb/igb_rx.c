@@ -28,9 +28,9 @@ _Static_assert(offsetof(struct sl_mbuf, pkt_len) == offsetof(struct sl_mbuf, pac
 		       offsetof(struct sl_mbuf, packet_type) % 8 == 0,
 	       "packet_type and pkt_len form one aligned 64-bit word");
 _Static_assert(offsetof(struct sl_mbuf, vlan_tci) == offsetof(struct sl_mbuf, data_len) + 2 &&
-		       offsetof(struct sl_mbuf, hash_rss) == offsetof(struct sl_mbuf, data_len) + 4 &&
+		       offsetof(struct sl_mbuf, hash.rss) == offsetof(struct sl_mbuf, data_len) + 4 &&
 		       offsetof(struct sl_mbuf, data_len) % 8 == 0,
-	       "data_len, vlan_tci and hash_rss form one aligned 64-bit word");
+	       "data_len, vlan_tci and hash.rss form one aligned 64-bit word");
 
 int igb_check_nb_desc(const struct sl_eth_dev *dev, const char *dir, uint16_t nb_desc)
 {
@@ -335,7 +335,7 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		}
 
 		/* packet_type = 0 and pkt_len; data_len, vlan_tci = 0 and
-		 * hash_rss: two 64-bit stores */
+		 * hash.rss: two 64-bit stores */
 		uint64_t type_len = (uint64_t)len << 32;
 		uint64_t len_hash = (uint64_t)len | (qw0 & 0xffffffff00000000ull);
 		memcpy(&m->packet_type, &type_len, sizeof(type_len));

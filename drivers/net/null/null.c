@@ -200,6 +200,8 @@ static int null_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *info)
 	info->max_rx_pktlen = NULL_MAX_PACKET_SIZE;
 	info->max_mac_addrs = 1;
 	info->speed_capa_mbps = 10000;
+	/* tx frees whole chains, whatever their pools (sl_pktmbuf_free_bulk) */
+	info->tx_offload_capa = SL_ETH_TX_OFFLOAD_MULTI_SEGS | SL_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	return 0;
 }
 

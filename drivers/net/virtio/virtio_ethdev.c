@@ -68,6 +68,9 @@ static int virtio_infos_get(struct sl_eth_dev *dev, struct sl_eth_dev_info *info
 	info->max_rx_pktlen = (uint32_t)p->mtu_max + SL_ETHER_HDR_LEN;
 	info->max_mac_addrs = 1;
 	info->speed_capa_mbps = 10000;
+	/* rx chains with mergeable buffers; tx: one segment per packet, any mbuf freed */
+	info->rx_offload_capa = offered(p, VIRTIO_NET_F_MRG_RXBUF) ? SL_ETH_RX_OFFLOAD_SCATTER : 0;
+	info->tx_offload_capa = SL_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	return 0;
 }
 
