@@ -52,7 +52,7 @@ static void test_refusals(uint16_t port, struct rte_mempool *mp)
 	struct rte_eth_conf conf;
 
 	memset(&conf, 0, sizeof(conf));
-	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE; /* net_null reports none */
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_TCP_TSO; /* net_null: MULTI_SEGS, MBUF_FAST_FREE */
 	NOTSUP(rte_eth_dev_configure(port, 1, 1, &conf));
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
@@ -137,7 +137,7 @@ static void test_forwarding(uint16_t port, struct rte_mempool *mp)
 	CHECK_EQ(info.tx_desc_lim.nb_align, 1);
 	CHECK_EQ(info.speed_capa, RTE_ETH_LINK_SPEED_10G);
 	CHECK_EQ(*info.dev_flags, 0);
-	CHECK_EQ(info.tx_offload_capa, 0);
+	CHECK_EQ(info.tx_offload_capa, RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
 
 	memset(&conf, 0, sizeof(conf));
 	CHECK_EQ(rte_eth_dev_configure(port, 1, 1, &conf), 0);
@@ -184,6 +184,27 @@ static void test_forwarding(uint16_t port, struct rte_mempool *mp)
 	CHECK_EQ(dropped, 0);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
+}
+
+/* Dynamic fields through DPDK's names: an offset, the same one again,
+ * -1 with rte_errno for a clash and an unknown name. */
+static void test_dynfield(void)
+{
+	const struct rte_mbuf_dynfield f = { .name = "rte_api_field", .size = sizeof(uint32_t),
+					     .align = __alignof__(uint32_t) };
+	struct rte_mbuf_dynfield clash = f;
+	int off = rte_mbuf_dynfield_register(&f);
+
+	CHECK_EQ(off >= 0, 1);
+	CHECK_EQ(rte_mbuf_dynfield_register(&f), off);
+	CHECK_EQ(rte_mbuf_dynfield_lookup("rte_api_field", NULL), off);
+	clash.size = 8;
+	rte_errno = 0;
+	CHECK_EQ(rte_mbuf_dynfield_register(&clash), -1);
+	CHECK_EQ(rte_errno, EEXIST);
+	rte_errno = 0;
+	CHECK_EQ(rte_mbuf_dynfield_lookup("no_such_field", NULL), -1);
+	CHECK_EQ(rte_errno, ENOENT);
 }
 
 static void test_misc(void)
@@ -242,6 +263,7 @@ int main(int argc, char **argv)
 
 	test_refusals(port, mp);
 	test_events(port);
+	test_dynfield();
 	test_forwarding(port, mp);
 	test_misc();
 

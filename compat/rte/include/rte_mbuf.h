@@ -2,14 +2,15 @@
  * struct sl_mbuf: one type, one layout, no conversion. Fields with the
  * same name mean the same (buf_addr, buf_iova, data_off, refcnt, nb_segs,
  * port, ol_flags, packet_type, pkt_len, data_len, vlan_tci, buf_len, pool,
- * next, priv_size); the RSS hash is m->hash_rss where DPDK has
- * m->hash.rss, and DPDK's other fields (tx_offload and l2_len..., dynfield,
- * timestamp, shinfo...) do not exist: doc/dpdk-compat.md lists them. The
+ * next, priv_size, hash.rss, dynfield1 through rte_mbuf_dyn.h); DPDK's
+ * other fields (tx_offload and l2_len..., timestamp, shinfo...) do not
+ * exist: doc/dpdk-compat.md lists them. The
  * calls below are Sluice's inline ones under DPDK's names. */
 #ifndef SLUICE_RTE_MBUF_H
 #define SLUICE_RTE_MBUF_H
 
 #include <stdint.h>
+#include "rte_mbuf_dyn.h"
 
 #include "rte_common.h"
 #include "rte_mempool.h"
