@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "compat_private.h"
+#include "sl_ethdev.h"
 #include "rte_errno.h"
 #include "rte_ether.h"
 #include "rte_malloc.h"
@@ -199,9 +200,18 @@ void *rte_calloc_socket(const char *type, size_t num, size_t size, unsigned alig
 	return heap_alloc(type, num * size, align, socket);
 }
 
+/* DPDK frees two kinds of pointer with rte_free: rte_malloc'd blocks
+ * (Sluice's DMA heap, inside registered memory) and removed rx/tx
+ * callbacks (Sluice allocates those with calloc, never in registered
+ * memory). */
 void rte_free(void *ptr)
 {
-	sl_dma_free(ptr);
+	if (ptr == NULL)
+		return;
+	if (sl_mem_virt2iova(ptr) != SL_BAD_IOVA)
+		sl_dma_free(ptr);
+	else
+		sl_eth_rxtx_callback_free(ptr);
 }
 
 /* ---- Ethernet addresses ------------------------------------------------------ */

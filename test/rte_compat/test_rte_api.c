@@ -124,6 +124,38 @@ static void test_events(uint16_t port)
 	CHECK_EQ(rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, event_cb, NULL), 0);
 }
 
+/* An rx callback that keeps the first half of a burst and frees the rest. */
+static uint16_t halve_rx(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[], uint16_t nb_pkts,
+			 uint16_t max_pkts, void *user_param)
+{
+	(void)port_id; (void)queue; (void)max_pkts;
+	*(unsigned *)user_param += nb_pkts;
+	rte_pktmbuf_free_bulk(&pkts[nb_pkts / 2], nb_pkts - nb_pkts / 2);
+	return nb_pkts / 2;
+}
+
+/* DPDK's rx callbacks are Sluice's: one changes the burst's count; once
+ * removed it no longer runs and rte_free frees it, as in DPDK. */
+static void test_rx_callback(uint16_t port)
+{
+	struct rte_mbuf *pkts[8];
+	unsigned seen = 0;
+	const struct rte_eth_rxtx_callback *cb = rte_eth_add_rx_callback(port, 0, halve_rx, &seen);
+
+	CHECK_EQ(cb != NULL, 1);
+	CHECK_EQ(rte_eth_rx_burst(port, 0, pkts, 8), 4);
+	CHECK_EQ(seen, 8);
+	rte_pktmbuf_free_bulk(pkts, 4);
+	CHECK_EQ(rte_eth_remove_rx_callback(port, 0, cb), 0);
+	CHECK_EQ(rte_eth_rx_burst(port, 0, pkts, 8), 8);
+	CHECK_EQ(seen, 8);
+	rte_pktmbuf_free_bulk(pkts, 8);
+	rte_free((void *)(uintptr_t)cb);
+	rte_errno = 0;
+	CHECK_EQ(rte_eth_add_rx_callback(port, 9, halve_rx, &seen) == NULL, 1);
+	CHECK_EQ(rte_errno, EINVAL);
+}
+
 static void test_forwarding(uint16_t port, struct rte_mempool *mp)
 {
 	struct rte_eth_dev_info info;
@@ -179,6 +211,7 @@ static void test_forwarding(uint16_t port, struct rte_mempool *mp)
 	struct rte_eth_stats st;
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
 	CHECK_EQ(st.ipackets, 8);
+	test_rx_callback(port);
 	CHECK_EQ(st.opackets, 6);
 	CHECK_EQ(st.q_opackets[0], 6);
 	CHECK_EQ(dropped, 0);

@@ -9,6 +9,7 @@
 #ifndef SLUICE_RTE_ETHDEV_H
 #define SLUICE_RTE_ETHDEV_H
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "rte_common.h"
@@ -523,6 +524,53 @@ int rte_eth_dev_callback_register(uint16_t port_id, enum rte_eth_event_type even
 				  rte_eth_dev_cb_fn cb_fn, void *cb_arg);
 int rte_eth_dev_callback_unregister(uint16_t port_id, enum rte_eth_event_type event,
 				    rte_eth_dev_cb_fn cb_fn, void *cb_arg);
+
+/* ---- rx/tx callbacks: Sluice's, same signatures and semantics ------------------------ */
+
+/* NULL with rte_errno (ENODEV, EINVAL, ENOMEM) on failure, as DPDK. A
+ * removed callback is freed with rte_free once no lcore can be in a burst
+ * that calls it, as in DPDK (rte_free knows these are not heap blocks). */
+#define rte_eth_rxtx_callback sl_eth_rxtx_callback
+typedef sl_rx_callback_fn rte_rx_callback_fn;
+typedef sl_tx_callback_fn rte_tx_callback_fn;
+
+static inline const struct rte_eth_rxtx_callback *
+__rte_cb_ret(const struct rte_eth_rxtx_callback *cb)
+{
+	if (cb == NULL)
+		rte_errno = errno;
+	return cb;
+}
+
+static inline const struct rte_eth_rxtx_callback *
+rte_eth_add_rx_callback(uint16_t port_id, uint16_t queue_id, rte_rx_callback_fn fn, void *user_param)
+{
+	return __rte_cb_ret(sl_eth_add_rx_callback(port_id, queue_id, fn, user_param));
+}
+
+static inline const struct rte_eth_rxtx_callback *
+rte_eth_add_first_rx_callback(uint16_t port_id, uint16_t queue_id, rte_rx_callback_fn fn, void *user_param)
+{
+	return __rte_cb_ret(sl_eth_add_first_rx_callback(port_id, queue_id, fn, user_param));
+}
+
+static inline const struct rte_eth_rxtx_callback *
+rte_eth_add_tx_callback(uint16_t port_id, uint16_t queue_id, rte_tx_callback_fn fn, void *user_param)
+{
+	return __rte_cb_ret(sl_eth_add_tx_callback(port_id, queue_id, fn, user_param));
+}
+
+static inline int rte_eth_remove_rx_callback(uint16_t port_id, uint16_t queue_id,
+					     const struct rte_eth_rxtx_callback *user_cb)
+{
+	return sl_eth_remove_rx_callback(port_id, queue_id, user_cb);
+}
+
+static inline int rte_eth_remove_tx_callback(uint16_t port_id, uint16_t queue_id,
+					     const struct rte_eth_rxtx_callback *user_cb)
+{
+	return sl_eth_remove_tx_callback(port_id, queue_id, user_cb);
+}
 
 /* ---- tx buffering: struct rte_eth_dev_tx_buffer IS struct sl_eth_tx_buffer --------- */
 
