@@ -367,14 +367,12 @@ int rte_eth_dev_set_ptypes(uint16_t port_id, uint32_t ptype_mask, uint32_t *set_
 
 int rte_eth_dev_socket_id(uint16_t port_id)
 {
-	if (!sl_eth_dev_is_valid_port(port_id)) {
-		rte_errno = EINVAL;
-		return SOCKET_ID_ANY;
-	}
-	/* not known to this layer: "any", as DPDK says for a device whose
-	 * node it does not know */
-	rte_errno = 0;
-	return SOCKET_ID_ANY;
+	int node = sl_eth_dev_socket_id(port_id);
+
+	/* As DPDK 22.11: SOCKET_ID_ANY with rte_errno EINVAL for a bad port;
+	 * SOCKET_ID_ANY with rte_errno 0 when the node is not known. */
+	rte_errno = node == -EINVAL ? EINVAL : 0;
+	return node == -EINVAL ? SOCKET_ID_ANY : node;
 }
 
 int rte_eth_dev_get_name_by_port(uint16_t port_id, char *name)

@@ -139,6 +139,7 @@ struct sl_eth_dev *sl_eth_dev_allocate(const char *name, const struct sl_eth_dri
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->driver = drv;
 	dev->mtu = SL_ETH_DEFAULT_MTU;
+	dev->numa_node = SL_SOCKET_ID_ANY;
 	ethdev__fp_port_reset(dev->port_id);
 	ethdev__devs[free_id] = dev;
 	return dev;
@@ -176,6 +177,15 @@ uint16_t sl_eth_find_next(uint16_t port_id)
 	while (port_id < SL_MAX_ETHPORTS && ethdev__devs[port_id] == NULL)
 		port_id++;
 	return port_id < SL_MAX_ETHPORTS ? port_id : SL_MAX_ETHPORTS;
+}
+
+int sl_eth_dev_socket_id(uint16_t port_id)
+{
+	const struct sl_eth_dev *dev = sl_eth_dev_get(port_id);
+
+	if (dev == NULL)
+		return -EINVAL;
+	return dev->numa_node;
 }
 
 int sl_eth_dev_get_port_by_name(const char *name, uint16_t *port_id)

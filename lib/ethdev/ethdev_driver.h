@@ -104,6 +104,8 @@ struct sl_eth_dev {
 	const struct sl_eth_dev_ops *dev_ops;
 	void *dev_private;
 	void *bus_device;            /* the PCI driver's bus device (opaque here), NULL for vdevs */
+	int numa_node;               /* the device's NUMA node (PCI drivers set it at probe from
+	                              * the bus); SL_SOCKET_ID_ANY (-1) when unknown and for vdevs */
 
 	/* Burst functions for every queue, set by the driver at probe (it may
 	 * change them in dev_start, e.g. to pick a vector path). A queue whose

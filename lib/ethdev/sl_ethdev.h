@@ -305,6 +305,10 @@ uint16_t sl_eth_find_next(uint16_t port_id);
 
 /* 0 and *PORT_ID, or -ENODEV when no port has that name. */
 int sl_eth_dev_get_port_by_name(const char *name, uint16_t *port_id);
+/* The NUMA node of the port's device (sysfs numa_node of a PCI NIC);
+ * SL_SOCKET_ID_ANY (-1) when the kernel does not know it and for virtual
+ * ports; -EINVAL for a port id that is not in use. */
+int sl_eth_dev_socket_id(uint16_t port_id);
 /* Port name, or NULL for a bad port id. */
 const char *sl_eth_dev_name(uint16_t port_id);
 

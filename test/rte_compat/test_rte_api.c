@@ -296,6 +296,13 @@ int main(int argc, char **argv)
 
 	test_refusals(port, mp);
 	test_events(port);
+	/* NUMA: a null port has no device node; a bad port is EINVAL */
+	rte_errno = 5;
+	CHECK_EQ(rte_eth_dev_socket_id(port), SOCKET_ID_ANY);
+	CHECK_EQ(rte_errno, 0);
+	CHECK_EQ(rte_eth_dev_socket_id(RTE_MAX_ETHPORTS - 1), SOCKET_ID_ANY);
+	CHECK_EQ(rte_errno, EINVAL);
+	CHECK_EQ((int)rte_socket_id() >= 0, 1); /* this machine's lcores have a node (0 without NUMA) */
 	test_dynfield();
 	test_forwarding(port, mp);
 	test_misc();

@@ -423,6 +423,7 @@ static int igb_probe_pci(struct sl_pci_device *pci, const struct sl_pci_id *id)
 		goto fail_bm;
 	}
 	ad->dev = dev;
+	dev->numa_node = sl_pci_device_numa_node(pci);
 	igb_read_mac(ad, &dev->mac_addr);
 	if (!(igb_read(ad, IGB_RAH(0)) & IGB_RAH_AV) || sl_is_zero_ether_addr(&dev->mac_addr) ||
 	    sl_is_multicast_ether_addr(&dev->mac_addr)) {

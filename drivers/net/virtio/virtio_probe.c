@@ -183,6 +183,7 @@ static int virtio_probe_pci(struct sl_pci_device *pdev, const struct sl_pci_id *
 	}
 	p->dev = dev;
 	dev->dev_private = p;
+	dev->numa_node = sl_pci_device_numa_node(pdev);
 	dev->dev_ops = &virtio_ops;
 	dev->bus_device = pdev;
 	dev->dev_flags |= SL_ETH_DEV_INTR_LSC; /* with VIRTIO_NET_F_STATUS: checked at configure */
