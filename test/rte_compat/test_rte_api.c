@@ -304,6 +304,8 @@ int main(int argc, char **argv)
 	CHECK_EQ(rte_errno, EINVAL);
 	CHECK_EQ((int)rte_socket_id() >= 0, 1); /* this machine's lcores have a node (0 without NUMA) */
 	test_dynfield();
+	CHECK_EQ(strcmp(rte_eth_dev_tx_offload_name(RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE), "MBUF_FAST_FREE"), 0);
+	CHECK_EQ(strcmp(rte_eth_dev_rx_offload_name(RTE_ETH_RX_OFFLOAD_RSS_HASH), "RSS_HASH"), 0);
 	test_forwarding(port, mp);
 	test_misc();
 

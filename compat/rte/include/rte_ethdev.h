@@ -495,6 +495,17 @@ static inline uint16_t rte_eth_tx_burst(uint16_t port_id, uint16_t queue_id,
 	return sl_eth_tx_burst(port_id, queue_id, tx_pkts, nb_pkts);
 }
 
+/* DPDK's name of one offload bit ("VLAN_STRIP", ...; "UNKNOWN" otherwise). */
+static inline const char *rte_eth_dev_rx_offload_name(uint64_t offload)
+{
+	return sl_eth_dev_rx_offload_name(offload);
+}
+
+static inline const char *rte_eth_dev_tx_offload_name(uint64_t offload)
+{
+	return sl_eth_dev_tx_offload_name(offload);
+}
+
 /* ---- port events (rte_events.c) ------------------------------------------------------ */
 
 /* DPDK 22.11's numbers; Sluice raises INTR_LSC (ports configured with
