@@ -23,34 +23,8 @@
 #include "sl_ethdev.h"
 #include "sl_mbuf.h"
 #include "sl_mempool.h"
+#include "../test_check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                         \
-	do {                                                                                   \
-		long long va_ = (long long)(a), vb_ = (long long)(b);                          \
-		if (va_ != vb_) {                                                              \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
-				#a, #b, va_, vb_);                                             \
-			failures++;                                                            \
-		}                                                                              \
-	} while (0)
-
-#define REQUIRE(cond)                                                                   \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "FATAL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			exit(1);                                                        \
-		}                                                                       \
-	} while (0)
 
 #define BURST 32
 

@@ -15,26 +15,8 @@
 #include "sl_eal.h"
 #include "sl_ethdev.h"
 #include "sl_mbuf.h"
+#include "../test_check.h"
 
-static int failures;
-
-#define CHECK_EQ(a, b)                                                                         \
-	do {                                                                                   \
-		long long va_ = (long long)(a), vb_ = (long long)(b);                          \
-		if (va_ != vb_) {                                                              \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
-				#a, #b, va_, vb_);                                             \
-			failures++;                                                            \
-		}                                                                              \
-	} while (0)
-
-#define REQUIRE(cond)                                                                   \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "FATAL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			exit(1);                                                        \
-		}                                                                       \
-	} while (0)
 
 /* The refusing stand-in: takes at most `limit` packets per burst and keeps
  * them (the test frees them), so the rest goes to the error callback. */
