@@ -14,8 +14,9 @@
 #   dx_to_kernel BDF       hands BDF from vfio-pci to its kernel driver (igb
 #                          or virtio-pci), IPv6 off, link up; sets DX_IF,
 #                          DX_KMAC; given back to vfio-pci on exit (dx_restore)
-#   dx_start LOG REGEX CMD...  starts CMD with output to LOG, waits until
-#                          LOG matches REGEX (or CMD dies); sets DX_PID
+#   dx_start LOG REGEX CMD...  starts CMD (SIGINT at its default) with output
+#                          to LOG, waits up to 60 s until LOG matches REGEX;
+#                          sets DX_PID
 #   dx_stop                SIGINT to DX_PID; sets DX_RC (130: died of SIGINT)
 . "$SLUICE_SRC_DIR/test/vm/check-lib.sh"
 
@@ -65,10 +66,10 @@ dx_restore() {
 }
 
 dx_to_kernel() {
-	local bdf=$1 d=/sys/bus/pci/devices/$1 drv netglob
+	local bdf=$1 d=/sys/bus/pci/devices/$1 drv name netglob
 	case $(cat "$d/vendor"):$(cat "$d/device") in
-	0x8086:*) drv=igb netglob="$d/net" ;;
-	0x1af4:*) drv=virtio-pci netglob="$d/virtio*/net" ;;
+	0x8086:*) drv=igb name=igb netglob="$d/net" ;;
+	0x1af4:*) drv=virtio-pci name="virtio-pci + virtio_net" netglob="$d/virtio*/net" ;;
 	*) fail "$bdf: not an igb or virtio-net NIC"; return 1 ;;
 	esac
 	[ -d /sys/bus/pci/drivers/$drv ] || not_applicable "the guest kernel has no $drv driver"
@@ -93,36 +94,37 @@ dx_to_kernel() {
 		sleep 0.1
 	done
 	DX_KMAC=$(cat /sys/class/net/$DX_IF/address)
-	echo "  far side: $bdf is $DX_IF (MAC $DX_KMAC) on the kernel's $drv, IPv6 off," \
+	echo "  far side: $bdf is $DX_IF (MAC $DX_KMAC) on the kernel's $name, IPv6 off," \
 		"carrier $(cat /sys/class/net/$DX_IF/carrier 2>/dev/null)"
 }
 
 dx_start() {
-	local log=$1 ready=$2
+	local log=$1 ready=$2 end=$((SECONDS + 60))
 	shift 2
 	echo "+ $*"
-	"$@" >"$log" 2>&1 &
+	# A background command of a non-interactive shell starts with SIGINT
+	# ignored; skeleton installs no handler, so it would never stop.
+	env --default-signal=INT "$@" >"$log" 2>&1 &
 	DX_PID=$!
-	for _ in $(seq 400); do
+	while [ $SECONDS -lt $end ]; do
 		grep -q -- "$ready" "$log" && return 0
 		kill -0 $DX_PID 2>/dev/null || break
-		sleep 0.1
+		sleep 0.2
 	done
-	kill -INT $DX_PID 2>/dev/null
-	wait $DX_PID
-	fail "$(basename "$1") did not get to '$ready'; its output:"
+	dx_stop
+	fail "$(basename "$DX_APP") did not get to '$ready' within 60 s (exit status $DX_RC); its output:"
 	sed 's/^/  | /' "$log"
 	return 1
 }
 
 dx_stop() {
+	local end=$((SECONDS + 20))
 	kill -INT "$DX_PID" 2>/dev/null
-	for _ in $(seq 150); do
-		kill -0 "$DX_PID" 2>/dev/null || break
-		sleep 0.1
+	while [ $SECONDS -lt $end ] && kill -0 "$DX_PID" 2>/dev/null; do
+		sleep 0.2
 	done
 	if kill -0 "$DX_PID" 2>/dev/null; then
-		fail "pid $DX_PID still running 15 s after SIGINT; killing it"
+		fail "pid $DX_PID still running 20 s after SIGINT; killing it"
 		kill -KILL "$DX_PID"
 	fi
 	wait "$DX_PID"
