@@ -105,7 +105,7 @@ int sl_dma_as_map_recorded(struct sl_dma_as *as, struct dma_seg *seg, void *va, 
 		return -1;
 	if (as_record_map(as, seg, va, iova, len) != 0) {
 		int saved = errno;
-		as->ops->unmap(as, iova, len);
+		as->ops->unmap(as, va, iova, len);
 		errno = saved;
 		return -1;
 	}
@@ -118,7 +118,7 @@ int sl_dma_as_drop_map(struct sl_dma_as *as, struct as_mapping *victim)
 	int rc = 0;
 
 	if (as->ops->unmap)
-		rc = as->ops->unmap(as, victim->iova, victim->len);
+		rc = as->ops->unmap(as, victim->va, victim->iova, victim->len);
 	for (pp = &as->maps; *pp; pp = &(*pp)->next) {
 		if (*pp == victim) {
 			*pp = victim->next;

@@ -36,7 +36,7 @@ static unsigned iommufd_users;
 static uint32_t src_ioas;         /* source IOAS for COPY, 0 = none */
 static enum sl_dma_iommufd_mode mode = SL_DMA_IOMMUFD_AUTO;
 
-static int iommufd_get(void)
+int sl_dma_iommufd_get(void)
 {
 	char path[256];
 
@@ -59,7 +59,7 @@ static int iommufd_get(void)
 	return 0;
 }
 
-static void iommufd_put(void)
+void sl_dma_iommufd_put(void)
 {
 	if (iommufd < 0 || --iommufd_users > 0)
 		return;
@@ -75,6 +75,11 @@ static void iommufd_put(void)
 	}
 	close(iommufd);
 	iommufd = -1;
+}
+
+int sl_dma_iommufd_fd(void)
+{
+	return iommufd;
 }
 
 static int ioas_alloc(uint32_t *id)
@@ -141,14 +146,14 @@ static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 
 static int iommufd_create(struct sl_dma_as *as)
 {
-	if (iommufd_get() != 0)
+	if (sl_dma_iommufd_get() != 0)
 		return -1;
 	if (ioas_alloc(&to_iommufd(as)->ioas_id) != 0) {
 		int saved = errno;
 		char why[256];
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s%s", as->name, strerror(saved),
 		       sl_vfio_explain(SL_VFIO_OP_IOAS_ALLOC, saved, NULL, why, sizeof(why)));
-		iommufd_put();
+		sl_dma_iommufd_put();
 		errno = saved;
 		return -1;
 	}
@@ -158,7 +163,7 @@ static int iommufd_create(struct sl_dma_as *as)
 static void iommufd_destroy(struct sl_dma_as *as)
 {
 	ioas_destroy(to_iommufd(as)->ioas_id);
-	iommufd_put();
+	sl_dma_iommufd_put();
 }
 
 static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool first)
@@ -324,8 +329,9 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 	return 0;
 }
 
-static int iommufd_unmap(struct sl_dma_as *as, uint64_t iova, uint64_t len)
+static int iommufd_unmap(struct sl_dma_as *as, void *va, uint64_t iova, uint64_t len)
 {
+	(void)va;
 	return ioas_unmap(to_iommufd(as)->ioas_id, iova, len);
 }
 

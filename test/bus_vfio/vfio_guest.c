@@ -19,7 +19,9 @@
  *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
  *       driver, nonexistent, malformed, noiommu-optin, noiommu-va,
  *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
- *       with dma_entry_limit lowered by the caller), iova-range BDF,
+ *       with dma_entry_limit lowered by the caller), entry-limit-compat BDF
+ *       (type1 on iommufd's compat container: no limit, and said so),
+ *       iova-range BDF,
  *       iova-late BDF (a 39-bit IOMMU: memory above 2^39 reserved before the
  *       open).
  *   dma-fault BDF=BACKEND [IOVA]  on purpose, an igb tx ring whose base is
@@ -1083,6 +1085,49 @@ static int bad_entry_limit(char *bdf)
 	return test_failures ? 1 : 0;
 }
 
+/* iommufd's compat container has no dma_entry_limit (vfio_iommu_type1 is
+ * not even built): the open must work and dma_map must say so, instead of
+ * pretending a limit. */
+static int compat_entry_limit(char *bdf)
+{
+	struct sl_pci_device *dev;
+	const char *log;
+	int fds, rc;
+
+	capture_begin();
+	rc = eal_start(1, &bdf, false, "16");
+	if (rc < 0) {
+		capture_end();
+		fail("entry-limit-compat: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = count_fds();
+	rc = sl_pci_dev_open(dev);
+	log = capture_end();
+	if (rc != 0) {
+		fail("entry-limit-compat: %s did not open through the compat container", bdf);
+	} else {
+		if (!strstr(log, "iommufd's compat container"))
+			fail("entry-limit-compat: the log does not say /dev/vfio/vfio is iommufd's "
+			     "compat container");
+		if (!strstr(log, "no DMA entry limit (iommufd compat)"))
+			fail("entry-limit-compat: the log does not say \"no DMA entry limit (iommufd "
+			     "compat)\"");
+		if (strstr(log, "dma_entry_limit"))
+			fail("entry-limit-compat: the log names dma_entry_limit, which this kernel "
+			     "does not have");
+		sl_pci_dev_close(dev);
+		if (count_fds() != fds)
+			fail("entry-limit-compat: %d fds before, %d after", fds, count_fds());
+		else if (!test_failures)
+			note("entry-limit-compat: opened through iommufd's compat container, logged "
+			     "\"no DMA entry limit (iommufd compat)\", no fd left");
+	}
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
 static int bad_iova(char *bdf)
 {
 	struct sl_pci_device *dev;
@@ -1231,6 +1276,8 @@ static int cmd_bad(int argc, char **argv)
 		return bad_memlock(spec);
 	} else if (!strcmp(argv[0], "entry-limit")) {
 		return bad_entry_limit(spec);
+	} else if (!strcmp(argv[0], "entry-limit-compat")) {
+		return compat_entry_limit(spec);
 	} else if (!strcmp(argv[0], "iova-range")) {
 		return bad_iova(spec);
 	} else if (!strcmp(argv[0], "iova-late")) {
