@@ -111,7 +111,10 @@ int bv_choose_backend(struct sl_pci_device *dev, const struct sl_bus_vfio_conf *
 			break;
 		case SL_DMA_BACKEND_NOIOMMU:
 			if (!have_noiommu) {
-				if (!caps->vfio_groups || (dev->noiommu_group && !have_container))
+				bool behind_iommu = dev->cdev_index >= 0 ||
+						    (dev->iommu_group >= 0 && !dev->noiommu_group);
+				if (!behind_iommu &&
+				    (!caps->vfio_groups || (dev->noiommu_group && !have_container)))
 					snprintf(msg, len,
 						 "%s: %s%s asks for group no-IOMMU, but %s; use "
 						 "iommu=noiommu-cdev (no-IOMMU through the device cdev)",

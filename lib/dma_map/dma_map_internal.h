@@ -100,6 +100,8 @@ struct dma_seg {
 	uint64_t len;
 	size_t page_size;
 	unsigned nb_chunks;  /* 1, or len / page_size when iova is per page */
+	int fd;              /* the EAL's backing fd (hugetlbfs, memfd), -1 for anonymous */
+	uint64_t fd_offset;  /* offset of va in it */
 	/* iommufd.c's account of the segment (the source IOAS is per process,
 	 * so this is per segment, not per address space): */
 	bool in_source;      /* mapped into the iommufd source IOAS */

@@ -18,6 +18,7 @@
 
 #include "dma_map_internal.h"
 #include "sl_eal.h"
+#include "sl_vfio_caps.h"
 #include "sl_vfio_explain.h"
 
 struct iommufd_as {
@@ -35,6 +36,7 @@ static int iommufd = -1;          /* /dev/iommu */
 static unsigned iommufd_users;
 static uint32_t src_ioas;         /* source IOAS for COPY, 0 = none */
 static enum sl_dma_iommufd_mode mode = SL_DMA_IOMMUFD_AUTO;
+static bool map_file_off;         /* IOMMU_IOAS_MAP_FILE refused once: stop trying */
 
 int sl_dma_iommufd_get(void)
 {
@@ -73,6 +75,7 @@ void sl_dma_iommufd_put(void)
 		for (s = sl_dma_g.segs; s; s = s->next)
 			s->in_source = false;
 	}
+	map_file_off = false;
 	close(iommufd);
 	iommufd = -1;
 }
@@ -115,6 +118,51 @@ static int ioas_map(uint32_t ioas, void *va, uint64_t iova, uint64_t len)
 		return -1;
 	sl_dma_g.st.nb_ioas_map++;
 	return 0;
+}
+
+/* IOMMU_IOAS_MAP_FILE (6.13+): the chunk [VA, VA+LEN) of SEG by its
+ * backing fd (hugetlbfs or memfd) and offset, so the kernel pins the file's
+ * folios directly instead of walking the process's page tables. Used when
+ * the kernel has it (probed) and the segment has an fd; otherwise, or when
+ * the kernel refuses the fd, IOMMU_IOAS_MAP (the fallback is logged once). */
+
+static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len)
+{
+	if (seg && seg->fd >= 0 && !map_file_off &&
+	    sl_vfio_caps_get()->map_file == SL_CAP_YES) {
+		struct iommu_ioas_map_file m = {
+			.size = sizeof(m),
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = ioas,
+			.fd = seg->fd,
+			.start = seg->fd_offset + (uint64_t)((char *)va - (char *)seg->va),
+			.length = len,
+			.iova = iova,
+		};
+		uint64_t t0 = sl_dma_now_ns();
+		int rc = ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &m);
+		sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
+		if (rc == 0) {
+			static bool said;
+			if (!said) {
+				said = true;
+				sl_log(SL_LOG_INFO, LOG_COMP, "packet memory is mapped by file "
+				       "(IOMMU_IOAS_MAP_FILE: fd %d, offset 0x%" PRIx64 ")", seg->fd,
+				       (uint64_t)m.start);
+			}
+			sl_dma_g.st.nb_ioas_map++;
+			sl_dma_g.st.nb_ioas_map_file++;
+			return 0;
+		}
+		if (errno == EEXIST || errno == ENOMEM || errno == EADDRINUSE || errno == ENOSPC)
+			return -1; /* about the IOVA or the limit, not the fd: no fallback */
+		map_file_off = true;
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "IOMMU_IOAS_MAP_FILE of fd %d refused (%s); mapping "
+		       "packet memory by address (IOMMU_IOAS_MAP) from now on", seg->fd,
+		       strerror(errno));
+	}
+	return ioas_map(ioas, va, iova, len);
 }
 
 static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
@@ -261,7 +309,7 @@ static int source_add(struct dma_seg *seg)
 		void *cva;
 		uint64_t ciova, clen;
 		sl_dma_seg_chunk(seg, k, &cva, &ciova, &clen);
-		if (ioas_map(src_ioas, cva, ciova, clen) != 0) {
+		if (ioas_map_seg(src_ioas, seg, cva, ciova, clen) != 0) {
 			char why[512];
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP,
@@ -317,7 +365,7 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 		sl_dma_g.st.nb_ioas_copy++;
 		return 0;
 	}
-	if (ioas_map(ioas_id, va, iova, len) != 0) {
+	if (ioas_map_seg(ioas_id, seg, va, iova, len) != 0) {
 		char why[512];
 		saved = errno;
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_MAP %p len 0x%" PRIx64 " at iova 0x%"

@@ -82,6 +82,8 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 		seg->iova = ms->iova;
 		seg->len = ms->len;
 		seg->page_size = ms->page_size ? ms->page_size : 4096;
+		seg->fd = ms->fd;
+		seg->fd_offset = ms->fd_offset;
 		seg->nb_chunks = ms->iova != SL_BAD_IOVA ? 1 : (unsigned)(ms->len / seg->page_size);
 		seg->next = sl_dma_g.segs;
 		sl_dma_g.segs = seg;

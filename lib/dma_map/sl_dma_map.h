@@ -145,6 +145,8 @@ struct sl_dma_stats {
 	uint64_t nb_type1_map;     /* VFIO_IOMMU_MAP_DMA calls made */
 	uint64_t nb_unmap;         /* successful unmaps of any kind */
 	uint64_t map_ns;           /* time spent in the MAP/COPY/MAP_DMA ioctls */
+	uint64_t nb_ioas_map_file; /* of nb_ioas_map, IOMMU_IOAS_MAP_FILE calls (a
+				    * hugetlbfs/memfd segment mapped by fd, 6.13+) */
 };
 void sl_dma_get_stats(struct sl_dma_stats *st);
 

@@ -21,9 +21,13 @@
  *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
  *       with dma_entry_limit lowered by the caller), entry-limit-compat BDF
  *       (type1 on iommufd's compat container: no limit, and said so),
+ *       forced BDF,iommu=B NEEDLE [NEEDLE2] (a backend the kernel lacks),
  *       iova-range BDF,
  *       iova-late BDF (a 39-bit IOMMU: memory above 2^39 reserved before the
  *       open).
+ *   getpa BDF  noiommu-cdev (Linux 7.3), as root: the physical address of
+ *       every page of every segment (pagemap before the open, GET_PA after)
+ *       agrees with /proc/self/pagemap.
  *   dma-fault BDF=BACKEND [IOVA]  on purpose, an igb tx ring whose base is
  *       an IOVA nothing is mapped at (default 0xdead0000): the device's
  *       descriptor fetch must fault in the IOMMU, which the guest kernel
@@ -31,6 +35,7 @@
  *       the suite's fault detector reports it. Prints "DMA-FAULT-IOVA 0x..".
  * Exit 0 when every expectation held, 1 otherwise. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <poll.h>
@@ -417,7 +422,7 @@ static int exercise(struct sl_pci_device *dev, enum sl_dma_backend want)
 	note("%s: %s, BAR0 %zu bytes mapped, STATUS 0x%08x, MAC %02x:%02x:%02x:%02x:%02x:%02x", name,
 	     sl_dma_backend_name(want), len, status, ral & 0xff, (ral >> 8) & 0xff, (ral >> 16) & 0xff,
 	     ral >> 24, rah & 0xff, (rah >> 8) & 0xff);
-	if (want != SL_DMA_BACKEND_NOIOMMU && !ranges_exclude_msi(sl_pci_dev_dma_as(dev)))
+	if (!sl_dma_backend_is_noiommu(want) && !ranges_exclude_msi(sl_pci_dev_dma_as(dev)))
 		fail("%s: the usable IOVA ranges do not exclude the MSI window", name);
 	if (sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX) < 2)
 		fail("%s: expected MSI-X vectors, got %u", name, sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX));
@@ -975,6 +980,14 @@ static int cmd_share(int argc, char **argv)
 		fail("type1: the added segment took %" PRIu64 " VFIO_IOMMU_MAP_DMA calls, expected 1",
 		     add.maps - rows[n].maps);
 	qsort(times, SHARE_REPS, sizeof(times[0]), cmp_u64);
+	{
+		/* IOMMU_IOAS_MAP_FILE (6.13+): the EAL's hugetlbfs/memfd segments
+		 * mapped by fd; printed for the checks to assert on */
+		struct sl_dma_stats fst;
+		sl_dma_get_stats(&fst);
+		printf("SHARE-MAP-FILE backend=%s mode=%s map_file_calls=%" PRIu64 " map_calls=%" PRIu64
+		       "\n", sl_dma_backend_name(be), mode_name, fst.nb_ioas_map_file, fst.nb_ioas_map);
+	}
 	printf("SHARE-RESULT backend=%s mode=%s devices=%d mapped_kib=%" PRId64
 	       " pinned_1dev_kib=%" PRId64 " pinned_%ddev_kib=%" PRId64 " added_kib=%" PRId64
 	       " added_pinned_kib=%" PRId64 " map_us_first=%.1f map_us_median_of_%d=%.1f"
@@ -1276,6 +1289,10 @@ static int cmd_bad(int argc, char **argv)
 		return bad_memlock(spec);
 	} else if (!strcmp(argv[0], "entry-limit")) {
 		return bad_entry_limit(spec);
+	} else if (!strcmp(argv[0], "forced")) {
+		/* ARG: BDF,iommu=B; then the needles the refusal must name */
+		expect_init_refused("forced backend the kernel lacks", spec, true,
+				    argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
 	} else if (!strcmp(argv[0], "entry-limit-compat")) {
 		return compat_entry_limit(spec);
 	} else if (!strcmp(argv[0], "iova-range")) {
@@ -1286,6 +1303,112 @@ static int cmd_bad(int argc, char **argv)
 		fprintf(stderr, "bad: unknown case %s\n", argv[0]);
 		return 2;
 	}
+	return test_failures ? 1 : 0;
+}
+
+/* ---- getpa: noiommu-cdev's physical addresses against pagemap ----------- */
+
+struct pa_walk {
+	int pm_fd;
+	unsigned segs, pages, agree;
+	uint64_t first_bad_va, first_bad_eal, first_bad_pm;
+};
+
+/* Every page of SEG: the EAL's IOVA (the PA it got from GET_PA, or from
+ * pagemap for memory reserved before the device) against /proc/self/pagemap. */
+static int pa_walk_seg(const struct sl_memseg *seg, void *arg)
+{
+	struct pa_walk *w = arg;
+	w->segs++;
+	for (size_t off = 0; off < seg->len; off += seg->page_size) {
+		uintptr_t va = (uintptr_t)seg->va + off;
+		uint64_t entry = 0, eal = sl_mem_virt2iova((void *)va), pm;
+		if (pread(w->pm_fd, &entry, sizeof(entry), (off_t)(va / 4096) * 8) != 8)
+			entry = 0;
+		pm = (entry & (1ull << 63)) ? (entry & ((1ull << 55) - 1)) * 4096 : 0;
+		w->pages++;
+		if (pm && pm == eal) {
+			w->agree++;
+		} else if (!w->first_bad_va) {
+			w->first_bad_va = va;
+			w->first_bad_eal = eal;
+			w->first_bad_pm = pm;
+		}
+	}
+	return 0;
+}
+
+/* getpa BDF: as root. The EAL's -m memory is reserved before the device is
+ * opened (PAs from pagemap); the open through the no-IOMMU cdev must find
+ * GET_PA agreeing for every page (dma_map logs it); memory added after the
+ * open gets its PAs from GET_PA (the PA source); then every page of every
+ * segment is compared with /proc/self/pagemap. */
+static int cmd_getpa(int argc, char **argv)
+{
+	char spec[160];
+	char *allow = spec;
+	struct sl_pci_device *dev;
+	struct pa_walk w = { .pm_fd = -1 };
+	const char *log;
+	void *late;
+	int fds;
+
+	if (argc < 1) {
+		fprintf(stderr, "getpa BDF\n");
+		return 2;
+	}
+	snprintf(spec, sizeof(spec), "%s,iommu=noiommu-cdev", argv[0]);
+	setenv("SL_GUEST_LOG_LEVEL", "dma_map:info", 1);
+	if (eal_start(1, &allow, true, "16") < 0) {
+		fail("getpa: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = device_fds();
+	capture_begin();
+	if (sl_pci_dev_open(dev) != 0) {
+		capture_end();
+		fail("getpa: %s did not open through its no-IOMMU cdev", argv[0]);
+		sl_eal_cleanup();
+		return 1;
+	}
+	if (sl_pci_dev_backend(dev) != SL_DMA_BACKEND_NOIOMMU_CDEV)
+		fail("getpa: %s got backend %s, expected noiommu-cdev", argv[0],
+		     sl_dma_backend_name(sl_pci_dev_backend(dev)));
+	/* more than the 16 MiB heap holds: a new segment, its PAs from GET_PA */
+	late = sl_dma_zmalloc("getpa late", 20u << 20, 2u << 20);
+	log = capture_end();
+	fputs(log, stdout);
+	if (!strstr(log, "IOMMU_IOAS_NOIOMMU_GET_PA agrees with the EAL's physical addresses"))
+		fail("getpa: dma_map did not report GET_PA agreeing with pagemap for the memory "
+		     "reserved before the open");
+	if (!late)
+		fail("getpa: 20 MiB reserved after the open failed: %s", strerror(errno));
+	w.pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (w.pm_fd < 0) {
+		fail("getpa: cannot open /proc/self/pagemap: %s", strerror(errno));
+	} else {
+		sl_memseg_walk(pa_walk_seg, &w);
+		close(w.pm_fd);
+		printf("GETPA-RESULT segments=%u pages=%u agree=%u\n", w.segs, w.pages, w.agree);
+		if (w.segs < 2)
+			fail("getpa: %u segment(s); expected the -m memory and the one added after the open",
+			     w.segs);
+		else if (w.agree != w.pages || w.pages == 0)
+			fail("getpa: %u of %u pages agree with pagemap; first other: VA 0x%" PRIx64
+			     " EAL 0x%" PRIx64 " pagemap 0x%" PRIx64, w.agree, w.pages, w.first_bad_va,
+			     w.first_bad_eal, w.first_bad_pm);
+		else
+			note("getpa: the physical address of every page of %u segments (%u pages) agrees "
+			     "with /proc/self/pagemap (GET_PA for memory added after the open, checked "
+			     "against the EAL's pagemap PAs for memory reserved before it)", w.segs, w.pages);
+	}
+	if (late)
+		sl_dma_free(late);
+	sl_pci_dev_close(dev);
+	if (device_fds() != fds)
+		fail("getpa: %d fds before, %d after", fds, device_fds());
+	sl_eal_cleanup();
 	return test_failures ? 1 : 0;
 }
 
@@ -1372,6 +1495,8 @@ int main(int argc, char **argv)
 		rc = cmd_auto(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "dma-fault"))
 		rc = cmd_dma_fault(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "getpa"))
+		rc = cmd_getpa(argc - 2, argv + 2);
 	else
 		rc = 2;
 	if (rc == 0)
