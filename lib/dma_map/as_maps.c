@@ -41,7 +41,12 @@ int sl_dma_memlock_precheck(const char *who, uint64_t new_bytes)
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
 		return 0;
 	limit = rl.rlim_cur == RLIM_INFINITY ? SL_RLIM_INFINITY : (uint64_t)rl.rlim_cur;
-	if (sl_dma_memlock_check(sl_dma_read_locked_bytes("/proc/self/status"), new_bytes, limit,
+	uint64_t locked = sl_dma_read_locked_bytes("/proc/self/status"), twice = 0;
+	for (struct sl_dma_as *as = sl_dma_g.as_list; as; as = as->next)
+		if (as->ops->charged_twice)
+			twice += as->ops->charged_twice(as);
+	locked = locked > twice ? locked - twice : 0;
+	if (sl_dma_memlock_check(locked, new_bytes, limit,
 				 have_cap_ipc_lock(), msg, sizeof(msg)) == 0)
 		return 0;
 	sl_log(SL_LOG_ERR, LOG_COMP, "%s: %s", who, msg);

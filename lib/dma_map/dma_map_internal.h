@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sl_dma_map.h"
+#include "sl_eal.h"
 
 #define LOG_COMP "dma_map"
 
@@ -196,6 +197,10 @@ struct sl_dma_as_ops {
 	/* optional: true when each device should get an address space of its
 	 * own rather than the shared one (sl_dma_as_for_device) */
 	bool (*per_device_as)(void);
+	/* optional: bytes AS has pinned that /proc/self/status shows twice,
+	 * in VmPin and VmLck (iommufd's compat container charges both), so
+	 * the RLIMIT_MEMLOCK pre-check does not count them twice */
+	uint64_t (*charged_twice)(struct sl_dma_as *as);
 };
 
 extern const struct sl_dma_as_ops sl_dma_iommufd_ops;   /* iommufd.c */
@@ -209,13 +214,17 @@ extern const struct sl_dma_as_ops sl_dma_noiommu_cdev_ops; /* noiommu_cdev.c */
 int sl_dma_iommufd_get(void);
 void sl_dma_iommufd_put(void);
 int sl_dma_iommufd_fd(void);
+/* Map [VA, VA+LEN) at IOVA into IOAS: by file (IOMMU_IOAS_MAP_FILE, FD at
+ * FD_OFF) where the kernel has it and FD >= 0, else by address. 0 or -1
+ * with errno (the caller logs). */
+int sl_dma_ioas_map_chunk(uint32_t ioas, int fd, uint64_t fd_off, void *va, uint64_t iova,
+			  uint64_t len);
 
 /* noiommu_cdev.c: the EAL's PA source in PA mode (sl_mem_set_pa_source),
  * installed with the memory listener: while a noiommu-cdev address space
  * has a device, new memory is pinned into its IOAS and its physical
  * addresses come from IOMMU_IOAS_NOIOMMU_GET_PA (no pagemap). */
-int sl_dma_noiommu_cdev_pa_source(void *va, size_t len, size_t page_size, uint64_t *pas,
-				  void *arg);
+int sl_dma_noiommu_cdev_pa_source(const struct sl_memseg *seg, uint64_t *pas, void *arg);
 void sl_dma_noiommu_cdev_pa_release(void *va, size_t len, void *arg);
 
 /* The physical address of one page through a GET_PA-like call, and the

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -120,23 +121,27 @@ static int ioas_map(uint32_t ioas, void *va, uint64_t iova, uint64_t len)
 	return 0;
 }
 
-/* IOMMU_IOAS_MAP_FILE (6.13+): the chunk [VA, VA+LEN) of SEG by its
- * backing fd (hugetlbfs or memfd) and offset, so the kernel pins the file's
- * folios directly instead of walking the process's page tables. Used when
- * the kernel has it (probed) and the segment has an fd; otherwise, or when
- * the kernel refuses the fd, IOMMU_IOAS_MAP (the fallback is logged once). */
-
-static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len)
+/* IOMMU_IOAS_MAP_FILE (6.13+): [VA, VA+LEN), which lies at byte FD_OFF of
+ * the backing file FD (hugetlbfs or memfd; -1: none), by fd and offset, so
+ * the kernel pins the file's folios directly instead of walking the
+ * process's page tables. Used when the kernel has it (probed) and there is
+ * an fd; otherwise, or once the kernel refused an fd, IOMMU_IOAS_MAP (the
+ * fallback is logged once). SLUICE_DMA_MAP_FILE=0 forces IOMMU_IOAS_MAP
+ * (for comparisons). 0, or -1 with errno (not logged). */
+int sl_dma_ioas_map_chunk(uint32_t ioas, int fd, uint64_t fd_off, void *va, uint64_t iova,
+			  uint64_t len)
 {
-	if (seg && seg->fd >= 0 && !map_file_off &&
+	const char *knob = getenv("SLUICE_DMA_MAP_FILE");
+
+	if (fd >= 0 && !map_file_off && !(knob && !strcmp(knob, "0")) &&
 	    sl_vfio_caps_get()->map_file == SL_CAP_YES) {
 		struct iommu_ioas_map_file m = {
 			.size = sizeof(m),
 			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
 				 IOMMU_IOAS_MAP_WRITEABLE,
 			.ioas_id = ioas,
-			.fd = seg->fd,
-			.start = seg->fd_offset + (uint64_t)((char *)va - (char *)seg->va),
+			.fd = fd,
+			.start = fd_off,
 			.length = len,
 			.iova = iova,
 		};
@@ -148,8 +153,7 @@ static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t i
 			if (!said) {
 				said = true;
 				sl_log(SL_LOG_INFO, LOG_COMP, "packet memory is mapped by file "
-				       "(IOMMU_IOAS_MAP_FILE: fd %d, offset 0x%" PRIx64 ")", seg->fd,
-				       (uint64_t)m.start);
+				       "(IOMMU_IOAS_MAP_FILE: fd %d, offset 0x%" PRIx64 ")", fd, fd_off);
 			}
 			sl_dma_g.st.nb_ioas_map++;
 			sl_dma_g.st.nb_ioas_map_file++;
@@ -159,10 +163,18 @@ static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t i
 			return -1; /* about the IOVA or the limit, not the fd: no fallback */
 		map_file_off = true;
 		sl_log(SL_LOG_NOTICE, LOG_COMP, "IOMMU_IOAS_MAP_FILE of fd %d refused (%s); mapping "
-		       "packet memory by address (IOMMU_IOAS_MAP) from now on", seg->fd,
-		       strerror(errno));
+		       "packet memory by address (IOMMU_IOAS_MAP) from now on", fd, strerror(errno));
 	}
 	return ioas_map(ioas, va, iova, len);
+}
+
+static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len)
+{
+	if (!seg)
+		return ioas_map(ioas, va, iova, len);
+	return sl_dma_ioas_map_chunk(ioas, seg->fd,
+				     seg->fd_offset + (uint64_t)((char *)va - (char *)seg->va), va,
+				     iova, len);
 }
 
 static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)

@@ -108,19 +108,11 @@ static int kernel_get_pa(uint64_t iova, uint64_t *len, uint64_t *pa, void *ctx)
 	return 0;
 }
 
-static int ioas_map_va(struct ncdev_as *n, uintptr_t va, uint64_t len)
+/* Map [VA, VA+LEN) at IOVA = VA; by its backing file FD at FD_OFF when
+ * there is one and the kernel has IOMMU_IOAS_MAP_FILE. */
+static int ioas_map_va(struct ncdev_as *n, uintptr_t va, uint64_t len, int fd, uint64_t fd_off)
 {
-	struct iommu_ioas_map m = {
-		.size = sizeof(m),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = n->ioas_id,
-		.user_va = va,
-		.length = len,
-		.iova = va,
-	};
-	uint64_t t0 = sl_dma_now_ns();
-	int rc = ioctl(sl_dma_iommufd_fd(), IOMMU_IOAS_MAP, &m);
-	sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
+	int rc = sl_dma_ioas_map_chunk(n->ioas_id, fd, fd_off, (void *)va, va, len);
 	if (rc != 0) {
 		int saved = errno;
 		char why[512];
@@ -130,7 +122,6 @@ static int ioas_map_va(struct ncdev_as *n, uintptr_t va, uint64_t len)
 		errno = saved;
 		return -1;
 	}
-	sl_dma_g.st.nb_ioas_map++;
 	return 0;
 }
 
@@ -366,7 +357,8 @@ static int ncdev_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 	}
 	/* Memory the EAL reserved before a device was attached (its PAs from
 	 * pagemap): pin it now and make sure the kernel agrees. */
-	if (ioas_map_va(n, v, len) != 0)
+	if (ioas_map_va(n, v, len, seg->fd,
+			seg->fd < 0 ? 0 : seg->fd_offset + (uint64_t)(v - (uintptr_t)seg->va)) != 0)
 		return -1;
 	if (check_pages(n, v, len, seg->page_size, NULL, true) != 0 || range_add(n, v, len, false)) {
 		int saved = errno;
@@ -425,8 +417,10 @@ static struct ncdev_as *attached_ncdev(void)
 	return NULL;
 }
 
-int sl_dma_noiommu_cdev_pa_source(void *va, size_t len, size_t page_size, uint64_t *pas, void *arg)
+int sl_dma_noiommu_cdev_pa_source(const struct sl_memseg *seg, uint64_t *pas, void *arg)
 {
+	void *va = seg->va;
+	size_t len = seg->len, page_size = seg->page_size;
 	struct ncdev_as *n;
 	int rc = 1;
 
@@ -452,7 +446,8 @@ int sl_dma_noiommu_cdev_pa_source(void *va, size_t len, size_t page_size, uint64
 	for (size_t off = 0; off < len; off += page_size) {
 		uintptr_t v = (uintptr_t)va + off;
 		int step = 0;
-		if (ioas_map_va(n, v, page_size) == 0 && ++step &&
+		if (ioas_map_va(n, v, page_size, seg->fd, seg->fd < 0 ? 0 : seg->fd_offset + off) == 0 &&
+		    ++step &&
 		    range_add(n, v, page_size, true) == 0 && ++step &&
 		    check_pages(n, v, page_size, page_size, pas + off / page_size, false) == 0)
 			continue;

@@ -13,7 +13,8 @@
  * "everything" (sl_dma_as_device_opened reads them again then); the ranges
  * are taken from the compat IOAS itself (IOMMU_VFIO_IOAS,
  * IOMMU_IOAS_IOVA_RANGES on the container fd, which is an iommufd); and it
- * has no dma_entry_limit (DMA_AVAIL reports UINT32_MAX). */
+ * has no dma_entry_limit (DMA_AVAIL reports UINT32_MAX); and it charges what
+ * it pins to VmPin and VmLck both (the memlock pre-check counts it once). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -354,6 +355,20 @@ static int type1_entry_precheck(struct sl_dma_as *as, unsigned new_entries)
 	return -1;
 }
 
+/* iommufd's compat container charges its pins to VmPin (as iommufd does)
+ * and to VmLck (IOPT_PAGES_ACCOUNT_MM, as VFIO did): count them once. */
+static uint64_t type1_charged_twice(struct sl_dma_as *as)
+{
+	struct as_mapping *m;
+	uint64_t bytes = 0;
+
+	if (!to_container(as)->compat)
+		return 0;
+	for (m = as->maps; m; m = m->next)
+		bytes += m->len;
+	return bytes;
+}
+
 const struct sl_dma_as_ops sl_dma_type1_ops = {
 	.be = SL_DMA_BACKEND_TYPE1,
 	.name = "type1",
@@ -368,6 +383,7 @@ const struct sl_dma_as_ops sl_dma_type1_ops = {
 	.map = type1_map,
 	.unmap = type1_unmap,
 	.entry_precheck = type1_entry_precheck,
+	.charged_twice = type1_charged_twice,
 };
 
 /* ---- no-IOMMU ------------------------------------------------------------ */

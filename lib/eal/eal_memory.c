@@ -575,7 +575,7 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 		if (pas == NULL)
 			errno = ENOMEM;
 		else
-			src = eal_memreg_pa_source(va, len, mem.page_size, pas);
+			src = eal_memreg_pa_source(seg, pas);
 		if (src == 1) { /* no PA source, or it declined: pagemap */
 			free(pas);
 			pas = NULL;

@@ -398,9 +398,9 @@ int sl_mem_set_pa_source(sl_mem_pa_source get, sl_mem_pa_release release, void *
 	return 0;
 }
 
-int eal_memreg_pa_source(void *va, size_t len, size_t page_size, uint64_t *pas)
+int eal_memreg_pa_source(const struct sl_memseg *seg, uint64_t *pas)
 {
-	return pa_source ? pa_source(va, len, page_size, pas, pa_source_arg) : 1;
+	return pa_source ? pa_source(seg, pas, pa_source_arg) : 1;
 }
 
 void eal_memreg_pa_release(void *va, size_t len)

@@ -69,7 +69,7 @@ void eal_memory_release(struct sl_memseg *seg, uint64_t *page_iova);
 /* eal_memreg.c: the PA source (sl_mem_set_pa_source), called by
  * eal_memory.c with the memory lock held: 1 when none is installed or it
  * declined, else as the source returns; and its release. */
-int eal_memreg_pa_source(void *va, size_t len, size_t page_size, uint64_t *pas);
+int eal_memreg_pa_source(const struct sl_memseg *seg, uint64_t *pas);
 void eal_memreg_pa_release(void *va, size_t len);
 /* "hugetlbfs /dev/hugepages (2 MiB pages)", "memfd (2 MiB pages)", ... */
 const char *eal_memory_describe(void);

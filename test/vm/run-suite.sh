@@ -49,25 +49,27 @@ all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap
 #   on both the group and the cdev path):
 #     iommufd: the nodes (10), open + DMA (40), segments mapped by fd
 #       (IOMMU_IOAS_MAP_FILE) and pinned once for 4 devices (41, default mode
-#       only), forwarding (54)
+#       only), the virtio pair (60)
 #     type1 through iommufd's compat container: 10, the test bed's type1
-#       calls (31), 40, pinning once (41), the range/limit refusals (42), 54
-#     noiommu (group through the compat container): 10, 40, 54
-#     noiommu-cdev (new): 10, 40, GET_PA vs pagemap and the unprivileged
-#       user (47), 1,000,000 igb frames (50), 54, the virtio pair (60)
+#       calls (31), 40, pinning once (41), the range/limit refusals (42), 60
+#     noiommu (group through the compat container): 10, 40, 54, 60
+#     noiommu-cdev (new): 10, 40, the automatic choice with forwarding,
+#       GET_PA vs pagemap, the unprivileged user with igb and virtio (47),
+#       1,000,000 igb frames (50)
 #     mixed (iommufd + type1 on the compat container in one process): 40, 41, 42
 #   7.3-cdevonly (CONFIG_VFIO_GROUP=n: no groups, no container):
 #     iommufd: 10, 40, 42 (forcing type1 refused naming the configuration),
-#       54, bind.py's status on such a kernel (90)
-#     noiommu-cdev: 10, 40, 42 (forcing group no-IOMMU refused), 47, 54, 60, 90
+#       54, 60
+#     noiommu-cdev: 10, 40, 42 (forcing group no-IOMMU refused), 47, 60,
+#       bind.py's status on such a kernel (90)
 declare -A kernel_checks=(
-	[iommufd@7.3-compat]="10-device-nodes 40-bus-vfio-open 41-dma-share 54-igb-testpmd"
-	[type1@7.3-compat]="10-device-nodes 31-type1-dma 40-bus-vfio-open 41-dma-share 42-bus-vfio-bad 54-igb-testpmd"
-	[noiommu@7.3-compat]="10-device-nodes 40-bus-vfio-open 54-igb-testpmd"
-	[noiommu-cdev@7.3-compat]="10-device-nodes 40-bus-vfio-open 47-noiommu-cdev 50-igb-p2p 54-igb-testpmd 60-virtio-pair"
+	[iommufd@7.3-compat]="10-device-nodes 40-bus-vfio-open 41-dma-share 60-virtio-pair"
+	[type1@7.3-compat]="10-device-nodes 31-type1-dma 40-bus-vfio-open 41-dma-share 42-bus-vfio-bad 60-virtio-pair"
+	[noiommu@7.3-compat]="10-device-nodes 40-bus-vfio-open 54-igb-testpmd 60-virtio-pair"
+	[noiommu-cdev@7.3-compat]="10-device-nodes 40-bus-vfio-open 47-noiommu-cdev 50-igb-p2p"
 	[mixed@7.3-compat]="40-bus-vfio-open 41-dma-share 42-bus-vfio-bad"
-	[iommufd@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 54-igb-testpmd 90-bind-py"
-	[noiommu-cdev@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 47-noiommu-cdev 54-igb-testpmd 60-virtio-pair 90-bind-py"
+	[iommufd@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 54-igb-testpmd 60-virtio-pair"
+	[noiommu-cdev@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 47-noiommu-cdev 60-virtio-pair 90-bind-py"
 )
 # iommufd-aw39 (a VT-d of 39 address bits) differs from iommufd only in
 # where IOVAs may lie, so it runs just the checks that map memory and DMA
