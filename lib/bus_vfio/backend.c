@@ -76,15 +76,19 @@ int bv_choose_backend(struct sl_pci_device *dev, const struct sl_bus_vfio_conf *
 		be = sl_dma_backend_parse(forced);
 		switch (be) {
 		case SL_DMA_BACKEND_IOMMUFD:
+			if (dev->noiommu_cdev_index >= 0 || dev->noiommu_group) {
+				snprintf(msg, len,
+					 "%s: %s%s asks for iommufd, but the device has no IOMMU; use "
+					 "iommu=%s with --allow-noiommu", dev->name, source, forced,
+					 dev->noiommu_cdev_index >= 0 ? "noiommu-cdev" : "noiommu");
+				return -1;
+			}
 			if (!have_iommu || !have_cdev) {
 				snprintf(msg, len,
 					 "%s: %s%s asks for iommufd, but %s; use iommu=type1 or a "
 					 "kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV",
 					 dev->name, source, forced,
 					 !have_iommu ? "there is no /dev/iommu" :
-					 dev->noiommu_cdev_index >= 0 || dev->noiommu_group ?
-					 "the device has no IOMMU (use iommu=noiommu-cdev with "
-					 "--allow-noiommu)" :
 					 "the device has no vfio-dev/vfioN cdev");
 				return -1;
 			}
