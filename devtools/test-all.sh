@@ -8,13 +8,16 @@
 #      the Debian packages: built in a clean copy, installed with dpkg, an
 #                      application built against the installed sluice.pc and run,
 #                      lintian, purged (test/packaging/run-packaging-test.sh)
-#   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh)
+#   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh),
+#      the Linux 6.12 ones and seven on Linux 7.3 (SCENARIO@7.3-compat, @7.3-cdevonly)
 #   5. the test bed's own failure reporting (test/vm/selftest.sh)
 #   6. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
 #      (test/virtio/run-mq-vhost.sh; the suite's wire has one queue pair)
 # Ends with one line "N passed, N failed" over all of them; exit 1 if any failed.
-# Environment: SLUICE_GUEST_KERNEL=<bzImage> to use a given guest kernel
-# (otherwise cached, otherwise built: see test/vm/), SLUICE_SKIP_GUEST=1 to
+# Environment: SLUICE_GUEST_KERNEL=<bzImage> to use a given guest kernel,
+# SLUICE_GUEST_KERNEL_73_COMPAT / SLUICE_GUEST_KERNEL_73_CDEVONLY the two 7.3
+# ones (CI sets all three from ../shared/vm, hash-checked in .ci/run;
+# otherwise cached, otherwise built: see test/vm/), SLUICE_SKIP_GUEST=1 to
 # leave out stage 4 (for a quick local run; CI never sets it).
 set -uo pipefail
 cd "$(dirname "$0")/.."

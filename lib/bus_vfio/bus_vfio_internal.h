@@ -39,6 +39,7 @@ struct bv_access_ops {
 };
 extern const struct bv_access_ops bv_cdev_ops;
 extern const struct bv_access_ops bv_group_ops;
+extern const struct bv_access_ops bv_noiommu_cdev_ops;
 
 struct vfio_group;
 
@@ -60,6 +61,8 @@ struct sl_pci_device {
 	int iommu_group;
 	bool noiommu_group;
 	int cdev_index;            /* N of vfio-dev/vfioN, -1 when none */
+	int noiommu_cdev_index;    /* N of vfio-dev/noiommu-vfioN, -1 when none */
+	char nodes[160];           /* the VFIO nodes it has, for the log */
 	char args[SL_DEVARG_ARGS_LEN];
 	bool named;                /* given with -a */
 	enum sl_dma_backend backend;
@@ -109,6 +112,10 @@ int bv_read_line(const char *path, char *buf, size_t len);
 bool bv_path_exists(const char *path);
 /* scan.c: close every device and forget the list */
 void bv_free_list(void);
+/* backend.c: choose DEV's backend (dev->backend, ->ops, ->reason, ->nodes).
+ * 0, or -1 with the refusal in MSG. */
+int bv_choose_backend(struct sl_pci_device *dev, const struct sl_bus_vfio_conf *conf, char *msg,
+		      size_t len);
 
 /* device.c */
 int bv_need_open(const struct sl_pci_device *dev);

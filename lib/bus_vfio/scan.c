@@ -75,11 +75,6 @@ bool bv_path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static void dev_path(char *buf, size_t len, const char *fmt_tail)
-{
-	snprintf(buf, len, "%s%s", bv_bus.dev_root, fmt_tail);
-}
-
 /* ---- scan --------------------------------------------------------------- */
 
 static struct sl_pci_device *dev_read(const char *bdf)
@@ -110,12 +105,19 @@ static struct sl_pci_device *dev_read(const char *bdf)
 	link_base(dir, "iommu_group", grp, sizeof(grp));
 	dev->iommu_group = grp[0] ? atoi(grp) : -1;
 	dev->cdev_index = -1;
+	dev->noiommu_cdev_index = -1;
 	snprintf(sub, sizeof(sub), "%s/vfio-dev", dir);
 	d = opendir(sub);
 	if (d) {
 		while ((de = readdir(d)) != NULL) {
 			if (strncmp(de->d_name, "vfio", 4) == 0 && isdigit((unsigned char)de->d_name[4])) {
 				dev->cdev_index = atoi(de->d_name + 4);
+				break;
+			}
+			/* Linux 7.3+: a no-IOMMU device's cdev (CONFIG_IOMMUFD_NOIOMMU) */
+			if (strncmp(de->d_name, "noiommu-vfio", 12) == 0 &&
+			    isdigit((unsigned char)de->d_name[12])) {
+				dev->noiommu_cdev_index = atoi(de->d_name + 12);
 				break;
 			}
 		}
@@ -190,124 +192,6 @@ static int group_viable(const struct sl_pci_device *dev, char *msg, size_t len)
 	return -1;
 }
 
-/* Choose the backend of DEV. 0, or -1 with MSG (the refusal). */
-static int choose_backend(struct sl_pci_device *dev, const struct sl_bus_vfio_conf *conf,
-			  char *msg, size_t len)
-{
-	char forced[32] = "", iommu_path[PATH_MAX], group_path[PATH_MAX], cdev_path[PATH_MAX];
-	const char *source = NULL;
-	bool have_iommu, have_cdev, have_group, have_noiommu;
-	enum sl_dma_backend be;
-
-	if (sl_devarg_get(dev->args, "iommu", forced, sizeof(forced)) == 0) {
-		source = "-a ...,iommu=";
-	} else if (conf->vfio_backend && conf->vfio_backend[0] &&
-		   strcmp(conf->vfio_backend, "auto") != 0) {
-		snprintf(forced, sizeof(forced), "%s", conf->vfio_backend);
-		source = "--vfio-backend ";
-	}
-	dev_path(iommu_path, sizeof(iommu_path), "/dev/iommu");
-	snprintf(cdev_path, sizeof(cdev_path), "%s/dev/vfio/devices/vfio%d", bv_bus.dev_root,
-		 dev->cdev_index);
-	snprintf(group_path, sizeof(group_path), "%s/dev/vfio/%s%d", bv_bus.dev_root,
-		 dev->noiommu_group ? "noiommu-" : "", dev->iommu_group);
-	have_iommu = bv_path_exists(iommu_path);
-	have_cdev = dev->cdev_index >= 0 && !dev->noiommu_group;
-	have_group = dev->iommu_group >= 0 && !dev->noiommu_group && bv_path_exists(group_path);
-	have_noiommu = dev->iommu_group >= 0 && dev->noiommu_group && bv_path_exists(group_path);
-
-	if (forced[0]) {
-		be = sl_dma_backend_parse(forced);
-		switch (be) {
-		case SL_DMA_BACKEND_IOMMUFD:
-			if (!have_iommu || !have_cdev) {
-				snprintf(msg, len,
-					 "%s: %s%s asks for iommufd, but %s; use iommu=type1 or a "
-					 "kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV",
-					 dev->name, source, forced,
-					 !have_iommu ? "there is no /dev/iommu" :
-					 dev->noiommu_group ? "the device is in a no-IOMMU group" :
-					 "the device has no vfio-dev/vfioN cdev");
-				return -1;
-			}
-			snprintf(dev->reason, sizeof(dev->reason), "forced by %s%s", source, forced);
-			break;
-		case SL_DMA_BACKEND_TYPE1:
-			if (!have_group) {
-				snprintf(msg, len,
-					 "%s: %s%s asks for type1, but %s", dev->name, source, forced,
-					 dev->noiommu_group ? "the device is in a no-IOMMU group (no "
-					 "IOMMU translates its DMA)" : "its VFIO group node is missing");
-				return -1;
-			}
-			snprintf(dev->reason, sizeof(dev->reason), "forced by %s%s", source, forced);
-			break;
-		case SL_DMA_BACKEND_NOIOMMU:
-			if (!have_noiommu) {
-				snprintf(msg, len,
-					 "%s: %s%s asks for no-IOMMU, but the device is not in a "
-					 "no-IOMMU group (/dev/vfio/noiommu-N); that needs vfio's "
-					 "enable_unsafe_noiommu_mode=1 and no IOMMU for the device",
-					 dev->name, source, forced);
-				return -1;
-			}
-			if (!conf->allow_noiommu) {
-				snprintf(msg, len,
-					 "%s: no-IOMMU gives the device unchecked DMA to all memory; "
-					 "opt in with --allow-noiommu", dev->name);
-				return -1;
-			}
-			snprintf(dev->reason, sizeof(dev->reason), "forced by %s%s, --allow-noiommu given",
-				 source, forced);
-			break;
-		default:
-			snprintf(msg, len, "%s: unknown VFIO backend '%s' in %s (use iommufd, type1, "
-				 "noiommu or auto)", dev->name, forced, source);
-			return -1;
-		}
-		dev->backend = be;
-		dev->ops = be == SL_DMA_BACKEND_IOMMUFD ? &bv_cdev_ops : &bv_group_ops;
-		return 0;
-	}
-
-	if (have_iommu && have_cdev) {
-		dev->backend = SL_DMA_BACKEND_IOMMUFD;
-		dev->ops = &bv_cdev_ops;
-		snprintf(dev->reason, sizeof(dev->reason), "/dev/iommu and vfio-dev/vfio%d present",
-			 dev->cdev_index);
-		return 0;
-	}
-	if (have_group) {
-		dev->backend = SL_DMA_BACKEND_TYPE1;
-		dev->ops = &bv_group_ops;
-		snprintf(dev->reason, sizeof(dev->reason), "%s, group /dev/vfio/%d present",
-			 !have_iommu ? "no /dev/iommu" : "no vfio-dev cdev for the device",
-			 dev->iommu_group);
-		return 0;
-	}
-	if (have_noiommu) {
-		if (!conf->allow_noiommu) {
-			snprintf(msg, len,
-				 "%s: only no-IOMMU is available (group /dev/vfio/noiommu-%d): the "
-				 "device could DMA anywhere in memory. Opt in with --allow-noiommu "
-				 "(and --iova-mode pa with hugepages), or enable an IOMMU "
-				 "(intel_iommu=on / amd_iommu=on)", dev->name, dev->iommu_group);
-			return -1;
-		}
-		dev->backend = SL_DMA_BACKEND_NOIOMMU;
-		dev->ops = &bv_group_ops;
-		snprintf(dev->reason, sizeof(dev->reason),
-			 "no IOMMU, group /dev/vfio/noiommu-%d, --allow-noiommu given", dev->iommu_group);
-		return 0;
-	}
-	snprintf(msg, len,
-		 "%s: no VFIO access path: %s; is vfio-pci bound and the IOMMU enabled "
-		 "(intel_iommu=on), or vfio's enable_unsafe_noiommu_mode=1 set?",
-		 dev->name, dev->iommu_group < 0 ? "the device has no IOMMU group" :
-		 "no /dev/vfio group node and no device cdev");
-	return -1;
-}
-
 void bv_free_list(void)
 {
 	while (bv_bus.devs) {
@@ -379,8 +263,8 @@ static int scan_named(const struct sl_devarg *da, const struct sl_bus_vfio_conf 
 		errno = ENODEV;
 		return -1;
 	}
-	if (choose_backend(dev, conf, msg, sizeof(msg)) != 0 ||
-	    (dev->backend != SL_DMA_BACKEND_NOIOMMU && group_viable(dev, msg, sizeof(msg)) != 0)) {
+	if (bv_choose_backend(dev, conf, msg, sizeof(msg)) != 0 ||
+	    (!sl_dma_backend_is_noiommu(dev->backend) && group_viable(dev, msg, sizeof(msg)) != 0)) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s", msg);
 		free(dev);
 		errno = EPERM;
@@ -409,8 +293,8 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 
 	if (conf->vfio_backend && conf->vfio_backend[0] && strcmp(conf->vfio_backend, "auto") &&
 	    sl_dma_backend_parse(conf->vfio_backend) == SL_DMA_BACKEND_NONE) {
-		sl_log(SL_LOG_ERR, LOG_COMP, "--vfio-backend %s: unknown (use auto, iommufd, type1 or "
-		       "noiommu)", conf->vfio_backend);
+		sl_log(SL_LOG_ERR, LOG_COMP, "--vfio-backend %s: unknown (use auto, iommufd, type1, "
+		       "noiommu or noiommu-cdev)", conf->vfio_backend);
 		errno = EINVAL;
 		return -1;
 	}
@@ -451,8 +335,8 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 			dev = dev_read(de->d_name);
 			if (!dev)
 				continue;
-			if (choose_backend(dev, conf, msg, sizeof(msg)) != 0 ||
-			    (dev->backend != SL_DMA_BACKEND_NOIOMMU &&
+			if (bv_choose_backend(dev, conf, msg, sizeof(msg)) != 0 ||
+			    (!sl_dma_backend_is_noiommu(dev->backend) &&
 			     group_viable(dev, msg, sizeof(msg)) != 0)) {
 				sl_log(SL_LOG_WARNING, LOG_COMP, "skipping %s", msg);
 				free(dev);
@@ -463,9 +347,9 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 		closedir(d);
 	}
 	for (dev = bv_bus.devs; dev; dev = dev->next)
-		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x] group %d: backend %s (%s)", dev->name,
-		       dev->vendor_id, dev->device_id, dev->iommu_group,
-		       sl_dma_backend_name(dev->backend), dev->reason);
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x] group %d: backend %s (%s); nodes: %s",
+		       dev->name, dev->vendor_id, dev->device_id, dev->iommu_group,
+		       sl_dma_backend_name(dev->backend), dev->reason, dev->nodes);
 	return 0;
 }
 
@@ -589,7 +473,8 @@ static int scan_hook(void)
 	 * IOVA = PA, which is decided before this hook runs. Say so now rather
 	 * than at the first open. */
 	for (dev = bv_bus.devs; dev; dev = dev->next) {
-		if (dev->backend == SL_DMA_BACKEND_NOIOMMU && sl_eal_iova_mode() != SL_IOVA_PA) {
+		if ((dev->backend == SL_DMA_BACKEND_NOIOMMU ||
+		     dev->backend == SL_DMA_BACKEND_NOIOMMU_CDEV) && sl_eal_iova_mode() != SL_IOVA_PA) {
 			sl_log(SL_LOG_ERR, LOG_COMP,
 			       "%s uses no-IOMMU, which needs physical addresses, but the EAL runs "
 			       "with IOVA = virtual address: add --iova-mode pa (with hugepages)",

@@ -143,6 +143,14 @@ static int group_open(struct sl_pci_device *dev)
 		errno = saved;
 		return -1;
 	}
+	/* iommufd's compat container attaches the device to its IOAS now:
+	 * its reserved ranges are known only from here on. */
+	if (sl_dma_as_device_opened(dev->as, dev->name) != 0) {
+		saved = errno;
+		group_release(dev);
+		errno = saved;
+		return -1;
+	}
 	return 0;
 }
 

@@ -41,7 +41,12 @@ int sl_dma_memlock_precheck(const char *who, uint64_t new_bytes)
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
 		return 0;
 	limit = rl.rlim_cur == RLIM_INFINITY ? SL_RLIM_INFINITY : (uint64_t)rl.rlim_cur;
-	if (sl_dma_memlock_check(sl_dma_read_locked_bytes("/proc/self/status"), new_bytes, limit,
+	uint64_t locked = sl_dma_read_locked_bytes("/proc/self/status"), twice = 0;
+	for (struct sl_dma_as *as = sl_dma_g.as_list; as; as = as->next)
+		if (as->ops->charged_twice)
+			twice += as->ops->charged_twice(as);
+	locked = locked > twice ? locked - twice : 0;
+	if (sl_dma_memlock_check(locked, new_bytes, limit,
 				 have_cap_ipc_lock(), msg, sizeof(msg)) == 0)
 		return 0;
 	sl_log(SL_LOG_ERR, LOG_COMP, "%s: %s", who, msg);
@@ -105,7 +110,7 @@ int sl_dma_as_map_recorded(struct sl_dma_as *as, struct dma_seg *seg, void *va, 
 		return -1;
 	if (as_record_map(as, seg, va, iova, len) != 0) {
 		int saved = errno;
-		as->ops->unmap(as, iova, len);
+		as->ops->unmap(as, va, iova, len);
 		errno = saved;
 		return -1;
 	}
@@ -118,7 +123,7 @@ int sl_dma_as_drop_map(struct sl_dma_as *as, struct as_mapping *victim)
 	int rc = 0;
 
 	if (as->ops->unmap)
-		rc = as->ops->unmap(as, victim->iova, victim->len);
+		rc = as->ops->unmap(as, victim->va, victim->iova, victim->len);
 	for (pp = &as->maps; *pp; pp = &(*pp)->next) {
 		if (*pp == victim) {
 			*pp = victim->next;

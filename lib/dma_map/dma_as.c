@@ -20,6 +20,7 @@ const struct sl_dma_as_ops *const sl_dma_backends[] = {
 	[SL_DMA_BACKEND_IOMMUFD] = &sl_dma_iommufd_ops,
 	[SL_DMA_BACKEND_TYPE1] = &sl_dma_type1_ops,
 	[SL_DMA_BACKEND_NOIOMMU] = &sl_dma_noiommu_ops,
+	[SL_DMA_BACKEND_NOIOMMU_CDEV] = &sl_dma_noiommu_cdev_ops,
 };
 const unsigned sl_dma_nb_backends = SL_DIM(sl_dma_backends);
 
@@ -286,6 +287,56 @@ fail:
 	return -1;
 }
 
+int sl_dma_as_device_opened(struct sl_dma_as *as, const char *who)
+{
+	struct sl_iova_range old[SL_DMA_MAX_IOVA_RANGES];
+	struct as_mapping *m;
+	char before[256], after[256], msg[640];
+	int nold, rc = 0;
+
+	if (!as) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&sl_dma_g.lock);
+	if (as->nb_att == 0 || !as->ops->map) {
+		pthread_mutex_unlock(&sl_dma_g.lock);
+		return 0;
+	}
+	nold = as->nb_ranges;
+	if (nold > 0)
+		memcpy(old, as->ranges, (size_t)nold * sizeof(old[0]));
+	if (as->ops->query_ranges(as) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (nold == as->nb_ranges && !memcmp(old, as->ranges, (size_t)nold * sizeof(old[0])))
+		goto out;
+	if (nold > 0)
+		sl_iova_ranges_format(old, (unsigned)nold, before, sizeof(before));
+	else
+		snprintf(before, sizeof(before), "(unknown)");
+	sl_iova_ranges_format(as->ranges, (unsigned)as->nb_ranges, after, sizeof(after));
+	sl_log(SL_LOG_INFO, LOG_COMP, "%s: usable IOVA ranges of %s are %s now that %s is open "
+	       "(were %s)", as->name, as->name, after, who ? who : "a device", before);
+	for (m = as->maps; m; m = m->next) {
+		if (sl_iova_check(as->ranges, (unsigned)as->nb_ranges, m->iova, m->len, as->name, msg,
+				  sizeof(msg)) != 0) {
+			sl_log(SL_LOG_ERR, LOG_COMP, "after opening %s: %s", who ? who : "a device", msg);
+			errno = ERANGE;
+			rc = -1;
+			break;
+		}
+	}
+out:
+	{
+		int saved = errno;
+		pthread_mutex_unlock(&sl_dma_g.lock);
+		errno = saved;
+	}
+	return rc;
+}
+
 bool sl_dma_attach_error_is_misfit(int err)
 {
 	return err == EADDRINUSE || err == EINVAL || err == ERANGE;
@@ -360,7 +411,7 @@ int sl_dma_as_map(struct sl_dma_as *as, void *va, uint64_t iova, size_t len)
 		return -1;
 	}
 	pthread_mutex_lock(&sl_dma_g.lock);
-	if (!as->ops->map) {
+	if (!as->ops->map || as->ops->iova_is_pa) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: no-IOMMU has no IOVA mappings (IOVA = physical "
 		       "address)", as->name);
 		errno = EOPNOTSUPP;

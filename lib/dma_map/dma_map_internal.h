@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sl_dma_map.h"
+#include "sl_eal.h"
 
 #define LOG_COMP "dma_map"
 
@@ -100,6 +101,8 @@ struct dma_seg {
 	uint64_t len;
 	size_t page_size;
 	unsigned nb_chunks;  /* 1, or len / page_size when iova is per page */
+	int fd;              /* the EAL's backing fd (hugetlbfs, memfd), -1 for anonymous */
+	uint64_t fd_offset;  /* offset of va in it */
 	/* iommufd.c's account of the segment (the source IOAS is per process,
 	 * so this is per segment, not per address space): */
 	bool in_source;      /* mapped into the iommufd source IOAS */
@@ -159,6 +162,9 @@ struct sl_dma_as_ops {
 	/* sl_dma_as_map needs a device or group attached first (a container
 	 * has no IOMMU until then; an IOAS takes mappings right away) */
 	bool map_needs_attach;
+	/* the device sees physical addresses: the IOVAs are the EAL's PAs (PA
+	 * mode), so sl_dma_as_map (an IOVA of the caller's choice) is refused */
+	bool iova_is_pa;
 	/* AS is zeroed but for its common fields; open what the backend needs */
 	int (*create)(struct sl_dma_as *as);
 	void (*destroy)(struct sl_dma_as *as);
@@ -174,7 +180,7 @@ struct sl_dma_as_ops {
 	 * NULL (and unmap NULL): no translation, nothing is ever mapped
 	 * (no-IOMMU) */
 	int (*map)(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len);
-	int (*unmap)(struct sl_dma_as *as, uint64_t iova, uint64_t len);
+	int (*unmap)(struct sl_dma_as *as, void *va, uint64_t iova, uint64_t len);
 	/* optional: every chunk of SEG went into AS / came out of it again */
 	void (*seg_added)(struct sl_dma_as *as, struct dma_seg *seg);
 	void (*seg_removed)(struct sl_dma_as *as, struct dma_seg *seg);
@@ -191,11 +197,47 @@ struct sl_dma_as_ops {
 	/* optional: true when each device should get an address space of its
 	 * own rather than the shared one (sl_dma_as_for_device) */
 	bool (*per_device_as)(void);
+	/* optional: bytes AS has pinned that /proc/self/status shows twice,
+	 * in VmPin and VmLck (iommufd's compat container charges both), so
+	 * the RLIMIT_MEMLOCK pre-check does not count them twice */
+	uint64_t (*charged_twice)(struct sl_dma_as *as);
 };
 
 extern const struct sl_dma_as_ops sl_dma_iommufd_ops;   /* iommufd.c */
 extern const struct sl_dma_as_ops sl_dma_type1_ops;     /* vfio_container.c */
 extern const struct sl_dma_as_ops sl_dma_noiommu_ops;   /* vfio_container.c */
+extern const struct sl_dma_as_ops sl_dma_noiommu_cdev_ops; /* noiommu_cdev.c */
+
+/* iommufd.c: the process's one /dev/iommu fd, shared by the iommufd and
+ * noiommu-cdev backends (under sl_dma_g.lock). get: 0 and a reference, or
+ * -1 with errno and a logged reason; fd: the fd while referenced. */
+int sl_dma_iommufd_get(void);
+void sl_dma_iommufd_put(void);
+int sl_dma_iommufd_fd(void);
+/* Map [VA, VA+LEN) at IOVA into IOAS: by file (IOMMU_IOAS_MAP_FILE, FD at
+ * FD_OFF) where the kernel has it and FD >= 0, else by address. 0 or -1
+ * with errno (the caller logs). */
+int sl_dma_ioas_map_chunk(uint32_t ioas, int fd, uint64_t fd_off, void *va, uint64_t iova,
+			  uint64_t len);
+
+/* noiommu_cdev.c: the EAL's PA source in PA mode (sl_mem_set_pa_source),
+ * installed with the memory listener: while a noiommu-cdev address space
+ * has a device, new memory is pinned into its IOAS and its physical
+ * addresses come from IOMMU_IOAS_NOIOMMU_GET_PA (no pagemap). */
+int sl_dma_noiommu_cdev_pa_source(const struct sl_memseg *seg, uint64_t *pas, void *arg);
+void sl_dma_noiommu_cdev_pa_release(void *va, size_t len, void *arg);
+
+/* The physical address of one page through a GET_PA-like call, and the
+ * contiguity check: GET_PA(iova, in/out len, out pa, ctx) as the kernel's
+ * IOMMU_IOAS_NOIOMMU_GET_PA (0 or -1 with errno). The page at IOVA of
+ * PAGE_SIZE bytes must be physically contiguous (a buffer anywhere in it
+ * may span it); EXPECT is the PA the EAL already has for it (SL_BAD_IOVA
+ * when none) and must agree. 0 with *PA, or -1 with errno (EIO: not
+ * contiguous, EILSEQ: disagrees) and the reason in MSG. Pure; unit tested
+ * with a fake. */
+typedef int (*sl_get_pa_fn)(uint64_t iova, uint64_t *len, uint64_t *pa, void *ctx);
+int sl_dma_page_pa(sl_get_pa_fn get_pa, void *ctx, uint64_t iova, uint64_t page_size,
+		   uint64_t expect, uint64_t *pa, char *msg, size_t msglen);
 
 /* Every backend, indexed by enum sl_dma_backend (NULL for NONE). */
 extern const struct sl_dma_as_ops *const sl_dma_backends[];

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "dma_map_internal.h"
 #include "sl_eal.h"
+#include "sl_vfio_caps.h"
 #include "sl_vfio_explain.h"
 
 struct iommufd_as {
@@ -35,8 +37,9 @@ static int iommufd = -1;          /* /dev/iommu */
 static unsigned iommufd_users;
 static uint32_t src_ioas;         /* source IOAS for COPY, 0 = none */
 static enum sl_dma_iommufd_mode mode = SL_DMA_IOMMUFD_AUTO;
+static bool map_file_off;         /* IOMMU_IOAS_MAP_FILE refused once: stop trying */
 
-static int iommufd_get(void)
+int sl_dma_iommufd_get(void)
 {
 	char path[256];
 
@@ -59,7 +62,7 @@ static int iommufd_get(void)
 	return 0;
 }
 
-static void iommufd_put(void)
+void sl_dma_iommufd_put(void)
 {
 	if (iommufd < 0 || --iommufd_users > 0)
 		return;
@@ -73,8 +76,14 @@ static void iommufd_put(void)
 		for (s = sl_dma_g.segs; s; s = s->next)
 			s->in_source = false;
 	}
+	map_file_off = false;
 	close(iommufd);
 	iommufd = -1;
+}
+
+int sl_dma_iommufd_fd(void)
+{
+	return iommufd;
 }
 
 static int ioas_alloc(uint32_t *id)
@@ -112,6 +121,62 @@ static int ioas_map(uint32_t ioas, void *va, uint64_t iova, uint64_t len)
 	return 0;
 }
 
+/* IOMMU_IOAS_MAP_FILE (6.13+): [VA, VA+LEN), which lies at byte FD_OFF of
+ * the backing file FD (hugetlbfs or memfd; -1: none), by fd and offset, so
+ * the kernel pins the file's folios directly instead of walking the
+ * process's page tables. Used when the kernel has it (probed) and there is
+ * an fd; otherwise, or once the kernel refused an fd, IOMMU_IOAS_MAP (the
+ * fallback is logged once). SLUICE_DMA_MAP_FILE=0 forces IOMMU_IOAS_MAP
+ * (for comparisons). 0, or -1 with errno (not logged). */
+int sl_dma_ioas_map_chunk(uint32_t ioas, int fd, uint64_t fd_off, void *va, uint64_t iova,
+			  uint64_t len)
+{
+	const char *knob = getenv("SLUICE_DMA_MAP_FILE");
+
+	if (fd >= 0 && !map_file_off && !(knob && !strcmp(knob, "0")) &&
+	    sl_vfio_caps_get()->map_file == SL_CAP_YES) {
+		struct iommu_ioas_map_file m = {
+			.size = sizeof(m),
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = ioas,
+			.fd = fd,
+			.start = fd_off,
+			.length = len,
+			.iova = iova,
+		};
+		uint64_t t0 = sl_dma_now_ns();
+		int rc = ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &m);
+		sl_dma_g.st.map_ns += sl_dma_now_ns() - t0;
+		if (rc == 0) {
+			static bool said;
+			if (!said) {
+				said = true;
+				sl_log(SL_LOG_INFO, LOG_COMP, "packet memory is mapped by file "
+				       "(IOMMU_IOAS_MAP_FILE: fd %d, offset 0x%" PRIx64 ")", fd, fd_off);
+			}
+			sl_dma_g.st.nb_ioas_map++;
+			sl_dma_g.st.nb_ioas_map_file++;
+			return 0;
+		}
+		if (errno == EEXIST || errno == ENOMEM || errno == EADDRINUSE || errno == ENOSPC)
+			return -1; /* about the IOVA or the limit, not the fd: no fallback */
+		map_file_off = true;
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "IOMMU_IOAS_MAP_FILE of fd %d refused (%s); mapping "
+		       "packet memory by address (IOMMU_IOAS_MAP) from now on", fd, strerror(errno));
+	}
+	return ioas_map(ioas, va, iova, len);
+}
+
+static int ioas_map_seg(uint32_t ioas, struct dma_seg *seg, void *va, uint64_t iova, uint64_t len)
+{
+	if (!seg)
+		return ioas_map(ioas, va, iova, len);
+	return sl_dma_ioas_map_chunk(ioas, seg->fd,
+				     seg->fd_offset + (uint64_t)((char *)va - (char *)seg->va), va,
+				     iova, len);
+}
+
 static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 {
 	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas, .iova = iova, .length = len };
@@ -141,14 +206,14 @@ static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 
 static int iommufd_create(struct sl_dma_as *as)
 {
-	if (iommufd_get() != 0)
+	if (sl_dma_iommufd_get() != 0)
 		return -1;
 	if (ioas_alloc(&to_iommufd(as)->ioas_id) != 0) {
 		int saved = errno;
 		char why[256];
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_ALLOC: %s%s", as->name, strerror(saved),
 		       sl_vfio_explain(SL_VFIO_OP_IOAS_ALLOC, saved, NULL, why, sizeof(why)));
-		iommufd_put();
+		sl_dma_iommufd_put();
 		errno = saved;
 		return -1;
 	}
@@ -158,7 +223,7 @@ static int iommufd_create(struct sl_dma_as *as)
 static void iommufd_destroy(struct sl_dma_as *as)
 {
 	ioas_destroy(to_iommufd(as)->ioas_id);
-	iommufd_put();
+	sl_dma_iommufd_put();
 }
 
 static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool first)
@@ -256,7 +321,7 @@ static int source_add(struct dma_seg *seg)
 		void *cva;
 		uint64_t ciova, clen;
 		sl_dma_seg_chunk(seg, k, &cva, &ciova, &clen);
-		if (ioas_map(src_ioas, cva, ciova, clen) != 0) {
+		if (ioas_map_seg(src_ioas, seg, cva, ciova, clen) != 0) {
 			char why[512];
 			saved = errno;
 			sl_log(SL_LOG_ERR, LOG_COMP,
@@ -312,7 +377,7 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 		sl_dma_g.st.nb_ioas_copy++;
 		return 0;
 	}
-	if (ioas_map(ioas_id, va, iova, len) != 0) {
+	if (ioas_map_seg(ioas_id, seg, va, iova, len) != 0) {
 		char why[512];
 		saved = errno;
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_MAP %p len 0x%" PRIx64 " at iova 0x%"
@@ -324,8 +389,9 @@ static int iommufd_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint
 	return 0;
 }
 
-static int iommufd_unmap(struct sl_dma_as *as, uint64_t iova, uint64_t len)
+static int iommufd_unmap(struct sl_dma_as *as, void *va, uint64_t iova, uint64_t len)
 {
+	(void)va;
 	return ioas_unmap(to_iommufd(as)->ioas_id, iova, len);
 }
 

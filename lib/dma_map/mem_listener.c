@@ -82,6 +82,8 @@ static int mem_event(enum sl_mem_event ev, const struct sl_memseg *ms, void *arg
 		seg->iova = ms->iova;
 		seg->len = ms->len;
 		seg->page_size = ms->page_size ? ms->page_size : 4096;
+		seg->fd = ms->fd;
+		seg->fd_offset = ms->fd_offset;
 		seg->nb_chunks = ms->iova != SL_BAD_IOVA ? 1 : (unsigned)(ms->len / seg->page_size);
 		seg->next = sl_dma_g.segs;
 		sl_dma_g.segs = seg;
@@ -140,6 +142,12 @@ int sl_dma_listen_get(void)
 	if (sl_mem_set_iova_chooser(sl_dma_choose_iova, NULL) != 0)
 		sl_log(SL_LOG_WARNING, LOG_COMP, "another IOVA chooser is installed; new memory keeps "
 		       "the IOVAs it gives");
+	/* In PA mode, new memory gets its physical addresses from GET_PA while
+	 * a noiommu-cdev device is attached (it declines otherwise). */
+	if (sl_mem_set_pa_source(sl_dma_noiommu_cdev_pa_source, sl_dma_noiommu_cdev_pa_release,
+				 NULL) != 0)
+		sl_log(SL_LOG_WARNING, LOG_COMP, "another PA source is installed; noiommu-cdev "
+		       "devices get the PAs it gives");
 	/* registration replays ADD for every existing segment into mem_event */
 	if (listen_refs == 0 && sl_mem_event_register("dma_map", mem_event, NULL) != 0) {
 		int saved = errno;

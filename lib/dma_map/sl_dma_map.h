@@ -22,12 +22,21 @@ enum sl_dma_backend {
 	SL_DMA_BACKEND_IOMMUFD = 1, /* /dev/iommu IOAS, device cdev attached to it */
 	SL_DMA_BACKEND_TYPE1 = 2,   /* /dev/vfio/vfio container, VFIO_TYPE1v2_IOMMU */
 	SL_DMA_BACKEND_NOIOMMU = 3, /* /dev/vfio/vfio container, VFIO_NOIOMMU_IOMMU, IOVA = PA */
+	SL_DMA_BACKEND_NOIOMMU_CDEV = 4, /* /dev/iommu IOAS, no-IOMMU device cdev attached
+					  * (Linux 7.3+), IOVA = PA from
+					  * IOMMU_IOAS_NOIOMMU_GET_PA */
 };
 
-/* "iommufd", "type1", "noiommu" ("none" for NONE). */
+/* "iommufd", "type1", "noiommu", "noiommu-cdev" ("none" for NONE). */
 const char *sl_dma_backend_name(enum sl_dma_backend be);
 /* Parse one of the names above; SL_DMA_BACKEND_NONE for anything else. */
 enum sl_dma_backend sl_dma_backend_parse(const char *name);
+/* True for the backends whose devices see physical addresses (no-IOMMU
+ * through a group or through the device cdev). */
+static inline bool sl_dma_backend_is_noiommu(enum sl_dma_backend be)
+{
+	return be == SL_DMA_BACKEND_NOIOMMU || be == SL_DMA_BACKEND_NOIOMMU_CDEV;
+}
 
 /* An inclusive IOVA interval, as the kernel reports it. */
 struct sl_iova_range {
@@ -74,6 +83,13 @@ int sl_dma_as_attach(struct sl_dma_as *as, int fd, const char *who);
  * mapping outside the ranges the device allows). bus_vfio's AUTO mode then
  * gives the device an IOAS of its own. */
 bool sl_dma_attach_error_is_misfit(int err);
+/* A device of a group attached to AS was just opened
+ * (VFIO_GROUP_GET_DEVICE_FD). iommufd's compat container attaches the
+ * device to its IOAS only now, so its reserved ranges (the MSI window, the
+ * aperture) become known only now: the usable ranges are read again and
+ * every mapping is checked against them. 0, or -1 (ERANGE) with a logged
+ * reason when one no longer fits (the caller closes the device). */
+int sl_dma_as_device_opened(struct sl_dma_as *as, const char *who);
 /* Undo sl_dma_as_attach for FD (the device/group fd is not closed). */
 int sl_dma_as_detach(struct sl_dma_as *as, int fd);
 
@@ -129,6 +145,8 @@ struct sl_dma_stats {
 	uint64_t nb_type1_map;     /* VFIO_IOMMU_MAP_DMA calls made */
 	uint64_t nb_unmap;         /* successful unmaps of any kind */
 	uint64_t map_ns;           /* time spent in the MAP/COPY/MAP_DMA ioctls */
+	uint64_t nb_ioas_map_file; /* of nb_ioas_map, IOMMU_IOAS_MAP_FILE calls (a
+				    * hugetlbfs/memfd segment mapped by fd, 6.13+) */
 };
 void sl_dma_get_stats(struct sl_dma_stats *st);
 

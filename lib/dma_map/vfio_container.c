@@ -3,7 +3,18 @@
  * and VFIO_SET_IOMMU for the first group). Type1 (VFIO_TYPE1v2_IOMMU) maps
  * each segment with VFIO_IOMMU_MAP_DMA under the kernel's dma_entry_limit;
  * no-IOMMU (VFIO_NOIOMMU_IOMMU) maps nothing, the device sees physical
- * addresses. Two ops tables over one container struct. */
+ * addresses. Two ops tables over one container struct.
+ *
+ * /dev/vfio/vfio may be iommufd's compat container (CONFIG_VFIO_CONTAINER=n,
+ * CONFIG_IOMMUFD_VFIO_CONTAINER=y; sl_vfio_caps.h tells). The type1 calls
+ * work there, but: it attaches a device to its IOAS at
+ * VFIO_GROUP_GET_DEVICE_FD, not at VFIO_SET_IOMMU, so until a device is
+ * opened the IOAS has no reserved ranges and the IOVA-range capability says
+ * "everything" (sl_dma_as_device_opened reads them again then); the ranges
+ * are taken from the compat IOAS itself (IOMMU_VFIO_IOAS,
+ * IOMMU_IOAS_IOVA_RANGES on the container fd, which is an iommufd); and it
+ * has no dma_entry_limit (DMA_AVAIL reports UINT32_MAX); and it charges what
+ * it pins to VmPin and VmLck both (the memlock pre-check counts it once). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +28,7 @@
 
 #include "dma_map_internal.h"
 #include "sl_eal.h"
+#include "sl_vfio_caps.h"
 #include "sl_vfio_explain.h"
 
 struct container_as {
@@ -24,6 +36,7 @@ struct container_as {
 	int fd;              /* /dev/vfio/vfio */
 	bool iommu_set;      /* VFIO_SET_IOMMU done */
 	uint64_t dma_avail;  /* type1 DMA_AVAIL capability, UINT32_MAX if absent */
+	bool compat;         /* iommufd's compat container (the fd is an iommufd) */
 };
 
 static inline struct container_as *to_container(struct sl_dma_as *as)
@@ -77,6 +90,13 @@ static int container_create(struct sl_dma_as *as)
 		return -1;
 	}
 	c->fd = fd;
+	c->compat = sl_vfio_caps_get()->container == SL_CONTAINER_IOMMUFD_COMPAT;
+	if (c->compat && ext == VFIO_TYPE1v2_IOMMU)
+		sl_log(SL_LOG_NOTICE, LOG_COMP,
+		       "%s: %s is iommufd's compat container: no DMA entry limit (iommufd compat); "
+		       "usable IOVA ranges from IOMMU_IOAS_IOVA_RANGES on its IOAS, read again when "
+		       "a device is opened (the compat container attaches devices to its IOAS at "
+		       "VFIO_GROUP_GET_DEVICE_FD)", as->name, path);
 	return 0;
 }
 
@@ -146,6 +166,46 @@ static void container_detach(struct sl_dma_as *as, struct as_attached *a, bool l
 
 /* ---- type1 --------------------------------------------------------------- */
 
+/* iommufd's compat container: the fd is an iommufd, so its IOAS can be
+ * asked directly. 0 and the ranges in TMP/N, or -1. */
+static int compat_ioas_ranges(struct sl_dma_as *as, struct sl_iova_range *tmp, unsigned *n,
+			      uint64_t *align)
+{
+	struct container_as *c = to_container(as);
+	struct iommu_vfio_ioas v = { .size = sizeof(v), .op = IOMMU_VFIO_IOAS_GET };
+	struct iommu_iova_range r[SL_DMA_MAX_IOVA_RANGES];
+	struct iommu_ioas_iova_ranges q = {
+		.size = sizeof(q),
+		.num_iovas = SL_DMA_MAX_IOVA_RANGES,
+		.allowed_iovas = (uintptr_t)r,
+	};
+	unsigned i;
+
+	if (ioctl(c->fd, IOMMU_VFIO_IOAS, &v) != 0) {
+		int saved = errno;
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_VFIO_IOAS(GET) on the compat container: %s",
+		       as->name, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	q.ioas_id = v.ioas_id;
+	if (ioctl(c->fd, IOMMU_IOAS_IOVA_RANGES, &q) != 0) {
+		int saved = errno;
+		sl_log(SL_LOG_ERR, LOG_COMP, "%s: IOMMU_IOAS_IOVA_RANGES on compat IOAS %u: %s%s",
+		       as->name, v.ioas_id, strerror(saved),
+		       saved == EMSGSIZE ? " (more ranges than Sluice keeps)" : "");
+		errno = saved;
+		return -1;
+	}
+	for (i = 0; i < q.num_iovas; i++) {
+		tmp[i].start = r[i].start;
+		tmp[i].last = r[i].last;
+	}
+	*n = q.num_iovas;
+	*align = q.out_iova_alignment;
+	return 0;
+}
+
 static int type1_query_ranges(struct sl_dma_as *as)
 {
 	struct container_as *c = to_container(as);
@@ -202,6 +262,16 @@ static int type1_query_ranges(struct sl_dma_as *as)
 		}
 	}
 	free(info);
+	if (c->compat) {
+		/* The IOAS is the truth; the capability restates it (and
+		 * before a device is opened both say "everything"). */
+		uint64_t align = 0;
+		if (compat_ioas_ranges(as, tmp, &n, &align) != 0)
+			return -1;
+		have_ranges = true;
+		if (align > as->iova_align)
+			as->iova_align = align;
+	}
 	if (!have_ranges) {
 		/* Older kernels report no ranges: everything is allowed. */
 		tmp[0].start = 0;
@@ -240,10 +310,11 @@ static int type1_map(struct sl_dma_as *as, struct dma_seg *seg, void *va, uint64
 	return 0;
 }
 
-static int type1_unmap(struct sl_dma_as *as, uint64_t iova, uint64_t len)
+static int type1_unmap(struct sl_dma_as *as, void *va, uint64_t iova, uint64_t len)
 {
 	struct vfio_iommu_type1_dma_unmap u = { .argsz = sizeof(u), .iova = iova, .size = len };
 
+	(void)va;
 	if (len == 0) {
 		sl_log(SL_LOG_ERR, LOG_COMP, "%s: zero-length unmap at 0x%" PRIx64 " refused", as->name,
 		       iova);
@@ -272,6 +343,9 @@ static int type1_entry_precheck(struct sl_dma_as *as, unsigned new_entries)
 {
 	char msg[640];
 
+	if (to_container(as)->compat)
+		return 0; /* no DMA entry limit (iommufd compat): said at create */
+
 	if (sl_dma_entry_check(as->nb_maps, new_entries,
 			       sl_dma_read_entry_limit(SL_DMA_ENTRY_LIMIT_PATH),
 			       to_container(as)->dma_avail, msg, sizeof(msg)) == 0)
@@ -279,6 +353,20 @@ static int type1_entry_precheck(struct sl_dma_as *as, unsigned new_entries)
 	sl_log(SL_LOG_ERR, LOG_COMP, "%s: %s", as->name, msg);
 	errno = ENOSPC;
 	return -1;
+}
+
+/* iommufd's compat container charges its pins to VmPin (as iommufd does)
+ * and to VmLck (IOPT_PAGES_ACCOUNT_MM, as VFIO did): count them once. */
+static uint64_t type1_charged_twice(struct sl_dma_as *as)
+{
+	struct as_mapping *m;
+	uint64_t bytes = 0;
+
+	if (!to_container(as)->compat)
+		return 0;
+	for (m = as->maps; m; m = m->next)
+		bytes += m->len;
+	return bytes;
 }
 
 const struct sl_dma_as_ops sl_dma_type1_ops = {
@@ -295,6 +383,7 @@ const struct sl_dma_as_ops sl_dma_type1_ops = {
 	.map = type1_map,
 	.unmap = type1_unmap,
 	.entry_precheck = type1_entry_precheck,
+	.charged_twice = type1_charged_twice,
 };
 
 /* ---- no-IOMMU ------------------------------------------------------------ */

@@ -9,7 +9,8 @@
  * range found free in /proc/self/maps) so that IOVA = VA fits IOMMUs
  * with 39-bit input addresses; the kernel's own high choice (0x7f...) is
  * the logged fallback. In PA mode the physical address of every page is
- * read from /proc/self/pagemap once. */
+ * read from /proc/self/pagemap once, or given by the PA source when one is
+ * installed (dma_map's noiommu-cdev backend: IOMMU_IOAS_NOIOMMU_GET_PA). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -568,8 +569,22 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 	seg->fd = fd;
 	seg->fd_offset = 0;
 	if (mem.iova_mode == SL_IOVA_PA) {
-		if (read_page_pas(seg, page_iova) != 0) {
+		uint64_t *pas = calloc(len / mem.page_size, sizeof(*pas));
+		int src = -1;
+
+		if (pas == NULL)
+			errno = ENOMEM;
+		else
+			src = eal_memreg_pa_source(seg, pas);
+		if (src == 1) { /* no PA source, or it declined: pagemap */
+			free(pas);
+			pas = NULL;
+			src = read_page_pas(seg, &pas);
+		}
+		if (src != 0) {
 			err = errno;
+			free(pas);
+			eal_memreg_pa_release(va, len);
 			munmap(va, len);
 			if (fd >= 0)
 				close(fd);
@@ -577,6 +592,7 @@ int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova)
 			errno = err;
 			return -1;
 		}
+		*page_iova = pas;
 		seg->iova = (*page_iova)[0];
 		for (size_t i = 1; i < len / mem.page_size; i++) {
 			if ((*page_iova)[i] != seg->iova + i * mem.page_size) {
@@ -603,8 +619,10 @@ fail_fd:
 
 void eal_memory_release(struct sl_memseg *seg, uint64_t *page_iova)
 {
-	if (seg->va != NULL)
+	if (seg->va != NULL) {
+		eal_memreg_pa_release(seg->va, seg->len);
 		munmap(seg->va, seg->len);
+	}
 	if (seg->fd >= 0)
 		close(seg->fd);
 	free(page_iova);

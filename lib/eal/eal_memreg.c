@@ -48,6 +48,9 @@ static struct listener *listeners;
 static enum sl_iova_mode iova_mode = SL_IOVA_VA;
 static sl_mem_iova_chooser iova_chooser; /* NULL: IOVA = VA */
 static void *iova_chooser_arg;
+static sl_mem_pa_source pa_source;       /* NULL: PA mode reads pagemap */
+static sl_mem_pa_release pa_release;
+static void *pa_source_arg;
 
 static void mem_lock_create(void)
 {
@@ -380,6 +383,32 @@ int sl_mem_set_iova_chooser(sl_mem_iova_chooser choose, void *arg)
 	return 0;
 }
 
+int sl_mem_set_pa_source(sl_mem_pa_source get, sl_mem_pa_release release, void *arg)
+{
+	eal_mem_lock();
+	if (get != NULL && pa_source != NULL && (pa_source != get || pa_source_arg != arg)) {
+		eal_mem_unlock();
+		errno = EBUSY;
+		return -1;
+	}
+	pa_source = get;
+	pa_release = get ? release : NULL;
+	pa_source_arg = get ? arg : NULL;
+	eal_mem_unlock();
+	return 0;
+}
+
+int eal_memreg_pa_source(const struct sl_memseg *seg, uint64_t *pas)
+{
+	return pa_source ? pa_source(seg, pas, pa_source_arg) : 1;
+}
+
+void eal_memreg_pa_release(void *va, size_t len)
+{
+	if (pa_release)
+		pa_release(va, len, pa_source_arg);
+}
+
 void eal_memreg_cleanup(void)
 {
 	struct seg_table *t;
@@ -412,5 +441,8 @@ void eal_memreg_cleanup(void)
 	iova_mode = SL_IOVA_VA;
 	iova_chooser = NULL;
 	iova_chooser_arg = NULL;
+	pa_source = NULL;
+	pa_release = NULL;
+	pa_source_arg = NULL;
 	eal_mem_unlock();
 }

@@ -115,6 +115,11 @@ int eal_memory_init(struct sl_eal_config *cfg);
 void eal_memory_cleanup(void);
 int eal_memory_reserve(size_t len, struct sl_memseg *seg, uint64_t **page_iova);
 void eal_memory_release(struct sl_memseg *seg, uint64_t *page_iova);
+/* eal_memreg.c: the PA source (sl_mem_set_pa_source), called by
+ * eal_memory.c with the memory lock held: 1 when none is installed or it
+ * declined, else as the source returns; and its release. */
+int eal_memreg_pa_source(const struct sl_memseg *seg, uint64_t *pas);
+void eal_memreg_pa_release(void *va, size_t len);
 /* "hugetlbfs /dev/hugepages (2 MiB pages)", "memfd (2 MiB pages)", ... */
 const char *eal_memory_describe(void);
 size_t eal_memory_page_size(void);

@@ -399,6 +399,23 @@ int sl_mem_event_unregister(const char *name, void *arg);
 typedef uint64_t (*sl_mem_iova_chooser)(const void *va, size_t len, size_t page_size, void *arg);
 int sl_mem_set_iova_chooser(sl_mem_iova_chooser choose, void *arg);
 
+/* In PA mode the physical address of each page of a new segment is read
+ * from /proc/self/pagemap (which shows them only to CAP_SYS_ADMIN), unless
+ * a PA source is installed: dma_map's noiommu-cdev backend installs one
+ * that pins the pages into an iommufd IOAS and asks the kernel
+ * (IOMMU_IOAS_NOIOMMU_GET_PA). GET is called with the EAL memory lock held
+ * before the segment SEG (va, len, page_size, fd, fd_offset filled; iova not
+ * yet) is published; it fills PAS (one per page of seg->page_size) and
+ * returns 0, returns 1 to decline (pagemap is read then),
+ * or -1 with errno and a logged reason (the reservation fails). RELEASE is
+ * called for every segment released while the source is installed (also
+ * one that never got published), so the source can let go of what it
+ * still holds for [VA, VA+LEN). NULL GET uninstalls; -1/EBUSY when another
+ * source is installed. VA mode never calls it. */
+typedef int (*sl_mem_pa_source)(const struct sl_memseg *seg, uint64_t *pas, void *arg);
+typedef void (*sl_mem_pa_release)(void *va, size_t len, void *arg);
+int sl_mem_set_pa_source(sl_mem_pa_source get, sl_mem_pa_release release, void *arg);
+
 /* ---- interrupt thread -------------------------------------------------------
  *
  * One thread per process (named "sl-intr") waits on registered file

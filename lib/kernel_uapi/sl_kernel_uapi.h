@@ -204,6 +204,50 @@ _Static_assert(IOMMU_IOAS_UNMAP == 0x3b86, "IOMMU_IOAS_UNMAP number");
 _Static_assert(IOMMU_OPTION == 0x3b87, "IOMMU_OPTION number");
 _Static_assert(IOMMU_VFIO_IOAS == 0x3b88, "IOMMU_VFIO_IOAS number");
 
+/*
+ * Newer iommufd commands, each guarded by its own ioctl macro (a system
+ * <linux/iommufd.h> that has one defines the macro, and then it wins). The
+ * numbers are literal: the enum names of newer headers cannot be tested.
+ * Layouts from Linux 7.3.4's include/uapi/linux/iommufd.h.
+ */
+#ifndef IOMMU_IOAS_MAP_FILE
+/* Since 6.13: map LENGTH bytes of a memfd or hugetlbfs file FD from byte
+ * START (flags as for IOMMU_IOAS_MAP). */
+struct iommu_ioas_map_file {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
+_Static_assert(sizeof(struct iommu_ioas_map_file) == 40, "iommu_ioas_map_file layout");
+#endif
+_Static_assert(IOMMU_IOAS_MAP_FILE == 0x3b8f, "IOMMU_IOAS_MAP_FILE number");
+
+#ifndef IOMMU_IOAS_NOIOMMU_GET_PA
+/* Since 7.3 (CONFIG_IOMMUFD_NOIOMMU): the physical address behind IOVA in
+ * an IOAS a no-IOMMU device cdev is attached to. LENGTH: in, the most bytes
+ * to look at (non-zero); out, how many are physically contiguous from
+ * OUT_PHYS. Needs CAP_SYS_RAWIO (EPERM). ENOTTY: the kernel predates it;
+ * EOPNOTSUPP: built without CONFIG_IOMMUFD_NOIOMMU, nonzero flags, or an
+ * IOAS with no no-IOMMU device attached; ENOENT: IOVA not mapped. */
+struct iommu_ioas_noiommu_get_pa {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 out_phys;
+};
+#define IOMMU_IOAS_NOIOMMU_GET_PA _IO(IOMMUFD_TYPE, 0x95)
+_Static_assert(sizeof(struct iommu_ioas_noiommu_get_pa) == 40, "iommu_ioas_noiommu_get_pa layout");
+#endif
+_Static_assert(IOMMU_IOAS_NOIOMMU_GET_PA == 0x3b95, "IOMMU_IOAS_NOIOMMU_GET_PA number");
+
 /* ------------------------------------------------------------------ */
 /* VFIO device cdev (/dev/vfio/devices/vfioN) bound to iommufd, >= 6.6 */
 /* ------------------------------------------------------------------ */

@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static char fake_root[PATH_MAX];          /* the fake machine's / */
 static char fake_sysroot[PATH_MAX + 8];   /* its /sys */
@@ -28,6 +30,22 @@ static inline void fake_sh(const char *fmt, ...)
 		fprintf(stderr, "failed: %s\n", cmd);
 		exit(2);
 	}
+}
+
+/* True when FD is the fake /dev/vfio/vfio: a fake kernel answers iommufd
+ * ioctls there as VFIO's legacy container does (EINVAL for every unknown
+ * one before VFIO_SET_IOMMU), so the capability probe (sl_vfio_caps.h)
+ * sees a legacy container, not iommufd's compat one. */
+static inline int fake_fd_is_container(int fd)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	return n >= 14 && !strcmp(target + n - 14, "/dev/vfio/vfio");
 }
 
 /* Make the temporary root /tmp/<PREFIX>XXXXXX (fake_root, fake_sysroot). */

@@ -53,6 +53,10 @@ int ioctl(int fd, unsigned long req, ...)
 		((struct vfio_group_status *)arg)->flags = VFIO_GROUP_FLAGS_VIABLE;
 		return 0;
 	case IOMMU_IOAS_ALLOC:
+		if (fake_fd_is_container(fd)) { /* VFIO's legacy container */
+			errno = EINVAL;
+			return -1;
+		}
 		((struct iommu_ioas_alloc *)arg)->out_ioas_id = next_id++;
 		return 0;
 	case VFIO_DEVICE_BIND_IOMMUFD:

@@ -65,6 +65,10 @@ int ioctl(int fd, unsigned long req, ...)
 	case VFIO_CHECK_EXTENSION:
 		return 1;
 	case IOMMU_IOAS_ALLOC:
+		if (fake_fd_is_container(fd)) { /* VFIO's legacy container */
+			errno = EINVAL;
+			return -1;
+		}
 		((struct iommu_ioas_alloc *)arg)->out_ioas_id = next_id++;
 		return 0;
 	case IOMMU_IOAS_IOVA_RANGES: {

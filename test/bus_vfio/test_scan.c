@@ -2,7 +2,11 @@
  * a fake sysfs and /dev tree: which devices are kept, which backend and why,
  * -a errors (unbound, kernel driver, nonexistent, malformed, no-IOMMU
  * without opt-in, group not viable, forced backend unavailable), and that
- * failures leave no file descriptor open. */
+ * failures leave no file descriptor open. Linux 7.3: a no-IOMMU device with
+ * only a cdev (noiommu-vfioN), one with both a no-IOMMU group and cdev
+ * (the cdev is preferred; the group can be forced), and a kernel without
+ * VFIO groups or a container (CONFIG_VFIO_GROUP=n), where forcing type1 or
+ * group no-IOMMU is refused naming the configuration. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,6 +14,7 @@
 #include <unistd.h>
 
 #include "sl_bus_vfio.h"
+#include "sl_vfio_caps.h"
 #include "test_util.h"
 
 static char root[PATH_MAX];
@@ -86,6 +91,16 @@ static void add_dev(const char *bdf, const char *vendor, const char *device, con
 	}
 }
 
+/* A no-IOMMU device's cdev (Linux 7.3): vfio-dev/noiommu-vfioN and its node. */
+static void add_noiommu_cdev(const char *bdf, int n)
+{
+	char p[PATH_MAX + 128], idx[16];
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/vfio-dev/noiommu-vfio%d", sysroot, bdf, n);
+	mkdirs(p);
+	snprintf(idx, sizeof(idx), "%d", n);
+	touch("%s/dev/vfio/devices/noiommu-vfio%s", idx);
+}
+
 static void build_tree(void)
 {
 	char p[PATH_MAX + 64];
@@ -100,6 +115,9 @@ static void build_tree(void)
 	snprintf(p, sizeof(p), "%s/dev/vfio/devices", root);
 	mkdirs(p);
 	touch("%s/dev/iommu%s", "");
+	touch("%s/dev/vfio/vfio%s", "");     /* a container (VFIO's or iommufd's) */
+	snprintf(p, sizeof(p), "%s/class/vfio", sysroot); /* the kernel has VFIO groups */
+	mkdirs(p);
 	/* A: iommufd-capable. B: group only (type1). C: no-IOMMU group.
 	 * D: held by igb. E: vfio-pci but its group also holds an e1000e.
 	 * F: unbound. */
@@ -122,6 +140,15 @@ static void build_tree(void)
 	touch("%s/dev/vfio/devices/vfio1%s", "");
 	add_dev("0000:00:07.0", "0x8086\n", "0x10c9\n", "", 6, -1);
 	touch("%s/dev/vfio/6%s", "");
+	/* G: no IOMMU group, only a no-IOMMU cdev (the cdev-only kernel).
+	 * H: a no-IOMMU group and a no-IOMMU cdev (the compat kernel). */
+	add_dev("0000:00:08.0", "0x8086\n", "0x10c9\n", "vfio-pci", -1, -1);
+	add_noiommu_cdev("0000:00:08.0", 2);
+	add_dev("0000:00:09.0", "0x8086\n", "0x10c9\n", "vfio-pci", 7, -1);
+	touch("%s/dev/vfio/noiommu-7%s", "");
+	snprintf(p, sizeof(p), "%s/kernel/iommu_groups/7/name", sysroot);
+	put(p, "vfio-noiommu\n");
+	add_noiommu_cdev("0000:00:09.0", 3);
 }
 
 static struct sl_bus_vfio_conf conf_with(struct sl_devarg *allow, unsigned n, const char *backend,
@@ -245,9 +272,62 @@ int main(void)
 	{
 		struct sl_bus_vfio_conf c = conf_with(NULL, 0, "auto", true);
 		CHECK(sl_bus_vfio_scan(&c) == 0);
-		CHECK(sl_pci_device_count() == 3);
+		CHECK(sl_pci_device_count() == 5);
 		CHECK(backend_of("0000:00:04.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU);
 		CHECK_CONTAINS(reason, "noiommu-3");
+		/* only the cdev: noiommu-cdev */
+		CHECK(backend_of("0000:00:08.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU_CDEV);
+		CHECK_CONTAINS(reason, "no IOMMU; noiommu-vfio2 present; physical addresses from "
+			       "IOMMU_IOAS_NOIOMMU_GET_PA; pinned by the kernel");
+		/* group and cdev: the cdev is preferred */
+		CHECK(backend_of("0000:00:09.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU_CDEV);
+		CHECK_CONTAINS(reason, "noiommu-vfio3 present");
+	}
+	/* 2b. No-IOMMU through the cdev: opt-in, forcing, refusals. */
+	{
+		struct sl_devarg a[2];
+		const char *log;
+		a[0] = da("0000:00:08.0", "");
+		expect_refusal(a, 1, NULL, false, EPERM, "only no-IOMMU is available (cdev "
+			       "/dev/vfio/devices/noiommu-vfio2)", "--allow-noiommu");
+		a[0] = da("0000:00:09.0", "");
+		expect_refusal(a, 1, NULL, false, EPERM, "cdev /dev/vfio/devices/noiommu-vfio3, group "
+			       "/dev/vfio/noiommu-7", "--allow-noiommu");
+		a[0] = da("0000:00:09.0", "iommu=noiommu-cdev");
+		expect_refusal(a, 1, NULL, false, EPERM, "opt in with --allow-noiommu", NULL);
+		/* forcing the group path where both exist */
+		a[0] = da("0000:00:09.0", "iommu=noiommu");
+		struct sl_bus_vfio_conf c = conf_with(a, 1, NULL, true);
+		capture_begin();
+		CHECK(sl_bus_vfio_scan(&c) == 0);
+		log = capture_end();
+		CHECK(backend_of("0000:00:09.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU);
+		CHECK_CONTAINS(reason, "forced by -a ...,iommu=noiommu");
+		CHECK_CONTAINS(log, "nodes: vfio-dev/noiommu-vfio3, /dev/vfio/noiommu-7");
+		/* and the cdev path by name */
+		a[0] = da("0000:00:09.0", "iommu=noiommu-cdev");
+		c = conf_with(a, 1, NULL, true);
+		CHECK(sl_bus_vfio_scan(&c) == 0);
+		CHECK(backend_of("0000:00:09.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU_CDEV);
+		CHECK_CONTAINS(reason, "forced by -a ...,iommu=noiommu-cdev");
+		/* the cdev path on a device behind an IOMMU, and a group-only one */
+		a[0] = da("0000:00:02.0", "iommu=noiommu-cdev");
+		expect_refusal(a, 1, NULL, true, EPERM, "asks for no-IOMMU through the device cdev",
+			       "behind an IOMMU (use iommu=iommufd)");
+		a[0] = da("0000:00:04.0", "iommu=noiommu-cdev");
+		expect_refusal(a, 1, NULL, true, EPERM, "no vfio-dev/noiommu-vfioN cdev",
+			       "CONFIG_IOMMUFD_NOIOMMU");
+		/* iommufd and type1 on a no-IOMMU cdev device */
+		a[0] = da("0000:00:08.0", "iommu=iommufd");
+		expect_refusal(a, 1, NULL, true, EPERM, "asks for iommufd", "iommu=noiommu-cdev");
+		a[0] = da("0000:00:08.0", "iommu=type1");
+		expect_refusal(a, 1, NULL, true, EPERM, "asks for type1", "has a no-IOMMU cdev");
+		/* the no-IOMMU checks in the EAL hook cover both no-IOMMU backends */
+		CHECK(sl_dma_backend_is_noiommu(SL_DMA_BACKEND_NOIOMMU_CDEV));
+		CHECK(sl_dma_backend_is_noiommu(SL_DMA_BACKEND_NOIOMMU));
+		CHECK(!sl_dma_backend_is_noiommu(SL_DMA_BACKEND_TYPE1));
+		CHECK(sl_dma_backend_parse("noiommu-cdev") == SL_DMA_BACKEND_NOIOMMU_CDEV);
+		CHECK(strcmp(sl_dma_backend_name(SL_DMA_BACKEND_NOIOMMU_CDEV), "noiommu-cdev") == 0);
 	}
 	/* 3. -a errors, each naming the fix; the list stays empty. */
 	{
@@ -322,6 +402,39 @@ int main(void)
 		struct sl_devarg a[1] = { da("0000:00:02.0", "iommu=iommufd") };
 		expect_refusal(a, 1, NULL, false, EPERM, "there is no /dev/iommu", NULL);
 		touch("%s/dev/iommu%s", "");
+	}
+	/* 5b. A kernel without VFIO groups and without a container
+	 *     (CONFIG_VFIO_GROUP=n): iommufd and the no-IOMMU cdev only;
+	 *     forcing type1 or group no-IOMMU names the configuration. */
+	{
+		char cls[PATH_MAX + 64], node[PATH_MAX + 64];
+		snprintf(cls, sizeof(cls), "%s/class/vfio", sysroot);
+		snprintf(node, sizeof(node), "%s/dev/vfio/vfio", root);
+		rmdir(cls);
+		unlink(node);
+		sl_vfio_caps_reset();
+		CHECK(!sl_vfio_caps_get()->vfio_groups);
+		CHECK(sl_vfio_caps_get()->container == SL_CONTAINER_NONE);
+		struct sl_devarg a[1] = { da("0000:00:02.0", "iommu=type1") };
+		expect_refusal(a, 1, NULL, false, EPERM, "asks for type1",
+			       "this kernel has no VFIO groups and no container (CONFIG_VFIO_GROUP=n");
+		a[0] = da("0000:00:09.0", "iommu=noiommu");
+		expect_refusal(a, 1, NULL, true, EPERM, "asks for group no-IOMMU",
+			       "(CONFIG_VFIO_GROUP=n: device cdevs only); use iommu=noiommu-cdev");
+		a[0] = da("0000:00:03.0", "");
+		expect_refusal(a, 1, NULL, false, EPERM, "no VFIO access path",
+			       "CONFIG_VFIO_GROUP=n");
+		a[0] = da("0000:00:02.0", "");
+		struct sl_bus_vfio_conf c = conf_with(a, 1, NULL, false);
+		CHECK(sl_bus_vfio_scan(&c) == 0);
+		CHECK(backend_of("0000:00:02.0", NULL, 0) == SL_DMA_BACKEND_IOMMUFD);
+		a[0] = da("0000:00:08.0", "");
+		c = conf_with(a, 1, NULL, true);
+		CHECK(sl_bus_vfio_scan(&c) == 0);
+		CHECK(backend_of("0000:00:08.0", NULL, 0) == SL_DMA_BACKEND_NOIOMMU_CDEV);
+		mkdirs(cls);
+		touch("%s/dev/vfio/vfio%s", "");
+		sl_vfio_caps_reset();
 	}
 	/* 6. Opening against fake nodes fails (they are plain files) and leaves
 	 *    nothing open: the error paths of both backends. */

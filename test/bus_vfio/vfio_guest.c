@@ -19,9 +19,18 @@
  *   bad CASE [ARG]  one refusal with its message and no fd left: kernel-
  *       driver, nonexistent, malformed, noiommu-optin, noiommu-va,
  *       noiommu-forced, not-viable BDF, memlock BDF, entry-limit BDF (type1,
- *       with dma_entry_limit lowered by the caller), iova-range BDF,
+ *       with dma_entry_limit lowered by the caller), entry-limit-compat BDF
+ *       (type1 on iommufd's compat container: no limit, and said so),
+ *       forced BDF,iommu=B NEEDLE [NEEDLE2] (a backend the kernel lacks),
+ *       iova-range BDF,
  *       iova-late BDF (a 39-bit IOMMU: memory above 2^39 reserved before the
  *       open).
+ *   mapfile BDF MIB  iommufd: a MIB MiB segment mapped into the source IOAS
+ *       by IOMMU_IOAS_MAP_FILE (or IOMMU_IOAS_MAP with SLUICE_DMA_MAP_FILE=0)
+ *       and copied into the shared IOAS: map time and VmPin growth.
+ *   getpa BDF  noiommu-cdev (Linux 7.3), as root: the physical address of
+ *       every page of every segment (pagemap before the open, GET_PA after)
+ *       agrees with /proc/self/pagemap.
  *   dma-fault BDF=BACKEND [IOVA]  on purpose, an igb tx ring whose base is
  *       an IOVA nothing is mapped at (default 0xdead0000): the device's
  *       descriptor fetch must fault in the IOMMU, which the guest kernel
@@ -29,6 +38,7 @@
  *       the suite's fault detector reports it. Prints "DMA-FAULT-IOVA 0x..".
  * Exit 0 when every expectation held, 1 otherwise. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <poll.h>
@@ -46,6 +56,7 @@
 #include "sl_bus_vfio.h"
 #include "sl_dma_map.h"
 #include "sl_eal.h"
+#include "sl_vfio_caps.h"
 #include "test_util.h"
 
 #define IGB_VENDOR 0x8086
@@ -415,7 +426,7 @@ static int exercise(struct sl_pci_device *dev, enum sl_dma_backend want)
 	note("%s: %s, BAR0 %zu bytes mapped, STATUS 0x%08x, MAC %02x:%02x:%02x:%02x:%02x:%02x", name,
 	     sl_dma_backend_name(want), len, status, ral & 0xff, (ral >> 8) & 0xff, (ral >> 16) & 0xff,
 	     ral >> 24, rah & 0xff, (rah >> 8) & 0xff);
-	if (want != SL_DMA_BACKEND_NOIOMMU && !ranges_exclude_msi(sl_pci_dev_dma_as(dev)))
+	if (!sl_dma_backend_is_noiommu(want) && !ranges_exclude_msi(sl_pci_dev_dma_as(dev)))
 		fail("%s: the usable IOVA ranges do not exclude the MSI window", name);
 	if (sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX) < 2)
 		fail("%s: expected MSI-X vectors, got %u", name, sl_pci_irq_count(dev, SL_PCI_IRQ_MSIX));
@@ -832,11 +843,17 @@ static int cmd_share_mixed(int argc, char **argv)
 	}
 	int64_t mapped = rows[n].seg_kb, added = add.seg_kb - rows[n].seg_kb;
 	int seen_iommufd = 0, seen_type1 = 0;
+	/* iommufd's compat container (Linux 7.3 without VFIO's container)
+	 * charges like iommufd (VmPin) and, as VFIO did, the locked memory
+	 * (VmLck): IOPT_PAGES_ACCOUNT_MM for /dev/vfio/vfio. Each backend still
+	 * pins once; type1's pin then shows in both. */
+	bool compat = sl_vfio_caps_get()->container == SL_CONTAINER_IOMMUFD_COMPAT;
 	for (i = 1; i <= n; i++) {
 		seen_iommufd += want[i - 1] == SL_DMA_BACKEND_IOMMUFD;
 		seen_type1 += want[i - 1] == SL_DMA_BACKEND_TYPE1;
 		int64_t pin = rows[i].pin_kb - rows[0].pin_kb, lck = rows[i].lck_kb - rows[0].lck_kb;
-		int64_t want_pin = seen_iommufd ? mapped : 0, want_lck = seen_type1 ? mapped : 0;
+		int64_t want_pin = (seen_iommufd ? mapped : 0) + (compat && seen_type1 ? mapped : 0);
+		int64_t want_lck = seen_type1 ? mapped : 0;
 		if (pin != want_pin || lck != want_lck)
 			fail("after %d device(s) (%d iommufd, %d type1): VmPin +%" PRId64 " KiB, VmLck +%"
 			     PRId64 " KiB; expected +%" PRId64 " and +%" PRId64 " (%" PRId64
@@ -844,7 +861,10 @@ static int cmd_share_mixed(int argc, char **argv)
 			     want_pin, want_lck, mapped);
 	}
 	int64_t add_pin = add.pin_kb - rows[n].pin_kb, add_lck = add.lck_kb - rows[n].lck_kb;
-	if (add_pin != (nb_iommufd ? added : 0) || add_lck != (nb_type1 ? added : 0))
+	if (compat)
+		note("type1 is iommufd's compat container here: its pins count in VmPin and VmLck");
+	if (add_pin != (nb_iommufd ? added : 0) + (compat && nb_type1 ? added : 0) ||
+	    add_lck != (nb_type1 ? added : 0))
 		fail("the %" PRId64 " KiB added with all open: VmPin +%" PRId64 ", VmLck +%" PRId64
 		     " KiB (expected once per backend)", added, add_pin, add_lck);
 	uint64_t want_copies = mode == SL_DMA_IOMMUFD_COPY ? (uint64_t)nb_iommufd : nb_iommufd ? 1 : 0;
@@ -973,6 +993,14 @@ static int cmd_share(int argc, char **argv)
 		fail("type1: the added segment took %" PRIu64 " VFIO_IOMMU_MAP_DMA calls, expected 1",
 		     add.maps - rows[n].maps);
 	qsort(times, SHARE_REPS, sizeof(times[0]), cmp_u64);
+	{
+		/* IOMMU_IOAS_MAP_FILE (6.13+): the EAL's hugetlbfs/memfd segments
+		 * mapped by fd; printed for the checks to assert on */
+		struct sl_dma_stats fst;
+		sl_dma_get_stats(&fst);
+		printf("SHARE-MAP-FILE backend=%s mode=%s map_file_calls=%" PRIu64 " map_calls=%" PRIu64
+		       "\n", sl_dma_backend_name(be), mode_name, fst.nb_ioas_map_file, fst.nb_ioas_map);
+	}
 	printf("SHARE-RESULT backend=%s mode=%s devices=%d mapped_kib=%" PRId64
 	       " pinned_1dev_kib=%" PRId64 " pinned_%ddev_kib=%" PRId64 " added_kib=%" PRId64
 	       " added_pinned_kib=%" PRId64 " map_us_first=%.1f map_us_median_of_%d=%.1f"
@@ -1078,6 +1106,49 @@ static int bad_entry_limit(char *bdf)
 		else
 			note("entry-limit: open refused before mapping, naming dma_entry_limit and the "
 			     "value to write, no fd left");
+	}
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+/* iommufd's compat container has no dma_entry_limit (vfio_iommu_type1 is
+ * not even built): the open must work and dma_map must say so, instead of
+ * pretending a limit. */
+static int compat_entry_limit(char *bdf)
+{
+	struct sl_pci_device *dev;
+	const char *log;
+	int fds, rc;
+
+	capture_begin();
+	rc = eal_start(1, &bdf, false, "16");
+	if (rc < 0) {
+		capture_end();
+		fail("entry-limit-compat: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = count_fds();
+	rc = sl_pci_dev_open(dev);
+	log = capture_end();
+	if (rc != 0) {
+		fail("entry-limit-compat: %s did not open through the compat container", bdf);
+	} else {
+		if (!strstr(log, "iommufd's compat container"))
+			fail("entry-limit-compat: the log does not say /dev/vfio/vfio is iommufd's "
+			     "compat container");
+		if (!strstr(log, "no DMA entry limit (iommufd compat)"))
+			fail("entry-limit-compat: the log does not say \"no DMA entry limit (iommufd "
+			     "compat)\"");
+		if (strstr(log, "dma_entry_limit"))
+			fail("entry-limit-compat: the log names dma_entry_limit, which this kernel "
+			     "does not have");
+		sl_pci_dev_close(dev);
+		if (count_fds() != fds)
+			fail("entry-limit-compat: %d fds before, %d after", fds, count_fds());
+		else if (!test_failures)
+			note("entry-limit-compat: opened through iommufd's compat container, logged "
+			     "\"no DMA entry limit (iommufd compat)\", no fd left");
 	}
 	sl_eal_cleanup();
 	return test_failures ? 1 : 0;
@@ -1231,6 +1302,12 @@ static int cmd_bad(int argc, char **argv)
 		return bad_memlock(spec);
 	} else if (!strcmp(argv[0], "entry-limit")) {
 		return bad_entry_limit(spec);
+	} else if (!strcmp(argv[0], "forced")) {
+		/* ARG: BDF,iommu=B; then the needles the refusal must name */
+		expect_init_refused("forced backend the kernel lacks", spec, true,
+				    argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+	} else if (!strcmp(argv[0], "entry-limit-compat")) {
+		return compat_entry_limit(spec);
 	} else if (!strcmp(argv[0], "iova-range")) {
 		return bad_iova(spec);
 	} else if (!strcmp(argv[0], "iova-late")) {
@@ -1239,6 +1316,169 @@ static int cmd_bad(int argc, char **argv)
 		fprintf(stderr, "bad: unknown case %s\n", argv[0]);
 		return 2;
 	}
+	return test_failures ? 1 : 0;
+}
+
+/* ---- mapfile: IOMMU_IOAS_MAP_FILE against IOMMU_IOAS_MAP ---------------- */
+
+/* mapfile BDF MIB: igb through iommufd (shared IOAS, default mode), then a
+ * segment of MIB MiB reserved with the device open: it goes into the source
+ * IOAS (IOMMU_IOAS_MAP_FILE by its hugetlbfs fd where the kernel has it, or
+ * IOMMU_IOAS_MAP with SLUICE_DMA_MAP_FILE=0) and is copied into the shared
+ * IOAS. Prints the time spent in those ioctls and how much VmPin grew. */
+static int cmd_mapfile(int argc, char **argv)
+{
+	char spec[160];
+	char *allow = spec;
+	struct sl_pci_device *dev;
+	struct sl_dma_stats st0, st1;
+	int64_t pin0, pin1;
+	unsigned long mb;
+	void *blk;
+
+	if (argc < 2) {
+		fprintf(stderr, "mapfile BDF MIB\n");
+		return 2;
+	}
+	mb = strtoul(argv[1], NULL, 0);
+	snprintf(spec, sizeof(spec), "%s,iommu=iommufd", argv[0]);
+	if (accounted_eal_start(1, &allow, "16") != 0)
+		return 1;
+	dev = sl_pci_device_get(0);
+	if (sl_pci_dev_open(dev) != 0) {
+		fail("mapfile: %s did not open through iommufd", argv[0]);
+		sl_eal_cleanup();
+		return 1;
+	}
+	sl_dma_get_stats(&st0);
+	pin0 = status_kb("VmPin");
+	blk = sl_dma_zmalloc("mapfile", (size_t)mb << 20, 2u << 20);
+	sl_dma_get_stats(&st1);
+	pin1 = status_kb("VmPin");
+	if (!blk) {
+		fail("mapfile: %lu MiB could not be reserved: %s", mb, strerror(errno));
+	} else {
+		const char *knob = getenv("SLUICE_DMA_MAP_FILE");
+		printf("MAPFILE-RESULT how=%s size_mib=%lu map_file_calls=%" PRIu64 " map_calls=%" PRIu64
+		       " copies=%" PRIu64 " map_ms=%.2f pinned_kib=%" PRId64 "\n",
+		       st1.nb_ioas_map_file > st0.nb_ioas_map_file ? "IOMMU_IOAS_MAP_FILE" : "IOMMU_IOAS_MAP",
+		       mb, st1.nb_ioas_map_file - st0.nb_ioas_map_file, st1.nb_ioas_map - st0.nb_ioas_map,
+		       st1.nb_ioas_copy - st0.nb_ioas_copy, (double)(st1.map_ns - st0.map_ns) / 1e6,
+		       pin1 - pin0);
+		if (pin1 - pin0 < (int64_t)(mb << 10))
+			fail("mapfile: VmPin grew %" PRId64 " KiB for %lu MiB", pin1 - pin0, mb);
+		if (knob && !strcmp(knob, "0") && st1.nb_ioas_map_file != st0.nb_ioas_map_file)
+			fail("mapfile: SLUICE_DMA_MAP_FILE=0 but IOMMU_IOAS_MAP_FILE was used");
+		sl_dma_free(blk);
+	}
+	sl_pci_dev_close(dev);
+	sl_eal_cleanup();
+	return test_failures ? 1 : 0;
+}
+
+/* ---- getpa: noiommu-cdev's physical addresses against pagemap ----------- */
+
+struct pa_walk {
+	int pm_fd;
+	unsigned segs, pages, agree;
+	uint64_t first_bad_va, first_bad_eal, first_bad_pm;
+};
+
+/* Every page of SEG: the EAL's IOVA (the PA it got from GET_PA, or from
+ * pagemap for memory reserved before the device) against /proc/self/pagemap. */
+static int pa_walk_seg(const struct sl_memseg *seg, void *arg)
+{
+	struct pa_walk *w = arg;
+	w->segs++;
+	for (size_t off = 0; off < seg->len; off += seg->page_size) {
+		uintptr_t va = (uintptr_t)seg->va + off;
+		uint64_t entry = 0, eal = sl_mem_virt2iova((void *)va), pm;
+		if (pread(w->pm_fd, &entry, sizeof(entry), (off_t)(va / 4096) * 8) != 8)
+			entry = 0;
+		pm = (entry & (1ull << 63)) ? (entry & ((1ull << 55) - 1)) * 4096 : 0;
+		w->pages++;
+		if (pm && pm == eal) {
+			w->agree++;
+		} else if (!w->first_bad_va) {
+			w->first_bad_va = va;
+			w->first_bad_eal = eal;
+			w->first_bad_pm = pm;
+		}
+	}
+	return 0;
+}
+
+/* getpa BDF: as root. The EAL's -m memory is reserved before the device is
+ * opened (PAs from pagemap); the open through the no-IOMMU cdev must find
+ * GET_PA agreeing for every page (dma_map logs it); memory added after the
+ * open gets its PAs from GET_PA (the PA source); then every page of every
+ * segment is compared with /proc/self/pagemap. */
+static int cmd_getpa(int argc, char **argv)
+{
+	char spec[160];
+	char *allow = spec;
+	struct sl_pci_device *dev;
+	struct pa_walk w = { .pm_fd = -1 };
+	const char *log;
+	void *late;
+	int fds;
+
+	if (argc < 1) {
+		fprintf(stderr, "getpa BDF\n");
+		return 2;
+	}
+	snprintf(spec, sizeof(spec), "%s,iommu=noiommu-cdev", argv[0]);
+	setenv("SL_GUEST_LOG_LEVEL", "dma_map:info", 1);
+	if (eal_start(1, &allow, true, "16") < 0) {
+		fail("getpa: init failed");
+		return 1;
+	}
+	dev = sl_pci_device_get(0);
+	fds = device_fds();
+	capture_begin();
+	if (sl_pci_dev_open(dev) != 0) {
+		capture_end();
+		fail("getpa: %s did not open through its no-IOMMU cdev", argv[0]);
+		sl_eal_cleanup();
+		return 1;
+	}
+	if (sl_pci_dev_backend(dev) != SL_DMA_BACKEND_NOIOMMU_CDEV)
+		fail("getpa: %s got backend %s, expected noiommu-cdev", argv[0],
+		     sl_dma_backend_name(sl_pci_dev_backend(dev)));
+	/* more than the 16 MiB heap holds: a new segment, its PAs from GET_PA */
+	late = sl_dma_zmalloc("getpa late", 20u << 20, 2u << 20);
+	log = capture_end();
+	fputs(log, stdout);
+	if (!strstr(log, "IOMMU_IOAS_NOIOMMU_GET_PA agrees with the EAL's physical addresses"))
+		fail("getpa: dma_map did not report GET_PA agreeing with pagemap for the memory "
+		     "reserved before the open");
+	if (!late)
+		fail("getpa: 20 MiB reserved after the open failed: %s", strerror(errno));
+	w.pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (w.pm_fd < 0) {
+		fail("getpa: cannot open /proc/self/pagemap: %s", strerror(errno));
+	} else {
+		sl_memseg_walk(pa_walk_seg, &w);
+		close(w.pm_fd);
+		printf("GETPA-RESULT segments=%u pages=%u agree=%u\n", w.segs, w.pages, w.agree);
+		if (w.segs < 2)
+			fail("getpa: %u segment(s); expected the -m memory and the one added after the open",
+			     w.segs);
+		else if (w.agree != w.pages || w.pages == 0)
+			fail("getpa: %u of %u pages agree with pagemap; first other: VA 0x%" PRIx64
+			     " EAL 0x%" PRIx64 " pagemap 0x%" PRIx64, w.agree, w.pages, w.first_bad_va,
+			     w.first_bad_eal, w.first_bad_pm);
+		else
+			note("getpa: the physical address of every page of %u segments (%u pages) agrees "
+			     "with /proc/self/pagemap (GET_PA for memory added after the open, checked "
+			     "against the EAL's pagemap PAs for memory reserved before it)", w.segs, w.pages);
+	}
+	if (late)
+		sl_dma_free(late);
+	sl_pci_dev_close(dev);
+	if (device_fds() != fds)
+		fail("getpa: %d fds before, %d after", fds, device_fds());
+	sl_eal_cleanup();
 	return test_failures ? 1 : 0;
 }
 
@@ -1325,6 +1565,10 @@ int main(int argc, char **argv)
 		rc = cmd_auto(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "dma-fault"))
 		rc = cmd_dma_fault(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "getpa"))
+		rc = cmd_getpa(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "mapfile"))
+		rc = cmd_mapfile(argc - 2, argv + 2);
 	else
 		rc = 2;
 	if (rc == 0)

@@ -10,7 +10,7 @@
  *                                                computed here), conf_get/reta_query, restart
  *   sl-igb-guest kernel  [opts] BDF IFNAME       against the kernel igb driver on IFNAME
  *
- * opts: --backend iommufd|type1|noiommu (noiommu adds --allow-noiommu and
+ * opts: --backend iommufd|type1|noiommu|noiommu-cdev (the no-IOMMU ones add --allow-noiommu and
  * PA mode), or one per device: --backend iommufd,type1 (scenario mixed), --count N (frames, default 100000), --window N (frames in
  * flight at most, default 256: the model queues what the receiver's ring
  * cannot take, and a bounded window keeps that queue short).
@@ -209,7 +209,7 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 	argv[argc++] = (char *)lcores;
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (test_backend_any(backend, "noiommu")) {
+	if (test_backend_any(backend, "noiommu") || test_backend_any(backend, "noiommu-cdev")) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";

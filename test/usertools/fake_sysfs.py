@@ -49,6 +49,11 @@ class FakeTree:
         self.write("proc/net/tcp", "  sl  local_address rem_address   st\n")
         self.write("proc/mounts", "sysfs /sys sysfs rw 0 0\n")
         self.default_driver = {}  # bdf -> driver the kernel picks by ID
+        # which VFIO the fake kernel has: "6.12"; "7.3-compat" (no-IOMMU
+        # devices also get a noiommu-vfioN cdev with a node); "7.3-cdevonly"
+        # (CONFIG_VFIO_GROUP=n: no group nodes, no container, no-IOMMU
+        # devices get no group, only the noiommu-vfioN cdev)
+        self.vfio_kernel = "6.12"
         self.iface_names = {}     # bdf -> (interface name, parent subdir)
 
     def cleanup(self):
@@ -172,6 +177,8 @@ class FakeTree:
     def attach(self, bdf, drv):
         d = self.dev_dir(bdf)
         self.symlink("../../../bus/pci/drivers/" + drv, d + "/driver")
+        if drv == "vfio-pci" and self.vfio_kernel.startswith("7.3"):
+            return self.attach_vfio_73(bdf, d)
         if drv == "vfio-pci":
             group = self.group_of(bdf)
             noiommu = False
@@ -202,6 +209,30 @@ class FakeTree:
             self.symlink("../../devices/pci0000:00/%s%s/net/%s" % (
                 bdf, "/" + parent if parent else "", name), "sys/class/net/" + name)
             self.set_up(name, False)
+        return True
+
+    def attach_vfio_73(self, bdf, d):
+        """vfio-pci's probe on Linux 7.3 (vfio_device_set_noiommu_and_name)."""
+        group = self.group_of(bdf)
+        noiommu_on = (os.path.exists(self.p(bind.NOIOMMU_PARAM)) and
+                      self.read(bind.NOIOMMU_PARAM).strip() == "Y")
+        noiommu = group is None
+        if noiommu and not noiommu_on:
+            os.unlink(self.p(d + "/driver"))
+            return False
+        cdevonly = self.vfio_kernel == "7.3-cdevonly"
+        if not cdevonly:
+            if noiommu:
+                group = str(100 + len(os.listdir(self.p("sys/kernel/iommu_groups"))))
+                self.set_group(bdf, group, name=bind.NOIOMMU_GROUP_NAME)
+            self.write("dev/vfio/" + ("noiommu-%s" if noiommu else "%s") % group, "")
+        n = 0
+        while any(os.path.exists(self.p("dev/vfio/devices/%s%d" % (pfx, n)))
+                  for pfx in ("vfio", "noiommu-vfio")):
+            n += 1
+        name = ("noiommu-vfio%d" if noiommu else "vfio%d") % n
+        os.makedirs(self.p(d + "/vfio-dev/" + name), exist_ok=True)
+        self.write("dev/vfio/devices/" + name, "")
         return True
 
     def detach(self, bdf):

@@ -302,6 +302,96 @@ class TestStatus(BindTestCase):
         self.assertEqual([d["bdf"] for d in data["devices"]["unbound"]], [VIRTIO1])
 
 
+class TestLinux73(BindTestCase):
+    """Linux 7.3's VFIO without the legacy container: no-IOMMU devices get a
+    cdev (noiommu-vfioN) beside or instead of their group; a cdev-only
+    kernel (CONFIG_VFIO_GROUP=n) has no group nodes and no /dev/vfio/vfio."""
+
+    def machine_73(self, kind, iommu):
+        if iommu:
+            t = self.tree
+            if kind == "7.3-cdevonly":
+                os.unlink(t.p("dev/vfio/vfio"))
+            else:
+                os.makedirs(t.p("sys/class/vfio"), exist_ok=True)
+        else:
+            t = self.use_machine_without_iommu(noiommu=True)
+            t.write("dev/iommu", "")
+            if kind == "7.3-cdevonly":
+                os.unlink(t.p("dev/vfio/vfio"))
+            else:
+                os.makedirs(t.p("sys/class/vfio"), exist_ok=True)
+        t.vfio_kernel = kind
+        self.kernel = FakeKernel(t)
+        return t
+
+    def test_cdevonly_iommu_no_missing_group_or_container(self):
+        self.machine_73("7.3-cdevonly", iommu=True)
+        rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0)
+        self.assertEqual(rc, 0, err)
+        data = self.status()
+        self.assertFalse(data["system"]["vfio_container"])
+        self.assertFalse(data["system"]["vfio_groups"])
+        _, d = self.find(data, IGB0)
+        self.assertEqual(d["backend"], "iommufd")
+        self.assertEqual(d["backends_offered"], ["iommufd"])
+        self.assertEqual(d["iommu_group"], "10")  # sysfs keeps the IOMMU group
+        self.assertNotIn("group", d["vfio_nodes"])
+        self.assertNotIn("container", d["vfio_nodes"])
+        self.assertEqual(d["opens"], ["/dev/iommu", "/dev/vfio/devices/vfio0"])
+        rc, out, err = self.run_bind("--status")
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("(missing)", out)
+        self.assertIn("VFIO nodes: /dev/vfio/devices/vfio0, /dev/iommu", out)
+        self.assertIn("backends the kernel offers it: iommufd", out)
+
+    def test_cdevonly_noiommu_cdev_backend_and_owner(self):
+        t = self.machine_73("7.3-cdevonly", iommu=False)
+        rc, out, err = self.run_bind("--bind", "vfio-pci", IGB0, "-u", str(os.getuid()))
+        self.assertEqual(rc, 0, err)
+        _, d = self.find(self.status(), IGB0)
+        self.assertIsNone(d["iommu_group"])
+        self.assertTrue(d["noiommu_cdev"])
+        self.assertEqual(d["backend"], "noiommu-cdev")
+        self.assertIn("noiommu-vfio0 present", d["backend_reason"])
+        self.assertIn("IOMMU_IOAS_NOIOMMU_GET_PA", d["backend_reason"])
+        self.assertEqual(d["backends_offered"], ["noiommu-cdev"])
+        self.assertEqual(d["opens"], ["/dev/iommu", "/dev/vfio/devices/noiommu-vfio0"])
+        self.assertEqual(sorted(p for p, _, _ in self.kernel.chowns),
+                         ["/dev/iommu", "/dev/vfio/devices/noiommu-vfio0"])
+        self.assertIn("no-IOMMU cdevs need CAP_SYS_RAWIO", out)
+        self.assertIn("not CAP_SYS_ADMIN", out)
+        rc, out, err = self.run_bind("--status")
+        self.assertNotIn("(missing)", out)
+        self.assertIn("backend: noiommu-cdev", out)
+
+    def test_compat_noiommu_prefers_cdev_offers_both(self):
+        t = self.machine_73("7.3-compat", iommu=False)
+        self.assertEqual(self.run_bind("--bind", "vfio-pci", IGB0)[0], 0)
+        _, d = self.find(self.status(), IGB0)
+        grp = t.group_of(IGB0)
+        self.assertEqual(d["backend"], "noiommu-cdev")
+        self.assertIn("the group /dev/vfio/noiommu-%s works too" % grp, d["backend_reason"])
+        self.assertEqual(d["backends_offered"], ["noiommu-cdev", "noiommu"])
+        self.assertEqual(d["vfio_nodes"]["group"]["path"], "/dev/vfio/noiommu-%s" % grp)
+
+    def test_noiommu_mode_with_only_the_cdev_path(self):
+        t = self.machine_73("7.3-cdevonly", iommu=False)
+        t.write(bind.NOIOMMU_PARAM, "N\n")
+        rc, out, err = self.run_bind("--noiommu-mode", "--bind", "vfio-pci", IGB0)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("noiommu-vfioN", err + out)
+        _, d = self.find(self.status(), IGB0)
+        self.assertEqual(d["backend"], "noiommu-cdev")
+
+    def test_compat_iommu_offers_iommufd_and_type1(self):
+        self.machine_73("7.3-compat", iommu=True)
+        self.assertEqual(self.run_bind("--bind", "vfio-pci", IGB0)[0], 0)
+        _, d = self.find(self.status(), IGB0)
+        self.assertEqual(d["backend"], "iommufd")
+        self.assertEqual(d["backends_offered"], ["iommufd", "type1"])
+
+
 class TestRefusals(BindTestCase):
     def test_default_route(self):
         self.tree.set_up("eth1", True)

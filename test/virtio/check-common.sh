@@ -17,7 +17,7 @@ virtio_eal_args() {
 	local devargs=$1 i=0 bdf be
 	shift
 	EAL=(-l "${VIRTIO_LCORES:-0-1}" -m 256 --log-level net_virtio:info)
-	[ "$SCENARIO" = noiommu ] && EAL+=(--allow-noiommu --iova-mode pa)
+	case $SCENARIO in noiommu | noiommu-cdev) EAL+=(--allow-noiommu --iova-mode pa) ;; esac
 	for bdf in "$@"; do
 		case $SCENARIO in
 		mixed) if [ $i = 0 ]; then be=iommufd; else be=type1; fi ;;

@@ -61,8 +61,8 @@ expect_backends() {
 	shift
 	for spec in "$@"; do
 		bdf=${spec%%=*} want=${spec#*=}
-		line=$(grep -m1 "bus_vfio: $bdf \[....:....\] group [0-9]*: backend " "$log")
-		got=$(echo "$line" | sed -n 's/.*: backend \([a-z0-9]*\) .*/\1/p')
+		line=$(grep -m1 "bus_vfio: $bdf \[....:....\] group [^:]*: backend " "$log")
+		got=$(echo "$line" | sed -n 's/.*: backend \([a-z0-9-]*\) .*/\1/p')
 		if [ "$got" = "$want" ]; then
 			ok "$bdf: backend $got (log: ${line#*: backend $got })"
 		else

@@ -6,7 +6,7 @@
 # $SLUICE_VM_OUT/command.sh and exits with its status.
 #
 # The command sees, besides its own arguments:
-#   SCENARIO            iommufd | type1 | noiommu | mixed | iommufd-aw39 | nointremap
+#   SCENARIO            iommufd | type1 | noiommu | noiommu-cdev | mixed | iommufd-aw39 | nointremap
 #   SLUICE_SRC_DIR      the repository (same path as on the host, read-only)
 #   SLUICE_BUILD_DIR    the build directory (same path as on the host, read-only)
 #   SLUICE_VM_OUT       a writable directory, kept on the host after the run
@@ -81,10 +81,10 @@ virtio=($(find_pci $VIRTIO_NET_ID))
 all=("${igb[@]}" "${virtio[@]}")
 
 case $SCENARIO in
-noiommu)
+noiommu | noiommu-cdev)
 	[ "$(cat /sys/module/vfio/parameters/enable_unsafe_noiommu_mode 2>/dev/null)" = Y ] ||
-		setup_fail "scenario noiommu but vfio.enable_unsafe_noiommu_mode is not Y"
-	[ -z "$(ls /sys/class/iommu 2>/dev/null)" ] || setup_fail "scenario noiommu but the guest has an IOMMU: $(ls /sys/class/iommu)"
+		setup_fail "scenario $SCENARIO but vfio.enable_unsafe_noiommu_mode is not Y"
+	[ -z "$(ls /sys/class/iommu 2>/dev/null)" ] || setup_fail "scenario $SCENARIO but the guest has an IOMMU: $(ls /sys/class/iommu)"
 	;;
 nointremap)
 	[ -n "$(ls /sys/class/iommu 2>/dev/null)" ] ||
@@ -113,6 +113,13 @@ for bdf in "${all[@]}"; do
 	drv=$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver 2>/dev/null)" 2>/dev/null)
 	[ "$drv" = vfio-pci ] || setup_fail "$bdf is bound to '${drv:-nothing}', expected vfio-pci"
 done
+
+if [ "$SCENARIO" = noiommu-cdev ]; then
+	for bdf in "${all[@]}"; do
+		ls /sys/bus/pci/devices/$bdf/vfio-dev/noiommu-vfio* >/dev/null 2>&1 ||
+			setup_fail "scenario noiommu-cdev: $bdf has no vfio-dev/noiommu-vfioN (needs Linux 7.3+ with CONFIG_IOMMUFD_NOIOMMU; kernel $(uname -r), SLUICE_VM_KERNEL=${SLUICE_VM_KERNEL:-6.12})"
+	done
+fi
 
 free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)
 [ "$free" -gt 0 ] || setup_fail "no free 2 MiB hugepages in the guest"

@@ -24,7 +24,12 @@
 
 iommu_fault_regex='DMAR: \[(DMA (Read|Write)|INTR-REMAP)|DRHD: handling fault|[Ff]ault addr|AMD-Vi: Event logged \[|IO_PAGE_FAULT|arm-smmu.*(event|[Ff]ault)|Unhandled context fault|iommu fault|IOMMU fault'
 iommu_warn_regex='^ ?(vfio-pci |vfio:|VFIO|DMAR|AMD-Vi:|[Ii][Oo][Mm][Mm][Uu]|intel_iommu|arm-smmu)'
-iommu_benign_regex='Adding kernel taint for vfio-noiommu group|vfio-noiommu device opened by user'
+# Linux 7.x's PCI core warns "resetting" / "reset done" for every reset of a
+# device whose driver has no reset_prepare hook (pci_dev_save_and_disable),
+# vfio-pci included: the resets Sluice asks for (VFIO_DEVICE_RESET, hot
+# reset) and vfio-pci's own at close. Not a fault. The 7.3 no-IOMMU cdev
+# taints the kernel as the group does.
+iommu_benign_regex='Adding kernel taint for vfio-noiommu (group|cdev)|vfio-noiommu device opened by user|^ ?vfio-pci [0-9a-f:.]+: (resetting|reset done)$'
 
 kmsg_now() {
 	# the time stamp of the kernel log's last line (0 when empty)

@@ -79,7 +79,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "${scenario:-}" ] || usage
 [ $# -gt 0 ] || { echo "run-guest: no command given after --" >&2; usage; }
-case $scenario in iommufd | type1 | mixed | noiommu | iommufd-aw39 | nointremap) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu, iommufd-aw39, nointremap)" ;; esac
+case $scenario in iommufd | type1 | mixed | noiommu | noiommu-cdev | iommufd-aw39 | nointremap) ;; *) die "unknown scenario '$scenario' (iommufd, type1, mixed, noiommu, noiommu-cdev, iommufd-aw39, nointremap)" ;; esac
 [ "$scenario" = iommufd-aw39 ] && aw_bits=39
 case $aw_bits in 39 | 48) ;; *) die "invalid --aw-bits/SLUICE_VM_AW_BITS '$aw_bits': QEMU's intel-iommu takes 39 or 48" ;; esac
 export SLUICE_VM_AW_BITS=$aw_bits
@@ -153,7 +153,9 @@ nointremap)
 	# off the NICs at boot, so handing them to vfio-pci costs no unbind
 	cmdline+=" initcall_blacklist=igb_init_module,virtio_net_driver_init"
 	;;
-noiommu)
+noiommu | noiommu-cdev)
+	# noiommu-cdev: the same machine; the devices go through their no-IOMMU
+	# cdev (Linux 7.3+) instead of the group
 	cmdline+=" intel_iommu=off vfio.enable_unsafe_noiommu_mode=1"
 	;;
 esac

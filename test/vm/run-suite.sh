@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test/vm/run-suite.sh: the guest suite. For each scenario (default: iommufd
-# type1 noiommu mixed iommufd-aw39 nointremap) boots one QEMU guest (test/vm/run-guest.sh) and runs
+# type1 noiommu mixed iommufd-aw39 nointremap, then the Linux 7.3 ones below)
+# boots one QEMU guest (test/vm/run-guest.sh) and runs
 # every in-guest check in it; prints each check's and each scenario's
 # PASS/FAIL/n/a with times, then "N passed, N failed"; exits 1 on any failure.
 #
@@ -22,7 +23,8 @@
 # put an executable file in test/vm/checks/ (a script, or a wrapper that runs
 # a program built into <build-dir>); name it NN-what so the order is clear.
 # It runs in every scenario's guest, as root, chrooted into the host's root,
-# in the repository directory, with SCENARIO (iommufd|type1|noiommu|mixed|iommufd-aw39|nointremap),
+# in the repository directory, with SCENARIO (iommufd|type1|noiommu|noiommu-cdev|mixed|iommufd-aw39|nointremap),
+# SLUICE_VM_KERNEL (6.12|7.3-compat|7.3-cdevonly),
 # SLUICE_SRC_DIR, SLUICE_BUILD_DIR, SLUICE_VM_OUT (writable), SLUICE_IGB_BDFS,
 # SLUICE_VIRTIO_BDFS, SLUICE_NIC_BDFS (all bound to vfio-pci) and
 # SLUICE_NIC_MACS set, and hugepages reserved. Exit 0 = PASS, 77 = not
@@ -34,7 +36,41 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap)
+all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap
+	iommufd@7.3-compat type1@7.3-compat noiommu@7.3-compat noiommu-cdev@7.3-compat mixed@7.3-compat
+	iommufd@7.3-cdevonly noiommu-cdev@7.3-cdevonly)
+# SCENARIO@KERNEL runs SCENARIO on that guest kernel (test/vm/kernel.sh
+# --kernel KERNEL; SLUICE_GUEST_KERNEL_73_COMPAT / _73_CDEVONLY give the
+# images); a plain name runs on $SLUICE_VM_KERNEL (default 6.12). The guest
+# sees SCENARIO and SLUICE_VM_KERNEL=KERNEL. The Linux 7.3 scenarios run only
+# the checks that exercise what differs there (lists below; --check
+# overrides), which keeps the seven of them at about 10-12 minutes:
+#   7.3-compat (no legacy container: iommufd serves /dev/vfio/vfio; no-IOMMU
+#   on both the group and the cdev path):
+#     iommufd: the nodes (10), open + DMA (40), segments mapped by fd
+#       (IOMMU_IOAS_MAP_FILE) and pinned once for 4 devices (41, default mode
+#       only), the virtio pair (60)
+#     type1 through iommufd's compat container: 10, the test bed's type1
+#       calls (31), 40, pinning once (41), the range/limit refusals (42), 60
+#     noiommu (group through the compat container): 10, 40, 54, 60
+#     noiommu-cdev (new): 10, 40, the automatic choice with forwarding,
+#       GET_PA vs pagemap, the unprivileged user with igb and virtio (47),
+#       1,000,000 igb frames (50)
+#     mixed (iommufd + type1 on the compat container in one process): 40, 41, 42
+#   7.3-cdevonly (CONFIG_VFIO_GROUP=n: no groups, no container):
+#     iommufd: 10, 40, 42 (forcing type1 refused naming the configuration),
+#       54, 60
+#     noiommu-cdev: 10, 40, 42 (forcing group no-IOMMU refused), 47, 60,
+#       bind.py's status on such a kernel (90)
+declare -A kernel_checks=(
+	[iommufd@7.3-compat]="10-device-nodes 40-bus-vfio-open 41-dma-share 60-virtio-pair"
+	[type1@7.3-compat]="10-device-nodes 31-type1-dma 40-bus-vfio-open 41-dma-share 42-bus-vfio-bad 60-virtio-pair"
+	[noiommu@7.3-compat]="10-device-nodes 40-bus-vfio-open 54-igb-testpmd 60-virtio-pair"
+	[noiommu-cdev@7.3-compat]="10-device-nodes 40-bus-vfio-open 47-noiommu-cdev 50-igb-p2p"
+	[mixed@7.3-compat]="40-bus-vfio-open 41-dma-share 42-bus-vfio-bad"
+	[iommufd@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 54-igb-testpmd 60-virtio-pair"
+	[noiommu-cdev@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 47-noiommu-cdev 60-virtio-pair 90-bind-py"
+)
 # iommufd-aw39 (a VT-d of 39 address bits) differs from iommufd only in
 # where IOVAs may lie, so it runs just the checks that map memory and DMA
 # through it: the test bed's iommufd checks (30 asserts the 0x7fffffffff
@@ -63,6 +99,8 @@ done
 for s in "${scenarios[@]}"; do
 	case " ${all_scenarios[*]} " in *" $s "*) ;; *) echo "run-suite: unknown scenario '$s' (${all_scenarios[*]})" >&2; exit 2 ;; esac
 done
+# the guest kernel of a scenario: its @KERNEL, else $SLUICE_VM_KERNEL (6.12)
+kernel_of() { case $1 in *@*) echo "${1#*@}" ;; *) echo "${SLUICE_VM_KERNEL:-6.12}" ;; esac; }
 
 # The checks: executable files in test/vm/checks/, in name order.
 check_list=()
@@ -142,12 +180,18 @@ t_suite=$(date +%s)
 
 fmt_s() { awk "BEGIN{printf \"%.1f\", $1}"; }
 
-# Find a kernel once (it may need building) so the scenarios do not race for it.
-if ! "$here/kernel.sh" >/dev/null; then
-	echo "run-suite: no guest kernel (see above)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+# Find each kernel once (it may need building) so the scenarios do not race for it.
+declare -A kernels_found=()
+for s in "${scenarios[@]}"; do
+	k=$(kernel_of "$s")
+	[ -n "${kernels_found[$k]:-}" ] && continue
+	if ! SLUICE_VM_KERNEL=$k "$here/kernel.sh" >/dev/null; then
+		echo "run-suite: no guest kernel $k (see above)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	kernels_found[$k]=1
+done
 
 for scenario in "${scenarios[@]}"; do
 	out=$logs/$scenario
@@ -157,8 +201,10 @@ for scenario in "${scenarios[@]}"; do
 	scenario_checks=("${checks[@]}")
 	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = iommufd-aw39 ] && scenario_checks=("${aw39_checks[@]}")
 	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = nointremap ] && scenario_checks=("${nointremap_checks[@]}")
+	[ ${#checks[@]} -eq 0 ] && [ -n "${kernel_checks[$scenario]:-}" ] && read -r -a scenario_checks <<<"${kernel_checks[$scenario]}"
 	export SLUICE_VM_CHECKS="${scenario_checks[*]:-}"
-	"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
+	SLUICE_VM_KERNEL=$(kernel_of "$scenario") \
+		"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "${scenario%@*}" -- \
 		bash "$here/guest-checks.sh" 2>"$out/run-guest.err"
 	rc=$?
 	sp=0 sf=0 sn=0
@@ -201,7 +247,7 @@ for scenario in "${scenarios[@]}"; do
 	[ -n "$boot" ] && [ -n "$ready" ] && times+=", setup $(fmt_s "$ready - $boot")s"
 	[ -n "$ready" ] && [ -n "$end" ] && times+=", checks $(fmt_s "$end - $ready")s"
 	if [ "$sf" -eq 0 ]; then verdict=PASS; else verdict=FAIL; fi
-	line=$(printf 'scenario %-12s %s  %d passed, %d failed, %d n/a  (%s)' "$scenario" "$verdict" "$sp" "$sf" "$sn" "$times")
+	line=$(printf 'scenario %-24s %s  %d passed, %d failed, %d n/a  (%s)' "$scenario" "$verdict" "$sp" "$sf" "$sn" "$times")
 	echo "$line"
 	summary+=("$line")
 	passed=$((passed + sp))

@@ -109,7 +109,7 @@ class Device:
             self.group_name = system.read(
                 "/sys/kernel/iommu_groups/%s/name" % self.group, None)
         vdev = [n for n in system.listdir(base + "/vfio-dev")
-                if n.startswith("vfio")]
+                if n.startswith("vfio") or n.startswith("noiommu-vfio")]
         self.vfio_dev = vdev[0] if vdev else None
         self.ifaces = []
         for name, ndir in ifnames:
@@ -132,7 +132,13 @@ class Device:
 
     @property
     def noiommu(self):
-        return self.group_name == NOIOMMU_GROUP_NAME
+        """No IOMMU translates its DMA: a no-IOMMU group, or (Linux 7.3+,
+        also without any group) a no-IOMMU cdev vfio-dev/noiommu-vfioN."""
+        return self.group_name == NOIOMMU_GROUP_NAME or self.noiommu_cdev
+
+    @property
+    def noiommu_cdev(self):
+        return bool(self.vfio_dev and self.vfio_dev.startswith("noiommu-vfio"))
 
     @property
     def short_bdf(self):

@@ -6,7 +6,7 @@ import os
 
 from .devices import BDF_RE, PCI_DEVICES, PCI_DRIVERS, VFIO_PCI, Device, interfaces_by_bdf
 from .msi import msi_isolation, unsafe_interrupts, vfio_refusal
-from .noiommu import NOIOMMU_PARAM
+from .noiommu import NOIOMMU_GROUP_NAME, NOIOMMU_PARAM
 from .routes import Routes
 
 
@@ -29,6 +29,11 @@ class Machine:
                                            ifmap.get(bdf, []))
         self.iommu_units = system.listdir("/sys/class/iommu")
         self.iommufd = system.exists("/dev/iommu")
+        # VFIO groups exist at all (CONFIG_VFIO_GROUP; Linux 7.3 can be
+        # built without them: device cdevs only, no /dev/vfio/vfio)
+        self.vfio_groups = system.isdir("/sys/class/vfio") or \
+            system.exists("/dev/vfio/vfio")
+        self.container = system.exists("/dev/vfio/vfio")
         noiommu = system.read(NOIOMMU_PARAM)
         self.noiommu_param = noiommu  # None when vfio lacks no-IOMMU support
         self.noiommu_enabled = noiommu in ("Y", "1")
@@ -71,17 +76,43 @@ class Machine:
         out = {"group": None, "cdev": None, "iommu": None, "container": None}
         if dev.driver != VFIO_PCI:
             return out
-        if dev.group is not None:
-            name = ("noiommu-%s" if dev.noiommu else "%s") % dev.group
+        # Without VFIO groups (CONFIG_VFIO_GROUP=n) there are no group nodes
+        # and no container to expect, though sysfs still has IOMMU groups.
+        if dev.group is not None and self.vfio_groups:
+            name = ("noiommu-%s" if dev.group_name == NOIOMMU_GROUP_NAME else "%s") % dev.group
             out["group"] = "/dev/vfio/" + name
             out["container"] = "/dev/vfio/vfio"
         # 6.12 registers vfio-dev/vfioN for no-IOMMU devices too, but makes
-        # no /dev node for it: no-IOMMU goes through the group only.
+        # no /dev node for it: no-IOMMU goes through the group only. 7.3
+        # names a no-IOMMU device's cdev noiommu-vfioN and makes its node.
         cdev = "/dev/vfio/devices/%s" % dev.vfio_dev if dev.vfio_dev else None
-        if cdev and (not dev.noiommu or self.system.exists(cdev)):
+        if cdev and (not dev.noiommu or dev.noiommu_cdev or self.system.exists(cdev)):
             out["cdev"] = cdev
             if self.iommufd:
                 out["iommu"] = "/dev/iommu"
+        return out
+
+    def backends_offered(self, dev):
+        """Every backend the kernel offers DEV (whether or not it is the
+        default), as Sluice's bus_vfio would accept it forced."""
+        if dev.driver != VFIO_PCI:
+            return []
+        nodes = self.nodes(dev)
+        exists = self.system.exists
+        have_cdev = bool(nodes["cdev"] and exists(nodes["cdev"]) and nodes["iommu"])
+        have_group = bool(nodes["group"] and exists(nodes["group"]) and
+                          nodes["container"] and exists(nodes["container"]))
+        out = []
+        if not dev.noiommu:
+            if have_cdev:
+                out.append("iommufd")
+            if have_group:
+                out.append("type1")
+        else:
+            if have_cdev and dev.noiommu_cdev:
+                out.append("noiommu-cdev")
+            if have_group:
+                out.append("noiommu")
         return out
 
     def group_blockers(self, dev, also_bound=()):
@@ -103,6 +134,20 @@ class Machine:
                     % dev.bdf, [])
         nodes = self.nodes(dev)
         blockers = self.group_blockers(dev)
+        exists = self.system.exists
+        if dev.noiommu_cdev and nodes["cdev"] and exists(nodes["cdev"]):
+            # Linux 7.3+: no-IOMMU through the device cdev, preferred over
+            # the group where both exist (bus_vfio does the same)
+            if not self.noiommu_enabled:
+                return ("none", "no-IOMMU cdev but no-IOMMU mode is off", [])
+            if not nodes["iommu"]:
+                return ("none", "no-IOMMU cdev %s but no /dev/iommu" % nodes["cdev"], [])
+            also = (" (the group %s works too: -a BDF,iommu=noiommu)" % nodes["group"]
+                    if nodes["group"] and exists(nodes["group"]) else "")
+            return ("noiommu-cdev", "no IOMMU; %s present; physical addresses from "
+                    "IOMMU_IOAS_NOIOMMU_GET_PA (Sluice uses it only with "
+                    "--allow-noiommu; needs CAP_SYS_RAWIO)%s"
+                    % (dev.vfio_dev, also), [nodes["iommu"], nodes["cdev"]])
         if dev.group is None:
             return ("none", "no IOMMU group (no IOMMU, and no-IOMMU mode was off "
                     "when it was bound)", [])
@@ -110,7 +155,9 @@ class Machine:
             return ("none", "IOMMU group %s is not usable: %s still on a kernel "
                     "driver; bind those to vfio-pci too" % (
                         dev.group, ", ".join(b.describe() for b in blockers)), [])
-        exists = self.system.exists
+        if not self.vfio_groups and not (nodes["iommu"] and nodes["cdev"]):
+            return ("none", "this kernel has no VFIO groups (CONFIG_VFIO_GROUP=n) and "
+                    "the device has no usable cdev", [])
         if dev.noiommu:
             if not self.noiommu_enabled:
                 return ("none", "no-IOMMU group but no-IOMMU mode is off", [])

@@ -13,7 +13,8 @@ NOIOMMU_WARNING = (
     "program or the device can corrupt the kernel and other processes. The "
     "kernel is tainted, programs need CAP_SYS_RAWIO, and DMA addresses are "
     "physical (Sluice: --allow-noiommu). Devices already on vfio-pci must be "
-    "unbound and bound again to get a noiommu group.")
+    "unbound and bound again to get a no-IOMMU group or (Linux 7.3+) a "
+    "no-IOMMU cdev /dev/vfio/devices/noiommu-vfioN.")
 
 
 def do_noiommu(system, machine, force, out):

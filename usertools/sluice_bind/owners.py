@@ -60,7 +60,7 @@ def give_nodes(system, machine, state, bdfs, user, group, out):
         want = [nodes["group"], nodes["cdev"]]
         backend = machine.backend(d)[0]
         backends.add(backend)
-        if nodes["iommu"] and backend == "iommufd":
+        if nodes["iommu"] and backend in ("iommufd", "noiommu-cdev"):
             want.append(nodes["iommu"])
         for n in [w for w in want if w and w not in given]:
             given.add(n)
@@ -124,4 +124,9 @@ def nonroot_advice(system, who, uid, gid, backends):
     if "noiommu" in backends:
         lines.append("  - no-IOMMU groups also need CAP_SYS_RAWIO: owning the node "
                      "is not enough (setcap cap_sys_rawio+ep on the program)")
+    if "noiommu-cdev" in backends:
+        lines.append("  - no-IOMMU cdevs need CAP_SYS_RAWIO too (the open and "
+                     "IOMMU_IOAS_NOIOMMU_GET_PA check it), but not CAP_SYS_ADMIN: "
+                     "physical addresses come from the kernel, not /proc/self/pagemap "
+                     "(setcap cap_sys_rawio+ep on the program)")
     return lines

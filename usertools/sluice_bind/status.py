@@ -25,12 +25,14 @@ def device_json(machine, state, ids, d):
         "original_interfaces": entry.get("ifaces", []) if entry else [],
         "interfaces": [i.to_json() for i in d.ifaces],
         "iommu_group": d.group,
-        "noiommu_group": d.noiommu,
+        "noiommu_group": d.noiommu and not d.noiommu_cdev or d.group_name == "vfio-noiommu",
+        "noiommu_cdev": d.noiommu_cdev,
         "group_members": members,
         "vfio_nodes": {k: {"path": v, "exists": machine.system.exists(v)}
                        for k, v in nodes.items() if v},
         "backend": backend,
         "backend_reason": reason,
+        "backends_offered": machine.backends_offered(d),
         "opens": open_nodes,
         "vfio_refusal": machine.vfio_refusal(backend),
     }
@@ -48,6 +50,7 @@ def status_json(machine, state, ids):
             "iommu_units": machine.iommu_units,
             "iommufd": machine.iommufd,
             "vfio_container": machine.system.exists("/dev/vfio/vfio"),
+            "vfio_groups": machine.vfio_groups,
             "noiommu_mode": ("unavailable" if machine.noiommu_param is None else
                              "enabled" if machine.noiommu_enabled else "disabled"),
             "msi_isolation": {"state": machine.msi_state, "evidence": machine.msi_evidence,
@@ -117,5 +120,7 @@ def print_status(data, out):
                     v["path"] + ("" if v["exists"] else " (missing)")
                     for v in d["vfio_nodes"].values()))
             out("    backend: %s (%s)" % (d["backend"], d["backend_reason"]))
+            if d.get("backends_offered"):
+                out("    backends the kernel offers it: " + ", ".join(d["backends_offered"]))
             if d.get("vfio_refusal"):
                 out("    REFUSED: " + d["vfio_refusal"])

@@ -94,7 +94,7 @@ static int virtio_probe_pci(struct sl_pci_device *pdev, const struct sl_pci_id *
 		ret = -ENOTSUP;
 		goto fail;
 	}
-	if (!(p->device_features & VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM)) && info.backend != SL_DMA_BACKEND_NOIOMMU) {
+	if (!(p->device_features & VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM)) && !sl_dma_backend_is_noiommu(info.backend)) {
 		SL_LOG(ERR, LOG_COMPONENT, "%s: the device does not offer VIRTIO_F_ACCESS_PLATFORM, so it would bypass "
 		       "the IOMMU and treat the IO addresses in its rings as physical addresses; give the device "
 		       "iommu_platform=on (QEMU) or use the no-IOMMU backend", p->name);
