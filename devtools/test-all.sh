@@ -122,6 +122,7 @@ run_aarch64_stage() { # name builddir
   fi
   note "$name: unit tests"
   echo "$name: left out: suite usertools (bind.py, hugepages.py and their layout): Python on the host, no aarch64 code (it runs in the native stages)"
+  echo "$name: left out: rte_compat_examples_*: DPDK's examples compiled with the host's cc against an install, as a DPDK user does (they run in the werror stage; test_rte_api runs here)"
   rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --print-errorlogs --no-suite usertools --timeout-multiplier 3
   meson_stage_result "$name" "$dir" $? "$t0"
@@ -132,6 +133,7 @@ devtools/install-deps.sh || { echo "test-all: installing dependencies failed" >&
 devtools/hugepages.sh 512 || { echo "test-all: cannot reserve hugepages on this host" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 run_meson_stage "unit (werror)" build -Dwerror=true
+echo "unit (asan+ubsan): left out: rte_compat_examples_*: DPDK's examples compiled with the host's cc against an uninstrumented install, as a DPDK user does (they run in the werror stage; test_rte_api runs here)"
 run_meson_stage "unit (asan+ubsan)" build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 run_aarch64_stage "unit (aarch64, qemu-user)" build-aarch64
 
