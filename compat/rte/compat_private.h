@@ -29,11 +29,13 @@ static inline int compat_ret(int ret)
 	return ret;
 }
 
-/* Whether SOCKET_ID is one this layer can honour: SOCKET_ID_ANY, or the
- * socket it reports for every lcore (0). */
-static inline int compat_socket_ok(int socket_id)
-{
-	return socket_id == -1 || socket_id == 0;
-}
+/* A NUMA socket asked of a queue, pool or allocation (WHAT names it for
+ * the log): SOCKET_ID_ANY and every node of the machine (0 ..
+ * sl_socket_count() - 1, the nodes rte_socket_id() and
+ * rte_eth_dev_socket_id() report) are taken: 0. Sluice's memory is one
+ * pool that is not bound to a node, so on a machine of several nodes the
+ * first request naming one is logged once (served from that pool). A
+ * number that names no node: logged, rte_errno EINVAL, -EINVAL. */
+int compat_socket_check(int socket_id, const char *what);
 
 #endif

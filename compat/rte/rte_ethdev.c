@@ -181,10 +181,8 @@ int rte_eth_rx_queue_setup(uint16_t port_id, uint16_t rx_queue_id, uint16_t nb_r
 	struct sl_eth_dev_info si;
 	int ret;
 
-	if (!compat_socket_ok((int)socket_id))
-		COMPAT_REFUSE("port %u rx queue %u on socket %d asked for; Sluice does not place queues "
-			      "on a NUMA node (pass SOCKET_ID_ANY or rte_eth_dev_socket_id())", port_id,
-			      rx_queue_id, (int)socket_id);
+	if (compat_socket_check((int)socket_id, "rx queue setup") < 0)
+		return -EINVAL;
 	if (rx_conf != NULL) {
 		const struct rte_eth_rxconf *r = rx_conf;
 		if (r->rx_thresh.pthresh || r->rx_thresh.hthresh || r->rx_thresh.wthresh)
@@ -224,10 +222,8 @@ int rte_eth_tx_queue_setup(uint16_t port_id, uint16_t tx_queue_id, uint16_t nb_t
 	struct sl_eth_dev_info si;
 	int ret;
 
-	if (!compat_socket_ok((int)socket_id))
-		COMPAT_REFUSE("port %u tx queue %u on socket %d asked for; Sluice does not place queues "
-			      "on a NUMA node (pass SOCKET_ID_ANY or rte_eth_dev_socket_id())", port_id,
-			      tx_queue_id, (int)socket_id);
+	if (compat_socket_check((int)socket_id, "tx queue setup") < 0)
+		return -EINVAL;
 	if (tx_conf != NULL) {
 		const struct rte_eth_txconf *t = tx_conf;
 		if (t->tx_thresh.pthresh || t->tx_thresh.hthresh || t->tx_thresh.wthresh)
@@ -426,15 +422,8 @@ struct rte_mempool *rte_pktmbuf_pool_create(const char *name, unsigned n, unsign
 {
 	struct rte_mempool *mp;
 
-	if (!compat_socket_ok(socket_id)) {
-		static int logged;
-		if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
-			SL_LOG(ERR, COMPAT_LOG, "mbuf pool %s on socket %d asked for; Sluice does not place "
-			       "pools on a NUMA node (pass SOCKET_ID_ANY or rte_socket_id())",
-			       name ? name : "(null)", socket_id);
-		rte_errno = ENOTSUP;
+	if (compat_socket_check(socket_id, "rte_pktmbuf_pool_create") < 0)
 		return NULL;
-	}
 	mp = sl_pktmbuf_pool_create(name, n, cache_size, priv_size, data_room_size);
 	if (mp == NULL)
 		rte_errno = errno ? errno : ENOMEM;

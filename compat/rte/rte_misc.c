@@ -144,18 +144,35 @@ double rte_drand(void)
 	return (double)(rte_rand() >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* ---- NUMA sockets asked of queues, pools and allocations --------------------- */
+
+int compat_socket_check(int socket_id, const char *what)
+{
+	static int placement_logged;
+	unsigned nodes = sl_socket_count();
+
+	if (socket_id == SOCKET_ID_ANY)
+		return 0;
+	if (socket_id < 0 || (unsigned)socket_id >= nodes) {
+		SL_LOG(ERR, COMPAT_LOG, "%s on socket %d: this machine has NUMA node%s 0%s%.0u; pass "
+		       "SOCKET_ID_ANY, rte_socket_id() or rte_eth_dev_socket_id()", what, socket_id,
+		       nodes > 1 ? "s" : "", nodes > 1 ? "-" : "", nodes > 1 ? nodes - 1 : 0);
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	if (nodes > 1 && !__atomic_exchange_n(&placement_logged, 1, __ATOMIC_RELAXED))
+		SL_LOG(INFO, COMPAT_LOG, "%s on socket %d: Sluice's memory is one pool not bound to a "
+		       "NUMA node (this machine has %u); requests naming a node are served from it",
+		       what, socket_id, nodes);
+	return 0;
+}
+
 /* ---- rte_malloc over the DMA heap -------------------------------------------- */
 
 static void *heap_alloc(const char *type, size_t size, unsigned align, int socket)
 {
-	if (!compat_socket_ok(socket)) {
-		static int logged;
-		if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
-			SL_LOG(ERR, COMPAT_LOG, "rte_malloc(%s) on socket %d: Sluice's heap does not place "
-			       "memory on a NUMA node; pass SOCKET_ID_ANY", type ? type : "", socket);
-		rte_errno = ENOTSUP;
+	if (compat_socket_check(socket, "rte_malloc") < 0)
 		return NULL;
-	}
 	if (align != 0 && (align & (align - 1)) != 0) {
 		rte_errno = EINVAL;
 		return NULL;

@@ -39,6 +39,7 @@ struct lcore {
 static struct lcore lcores[SL_MAX_LCORE];
 static unsigned lcore_count;
 static unsigned main_lcore;
+static unsigned socket_count = 1; /* NUMA nodes: online ones, or the lcores' */
 static bool lcores_up;
 static cpu_set_t main_saved_affinity;
 static bool main_affinity_saved;
@@ -97,6 +98,42 @@ static int cpu_to_node(unsigned cpu)
 	}
 	closedir(d);
 	return node;
+}
+
+/* Highest node number + 1 in a sysfs list such as "0" or "0-1,3" (the
+ * nodes online, $SL_SYSFS_ROOT/devices/system/node/online); 0 when the
+ * file is missing or unreadable. */
+static int online_node_count(void)
+{
+	const char *root = getenv("SL_SYSFS_ROOT");
+	char path[512], buf[256];
+	int count = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/devices/system/node/online", root && root[0] ? root : "/sys");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		char *p = buf, *end;
+		for (;;) {
+			long v = strtol(p, &end, 10);
+			if (end == p || v < 0 || v >= 4096)
+				break;
+			if (v + 1 > count)
+				count = (int)v + 1;
+			if (*end != ',' && *end != '-')
+				break;
+			p = end + 1;
+		}
+	}
+	fclose(f);
+	return count;
+}
+
+unsigned sl_socket_count(void)
+{
+	return socket_count;
 }
 
 int sl_socket_id(void)
@@ -300,6 +337,10 @@ int eal_lcore_init(const struct eal_options *opts)
 			enabled[i] = CPU_ISSET(i, &allowed);
 	}
 	memset(lcores, 0, sizeof(lcores));
+	{
+		int online = online_node_count();
+		socket_count = online > 0 ? (unsigned)online : 1;
+	}
 	lcore_count = 0;
 	main_lcore = SL_MAX_LCORE;
 	for (unsigned i = 0; i < SL_MAX_LCORE; i++) {
@@ -316,6 +357,8 @@ int eal_lcore_init(const struct eal_options *opts)
 		if (CPU_COUNT(&lcores[i].cpus) == 0)
 			CPU_SET(lcores[i].cpu, &lcores[i].cpus);
 		lcores[i].socket = cpu_to_node(lcores[i].cpu);
+		if ((unsigned)lcores[i].socket + 1 > socket_count)
+			socket_count = (unsigned)lcores[i].socket + 1;
 		lcores[i].state = LCORE_WAIT;
 		pthread_mutex_init(&lcores[i].lock, NULL);
 		pthread_cond_init(&lcores[i].cond, NULL);

@@ -169,6 +169,10 @@ int sl_lcore_to_socket_id(unsigned lcore_id);
 /* NUMA node of the calling thread: its lcore's, or for a non-EAL thread
  * the node of the CPU it runs on now; 0 without NUMA information. */
 int sl_socket_id(void);
+/* NUMA nodes of this machine: the highest node online (sysfs
+ * devices/system/node/online) or of an lcore's CPU, plus one; 1 without
+ * NUMA information. Nodes are numbered 0 .. sl_socket_count() - 1. */
+unsigned sl_socket_count(void);
 /* Next enabled lcore after I (I = -1 to start); SL_MAX_LCORE when none. */
 unsigned sl_get_next_lcore(unsigned i, bool skip_main, bool wrap);
 

@@ -2,7 +2,8 @@
  * from run_examples.py): what Sluice cannot honour returns -ENOTSUP with
  * rte_errno ENOTSUP (an offload the port does not report, lsc=1 on a port
  * without a link interrupt, an event type Sluice never raises, DCB,
- * thresholds, a NUMA socket, packet types, the multi-process channel);
+ * thresholds, packet types, the multi-process channel); a NUMA socket that
+ * names no node of the machine is EINVAL, every node is taken;
  * what it can is converted (dev_info's limits and preferred ring sizes,
  * link, stats, tx buffering under DPDK's names); rte_errno is per thread;
  * rte_strsplit, rte_strerror, byte order, RTE_LOG's component. */
@@ -76,7 +77,9 @@ static void test_refusals(uint16_t port, struct rte_mempool *mp)
 	memset(&rxc, 0, sizeof(rxc));
 	rxc.rx_deferred_start = 1;
 	NOTSUP(rte_eth_rx_queue_setup(port, 0, 512, SOCKET_ID_ANY, &rxc, mp));
-	NOTSUP(rte_eth_rx_queue_setup(port, 0, 512, 3, NULL, mp));
+	rte_errno = 0;
+	CHECK_EQ(rte_eth_rx_queue_setup(port, 0, 512, rte_socket_count(), NULL, mp), -EINVAL);
+	CHECK_EQ(rte_errno, EINVAL);
 	struct rte_eth_txconf txc;
 	memset(&txc, 0, sizeof(txc));
 	txc.offloads = RTE_ETH_TX_OFFLOAD_TCP_TSO;
@@ -86,12 +89,23 @@ static void test_refusals(uint16_t port, struct rte_mempool *mp)
 	CHECK_EQ(rte_eth_dev_set_ptypes(port, RTE_PTYPE_UNKNOWN, set, 2), 0);
 	CHECK_EQ(set[0], RTE_PTYPE_UNKNOWN);
 
+	/* a socket that names no node of this machine: EINVAL; every node is taken */
+	int nodes = (int)rte_socket_count();
+	CHECK_EQ(nodes >= 1, 1);
 	rte_errno = 0;
-	CHECK_EQ(rte_pktmbuf_pool_create("on_socket_2", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 2) == NULL, 1);
-	CHECK_EQ(rte_errno, ENOTSUP);
+	CHECK_EQ(rte_pktmbuf_pool_create("on_no_node", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, nodes) == NULL, 1);
+	CHECK_EQ(rte_errno, EINVAL);
 	rte_errno = 0;
-	CHECK_EQ(rte_zmalloc_socket("x", 64, 0, 1) == NULL, 1);
-	CHECK_EQ(rte_errno, ENOTSUP);
+	CHECK_EQ(rte_zmalloc_socket("x", 64, 0, nodes) == NULL, 1);
+	CHECK_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	CHECK_EQ(rte_zmalloc_socket("x", 64, 0, -2) == NULL, 1);
+	CHECK_EQ(rte_errno, EINVAL);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 512, (unsigned)nodes, NULL), -EINVAL);
+	CHECK_EQ(rte_errno, EINVAL);
+	void *on_last_node = rte_zmalloc_socket("x", 64, 0, nodes - 1);
+	CHECK_EQ(on_last_node != NULL, 1);
+	rte_free(on_last_node);
 	rte_errno = 0;
 	CHECK_EQ(rte_mp_action_register("x", NULL), -1);
 	CHECK_EQ(rte_errno, ENOTSUP);

@@ -356,7 +356,8 @@ struct rte_eth_stats {
 int rte_eth_dev_info_get(uint16_t port_id, struct rte_eth_dev_info *dev_info);
 int rte_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_queue,
 			  const struct rte_eth_conf *eth_conf);
-/* SOCKET_ID: SOCKET_ID_ANY or 0. RX_CONF/TX_CONF may be NULL. */
+/* SOCKET_ID: SOCKET_ID_ANY or a node of the machine (see rte_malloc.h;
+ * another number: -EINVAL). RX_CONF/TX_CONF may be NULL. */
 int rte_eth_rx_queue_setup(uint16_t port_id, uint16_t rx_queue_id, uint16_t nb_rx_desc,
 			   unsigned int socket_id, const struct rte_eth_rxconf *rx_conf,
 			   struct rte_mempool *mb_pool);
@@ -373,8 +374,9 @@ const char *rte_eth_link_speed_to_str(uint32_t link_speed);
  * (ask for none) succeeds; asking for any is -ENOTSUP. */
 int rte_eth_dev_set_ptypes(uint16_t port_id, uint32_t ptype_mask, uint32_t *set_ptypes,
 			   unsigned int num);
-/* The node of the port: SOCKET_ID_ANY (not known to this layer); for a bad
- * port also SOCKET_ID_ANY, with rte_errno EINVAL. */
+/* The NUMA node of the port's PCI device (sysfs numa_node); SOCKET_ID_ANY
+ * when the kernel does not know it and for vdev ports; for a bad port also
+ * SOCKET_ID_ANY, with rte_errno EINVAL. */
 int rte_eth_dev_socket_id(uint16_t port_id);
 int rte_eth_dev_get_name_by_port(uint16_t port_id, char *name);
 int rte_eth_dev_get_port_by_name(const char *name, uint16_t *port_id);

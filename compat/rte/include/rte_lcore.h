@@ -57,9 +57,10 @@ static inline unsigned rte_lcore_to_socket_id(unsigned lcore_id)
 	return (unsigned)sl_lcore_to_socket_id(lcore_id);
 }
 
+/* NUMA nodes of the machine (sl_socket_count). */
 static inline unsigned rte_socket_count(void)
 {
-	return 1;
+	return sl_socket_count();
 }
 
 #define RTE_LCORE_FOREACH(i) SL_LCORE_FOREACH(i)

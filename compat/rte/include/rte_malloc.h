@@ -1,9 +1,11 @@
 /* rte_malloc.h (Sluice rte_ compatibility layer): the rte_malloc family
  * over Sluice's DMA heap (sl_dma_zmalloc/sl_dma_free): memory is always
  * zeroed, pinned and IOVA-mapped. TYPE names the block in sl_dma_dump.
- * The _socket variants take SOCKET_ID_ANY or the socket this layer reports
- * (0); another socket is refused (NULL, rte_errno ENOTSUP): Sluice's heap
- * does not place memory on a NUMA node. rte_realloc is not provided. */
+ * The _socket variants take SOCKET_ID_ANY or any NUMA node of the machine
+ * (0 .. rte_socket_count() - 1); the heap is one pool not bound to a node,
+ * so a node is served from it (logged once on a machine of several nodes).
+ * A number that names no node: NULL, rte_errno EINVAL. rte_realloc is not
+ * provided. */
 #ifndef SLUICE_RTE_MALLOC_H
 #define SLUICE_RTE_MALLOC_H
 

@@ -39,7 +39,8 @@ _Static_assert(SL_MBUF_F_RX_RSS_HASH == (1ULL << 1) && SL_MBUF_F_RX_L4_CKSUM_BAD
 
 /* NAME: a pool of N mbufs with DATA_ROOM_SIZE bytes of buffer each
  * (headroom included) and PRIV_SIZE bytes of application area. SOCKET_ID:
- * SOCKET_ID_ANY or 0 (see rte_malloc.h). NULL with rte_errno set. */
+ * SOCKET_ID_ANY or a node of the machine (see rte_malloc.h). NULL with
+ * rte_errno set. */
 struct rte_mempool *rte_pktmbuf_pool_create(const char *name, unsigned n, unsigned cache_size,
 					    uint16_t priv_size, uint16_t data_room_size, int socket_id);
 
