@@ -219,6 +219,10 @@ int sl_dma_iommufd_fd(void);
  * with errno (the caller logs). */
 int sl_dma_ioas_map_chunk(uint32_t ioas, int fd, uint64_t fd_off, void *va, uint64_t iova,
 			  uint64_t len);
+/* Detach the device cdev of attachment A from the IOAS IOAS_ID it was
+ * attached to (VFIO_DEVICE_DETACH_IOMMUFD_PT); a refusal is logged as a
+ * warning (the device fd's close undoes the bind anyway). */
+void sl_dma_cdev_detach(const struct as_attached *a, uint32_t ioas_id);
 
 /* noiommu_cdev.c: the EAL's PA source in PA mode (sl_mem_set_pa_source),
  * installed with the memory listener: while a noiommu-cdev address space

@@ -259,13 +259,18 @@ static int iommufd_attach(struct sl_dma_as *as, struct as_attached *a, bool firs
 	return 0;
 }
 
-static void iommufd_detach(struct sl_dma_as *as, struct as_attached *a, bool last)
+void sl_dma_cdev_detach(const struct as_attached *a, uint32_t ioas_id)
 {
 	struct vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
-	(void)last;
 	if (ioctl(a->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d) != 0)
 		sl_log(SL_LOG_WARNING, LOG_COMP, "%s: VFIO_DEVICE_DETACH_IOMMUFD_PT from IOAS %u: %s",
-		       a->who, to_iommufd(as)->ioas_id, strerror(errno));
+		       a->who, ioas_id, strerror(errno));
+}
+
+static void iommufd_detach(struct sl_dma_as *as, struct as_attached *a, bool last)
+{
+	(void)last;
+	sl_dma_cdev_detach(a, to_iommufd(as)->ioas_id);
 }
 
 static int iommufd_query_ranges(struct sl_dma_as *as)

@@ -276,11 +276,8 @@ static int ncdev_attach(struct sl_dma_as *as, struct as_attached *a, bool first)
 
 static void ncdev_detach(struct sl_dma_as *as, struct as_attached *a, bool last)
 {
-	struct vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
 	(void)last;
-	if (ioctl(a->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d) != 0)
-		sl_log(SL_LOG_WARNING, LOG_COMP, "%s: VFIO_DEVICE_DETACH_IOMMUFD_PT from IOAS %u: %s",
-		       a->who, to_ncdev(as)->ioas_id, strerror(errno));
+	sl_dma_cdev_detach(a, to_ncdev(as)->ioas_id);
 }
 
 static int ncdev_query_ranges(struct sl_dma_as *as)
