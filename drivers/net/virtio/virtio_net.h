@@ -119,6 +119,9 @@ static sl_always_inline struct virtio_net_hdr *virtio_rx_hdr(const struct sl_mbu
  * (logged once by vq_broken), and count it in the queue's errors. */
 void virtio_rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos, unsigned long long value,
 		      unsigned long long limit) __attribute__((cold, noinline));
+/* The same for a tx queue. */
+void virtio_tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos, unsigned long long value,
+		      unsigned long long limit) __attribute__((cold, noinline));
 
 /* Whether a used entry (split: used ring element; packed: descriptor) at
  * POS, which named buffer ID with LEN bytes written, names a buffer in

@@ -194,13 +194,6 @@ uint16_t virtio_rx_packed_mrg(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	return rx_packed(q, pkts, nb_pkts, true);
 }
 
-static __attribute__((cold, noinline)) void tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos,
-						      unsigned long long value, unsigned long long limit)
-{
-	vq_broken(&txq->vq, what, pos, value, limit);
-	VQ_COUNTER_ADD(txq->errors, 1);
-}
-
 static void tx_cleanup_packed(struct virtio_txq *txq)
 {
 	struct virtqueue *vq = &txq->vq;
@@ -220,12 +213,12 @@ static void tx_cleanup_packed(struct virtio_txq *txq)
 			break;
 		uint16_t id = __atomic_load_n(&ring[slot].id, __ATOMIC_RELAXED);
 		if (sl_unlikely(id > c.mask || c.mbufs[id] == NULL)) {
-			tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", slot, id, c.mask);
+			virtio_tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", slot, id, c.mask);
 			break;
 		}
 		uint16_t slots = chain[id];
 		if (sl_unlikely(total + slots > in_flight)) {
-			tx_broken(txq, "used descriptor beyond the buffers in flight", slot, (unsigned)total + slots,
+			virtio_tx_broken(txq, "used descriptor beyond the buffers in flight", slot, (unsigned)total + slots,
 				  in_flight);
 			break;
 		}

@@ -27,6 +27,13 @@ void virtio_rx_broken(struct virtio_rxq *rxq, const char *what, uint16_t pos, un
 	VQ_COUNTER_ADD(rxq->errors, 1);
 }
 
+void virtio_tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos, unsigned long long value,
+		      unsigned long long limit)
+{
+	vq_broken(&txq->vq, what, pos, value, limit);
+	VQ_COUNTER_ADD(txq->errors, 1);
+}
+
 int virtio_txq_hdrs_alloc(struct virtio_txq *txq, const char *name)
 {
 	size_t len = (size_t)txq->vq.size * VIRTIO_NET_HDR_SIZE;

@@ -173,13 +173,6 @@ uint16_t virtio_rx_split_mrg(void *q, struct sl_mbuf **pkts, uint16_t nb_pkts)
 	return rx_split(q, pkts, nb_pkts, true);
 }
 
-static __attribute__((cold, noinline)) void tx_broken(struct virtio_txq *txq, const char *what, uint16_t pos,
-						      unsigned long long value, unsigned long long limit)
-{
-	vq_broken(&txq->vq, what, pos, value, limit);
-	VQ_COUNTER_ADD(txq->errors, 1);
-}
-
 /* Return the buffers the device has finished with to their pools. */
 static void tx_cleanup_split(struct virtio_txq *txq)
 {
@@ -193,7 +186,7 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 	struct sl_mbuf *done[TX_CLEAN_CHUNK];
 
 	if (sl_unlikely(n > vq_in_flight(vq))) {
-		tx_broken(txq, "used index ahead of the buffers in flight", last, used,
+		virtio_tx_broken(txq, "used index ahead of the buffers in flight", last, used,
 			  (uint16_t)(last + vq_in_flight(vq)));
 		return;
 	}
@@ -203,7 +196,7 @@ static void tx_cleanup_split(struct virtio_txq *txq)
 		for (i = 0; i < k; i++) {
 			uint32_t id = __atomic_load_n(&uring[last & c.mask].id, __ATOMIC_RELAXED);
 			if (sl_unlikely(id > c.mask || c.mbufs[id] == NULL)) {
-				tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", last, id,
+				virtio_tx_broken(txq, id > c.mask ? "used id out of range" : "used id not in flight", last, id,
 					  c.mask);
 				break;
 			}
