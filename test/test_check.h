@@ -1,6 +1,6 @@
 /* test_check.h: the assertion macros of the host unit tests that count
  * failures and go on (CHECK, CHECK_EQ) or stop (REQUIRE); the program
- * ends by returning failures != 0. */
+ * ends with `return check_result("name");`. */
 #ifndef SL_TEST_CHECK_H
 #define SL_TEST_CHECK_H
 
@@ -34,5 +34,17 @@ static int failures;
 			exit(1);                                                        \
 		}                                                                       \
 	} while (0)
+
+/* The end of a test program: the failure count on stderr and exit status
+ * 1, or "NAME: all checks passed" and 0. */
+static inline int check_result(const char *name)
+{
+	if (failures) {
+		fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
+		return 1;
+	}
+	printf("%s: all checks passed\n", name);
+	return 0;
+}
 
 #endif

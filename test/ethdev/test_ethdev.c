@@ -24,6 +24,7 @@
 #include "sl_mbuf.h"
 #include "sl_mempool.h"
 #include "../test_check.h"
+#include "ethdev_test_teardown.h"
 
 
 #define BURST 32
@@ -1372,20 +1373,11 @@ int main(int argc, char **argv)
 	test_close();
 
 	/* close what is left, then the pools can go */
-	uint16_t p;
-	SL_ETH_FOREACH_DEV(p)
-		CHECK_EQ(sl_eth_dev_close(p), 0);
+	close_ports_and_pool(mp);
 	CHECK_EQ(sl_eth_dev_count_avail(), 0);
-	CHECK_EQ(sl_mempool_in_use_count(mp), 0);
-	sl_mempool_free(mp);
 	CHECK_EQ(sl_mempool_in_use_count(small), 0);
 	sl_mempool_free(small);
 	CHECK_EQ(sl_eal_cleanup(), 0);
 
-	if (failures) {
-		fprintf(stderr, "test_ethdev: %d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("test_ethdev: all checks passed\n");
-	return 0;
+	return check_result("test_ethdev");
 }

@@ -17,6 +17,7 @@
 #include "sl_mbuf.h"
 #include "sl_mempool.h"
 #include "../test_check.h"
+#include "ethdev_test_teardown.h"
 
 
 #define BURST 32
@@ -506,16 +507,7 @@ int main(int argc, char **argv)
 	test_offload_names();
 	test_offload_refusal();
 
-	uint16_t p;
-	SL_ETH_FOREACH_DEV(p)
-		CHECK_EQ(sl_eth_dev_close(p), 0);
-	CHECK_EQ(sl_mempool_in_use_count(mp), 0);
-	sl_mempool_free(mp);
+	close_ports_and_pool(mp);
 	CHECK_EQ(sl_eal_cleanup(), 0);
-	if (failures) {
-		fprintf(stderr, "test_ethdev_cb: %d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("test_ethdev_cb: all checks passed\n");
-	return 0;
+	return check_result("test_ethdev_cb");
 }

@@ -16,6 +16,7 @@
 #include "sl_ethdev.h"
 #include "sl_mbuf.h"
 #include "../test_check.h"
+#include "ethdev_test_teardown.h"
 
 
 /* The refusing stand-in: takes at most `limit` packets per burst and keeps
@@ -220,16 +221,7 @@ int main(int argc, char **argv)
 	test_buffering_over_null(mp);
 	test_refused(mp);
 
-	uint16_t p;
-	SL_ETH_FOREACH_DEV(p)
-		CHECK_EQ(sl_eth_dev_close(p), 0);
-	CHECK_EQ(sl_mempool_in_use_count(mp), 0);
-	sl_mempool_free(mp);
+	close_ports_and_pool(mp);
 	CHECK_EQ(sl_eal_cleanup(), 0);
-	if (failures) {
-		fprintf(stderr, "test_tx_buffer: %d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("test_tx_buffer: all checks passed\n");
-	return 0;
+	return check_result("test_tx_buffer");
 }
