@@ -26,7 +26,9 @@ cc=${CC:-cc}
 inst="$out_dir/inst"
 rm -rf "$inst"
 mkdir -p "$out_dir/bin"
-meson install -C "$build_dir" --destdir "$inst" --no-rebuild --quiet >"$out_dir/install.log" 2>&1 || {
+# without --no-rebuild: `meson test` in a fresh build directory builds only
+# the tests' own dependencies, and the install needs every installed target
+meson install -C "$build_dir" --destdir "$inst" --quiet >"$out_dir/install.log" 2>&1 || {
 	cat "$out_dir/install.log" >&2
 	echo "build-examples: meson install --destdir $inst failed" >&2
 	exit 1
