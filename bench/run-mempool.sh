@@ -16,7 +16,9 @@
 # faster). Then (unless CALLGRIND=0) instructions per object of each variant
 # of the corei7 programs under callgrind (bench/mempool/instructions.py).
 # 25.11 has no row: its source is not obtainable here (doc/performance.md).
-# DPDK_SRC=0 leaves out the from-source rows.
+# DPDK_SRC=0 leaves out the from-source rows; SAVE_DIR=DIR keeps the raw
+# figures there (mempool-cycles.txt, mempool-instructions.txt) for
+# bench/chart.py.
 #
 # Needs hugepages (about 128 free 2 MiB pages) and libdpdk-dev for the DPDK
 # side. Environment: ROUNDS (default 5), BENCH_LCORE (default 0),
@@ -159,6 +161,12 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && echo " $BASEL
 		d=$(awk -v i=dpdk -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
 		printf '%-18s %10s %10s %8s %10s %8s\n' "$v" "${s:--}" "${x:--}" "$(ratio "${s:--}" "${x:--}")" "${d:--}" "$(ratio "${s:--}" "${d:--}")"
 	done
+fi
+if [ -n "${SAVE_DIR:-}" ]; then
+	mkdir -p "$SAVE_DIR"
+	cp "$OUT/results" "$SAVE_DIR/mempool-cycles.txt"
+	[ -f "$OUT/instr" ] && cp "$OUT/instr" "$SAVE_DIR/mempool-instructions.txt"
+	echo "raw figures: $SAVE_DIR/mempool-cycles.txt, mempool-instructions.txt"
 fi
 echo
 echo "Per-run figures (baseline impl variant cycles/object):"
