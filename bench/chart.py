@@ -21,6 +21,7 @@ import tempfile
 
 HEAD = """set terminal svg size 980,440 dynamic font 'sans,11' background '#ffffff'
 set output '{out}'
+set termoption noenhanced
 set multiplot layout 1,2 title "{title}"
 set style fill solid 0.85 border -1
 set grid ytics lc rgb '#dddddd'

@@ -17,8 +17,9 @@
 # of the corei7 programs under callgrind (bench/mempool/instructions.py).
 # 25.11 has no row: its source is not obtainable here (doc/performance.md).
 # DPDK_SRC=0 leaves out the from-source rows; SAVE_DIR=DIR keeps the raw
-# figures there (mempool-cycles.txt, mempool-instructions.txt) for
-# bench/chart.py.
+# figures there (mempool-cycles.txt, mempool-instructions.txt). The chart
+# of the run goes to doc/perf/mempool.svg (SVG=FILE elsewhere; needs
+# gnuplot: apt-get install gnuplot-nox).
 #
 # Needs hugepages (about 128 free 2 MiB pages) and libdpdk-dev for the DPDK
 # side. Environment: ROUNDS (default 5), BENCH_LCORE (default 0),
@@ -168,6 +169,13 @@ if [ -n "${SAVE_DIR:-}" ]; then
 	[ -f "$OUT/instr" ] && cp "$OUT/instr" "$SAVE_DIR/mempool-instructions.txt"
 	echo "raw figures: $SAVE_DIR/mempool-cycles.txt, mempool-instructions.txt"
 fi
+# the chart of this run (bench/chart.py; gnuplot), into doc/perf/ unless SVG says otherwise
+svg_dir=$(mktemp -d)
+cp "$OUT/results" "$svg_dir/mempool-cycles.txt"
+[ -f "$OUT/instr" ] && cp "$OUT/instr" "$svg_dir/mempool-instructions.txt"
+mkdir -p "$ROOT/doc/perf"
+python3 "$ROOT/bench/chart.py" mempool "$svg_dir" "${SVG:-$ROOT/doc/perf/mempool.svg}" || true
+rm -rf "$svg_dir"
 echo
 echo "Per-run figures (baseline impl variant cycles/object):"
 sort "$OUT/results" | awk '{k = $1 " " $2 " " $3; v[k] = v[k] " " $4} END {for (k in v) print "  " k ":" v[k]}' | sort

@@ -347,7 +347,7 @@ def main():
     ap.add_argument("--multicore", type=int, default=0, metavar="N",
                     help="also forward with 1..N forwarding lcores (2 MiB pages, one round of --seconds each), "
                          "queues per port ceil(n/2)")
-    ap.add_argument("--svg", metavar="FILE", help="write a chart of the results (needs gnuplot)")
+    ap.add_argument("--svg", metavar="FILE", help="write a chart of the results (bench/chart.py; needs gnuplot)")
     a = ap.parse_args()
     builds = []
     if shutil.which(DPDK_BIN):
@@ -452,54 +452,25 @@ def main():
         for name, kind, _ in sel:
             r = instr[name]
             print(f"  {name}: " + "; ".join(f"{k} = {r[k]['function']}" for k in ("rx", "tx", "forward") if r.get(k)))
+    data = {"rounds": a.rounds, "seconds": a.seconds, "results": results,
+            "multicore": multicore, "callgrind": instr, "builds": [[n, k, p] for n, k, p in builds]}
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"rounds": a.rounds, "seconds": a.seconds, "results": results,
-                       "multicore": multicore, "callgrind": instr,
-                       "builds": [[n, k, p] for n, k, p in builds]}, f, indent=2)
+            json.dump(data, f, indent=2)
         print(f"\nraw figures: {a.json_out}")
     if a.svg:
-        chart(a.svg, builds, results, instr, multicore)
+        chart(a.svg, data)
     return 0
 
 
-def chart(path, builds, results, instr, multicore):
-    """An SVG bar chart with gnuplot: instructions/packet (callgrind) and
-    median cycles/packet per build."""
-    gp = shutil.which("gnuplot")
-    if gp is None:
-        print("iofwd: no chart: gnuplot not found (apt-get install gnuplot-nox, or devtools/install-deps.sh)")
-        return
+def chart(path, data):
+    """The SVG chart of this run: bench/chart.py iofwd (gnuplot)."""
     import tempfile
-    pages = "huge" if "huge" in results else next(iter(results), None)
-    with tempfile.TemporaryDirectory() as tmp:
-        dat = os.path.join(tmp, "d.dat")
-        with open(dat, "w") as f:
-            for name, _, _ in builds:
-                ir = instr.get(name, {}).get("instructions_per_packet") if instr else None
-                cy = results[pages][name]["cycles_per_packet"] if pages else None
-                f.write(f'"{name}" {ir if ir is not None else "NaN"} {cy if cy is not None else "NaN"}\n')
-        script = f"""set terminal svg size 760,420 dynamic font 'sans,11'
-set output '{path}'
-set title 'io forwarding over two null ports, burst 32, one forwarding lcore'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set ylabel 'per packet'
-set yrange [0:*]
-set key top right
-set xtics rotate by -20
-"""
-        plots = []
-        if instr:
-            plots.append(f"'{dat}' using 2:xtic(1) title 'instructions (callgrind; corei7 builds and Debian only)'")
-        plots.append(f"'{dat}' using 3{'' if instr else ':xtic(1)'} title 'cycles, median ({pages} pages)'")
-        script += "plot " + ", ".join(plots) + "\n"
-        sp = os.path.join(tmp, "c.gp")
-        with open(sp, "w") as f:
-            f.write(script)
-        subprocess.run([gp, sp], check=True)
-    print(f"chart: {path}")
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(data, f)
+        f.flush()
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chart.py"),
+                        "iofwd", f.name, path], check=False)
 
 
 if __name__ == "__main__":
