@@ -20,7 +20,10 @@
 # instructions per packet of the forwarding lcore with the top functions of
 # each (bench/l2fwd/l2fwd.py says how).
 #
-#   bench/run-l2fwd.sh [--rounds N] [--seconds S] [--cg-seconds S] [--top N] [--json-out FILE]
+#   bench/run-l2fwd.sh [--rounds N] [--seconds S] [--cg-seconds S] [--top N] [--json-out FILE] [--svg FILE]
+#
+# The chart of the run goes to doc/perf/l2fwd.svg (--svg elsewhere; needs
+# gnuplot: apt-get install gnuplot-nox).
 #
 # Environment: BASELINES="corei7 native", CALLGRIND=0 to skip the callgrind
 # part (it needs a corei7 build: valgrind cannot run AVX-512 code), CC.
@@ -133,4 +136,6 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " $baselin
   extra+=(--instructions corei7-static --instructions corei7)
 fi
 
-python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" "${src_args[@]}" "${sluice_args[@]}" --tsc-hz "$tsc_hz" "${extra[@]}" "$@"
+mkdir -p doc/perf
+python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" "${src_args[@]}" "${sluice_args[@]}" --tsc-hz "$tsc_hz" \
+  "${extra[@]}" --svg "$top/doc/perf/l2fwd.svg" "$@"

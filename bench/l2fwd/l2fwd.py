@@ -279,6 +279,7 @@ def main():
     ap.add_argument("--cg-seconds", type=int, default=12)
     ap.add_argument("--top", type=int, default=12)
     ap.add_argument("--json-out")
+    ap.add_argument("--svg", metavar="FILE", help="write a chart of the run (bench/chart.py; needs gnuplot)")
     a = ap.parse_args()
 
     builds = [("dpdk", a.dpdk, None)]
@@ -387,12 +388,20 @@ def main():
                     ratio = f"{r['ratio_to_dpdk_src']:.3f}"
             label = "dpdk 22.11 debian" if side == "dpdk" else side
             print(f"{label:24} {r['instructions_per_packet']:9.1f} {ratio:>6} {ratio_d:>9}")
+    data = {"rounds": a.rounds, "seconds": a.seconds, "tsc_hz": a.tsc_hz,
+            "command": EAL + APP, "callgrind_command": EAL_4K + APP,
+            "results": results, "callgrind": instr}
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"rounds": a.rounds, "seconds": a.seconds, "tsc_hz": a.tsc_hz,
-                       "command": EAL + APP, "callgrind_command": EAL_4K + APP,
-                       "results": results, "callgrind": instr}, f, indent=2)
+            json.dump(data, f, indent=2)
         print(f"\nraw figures: {a.json_out}")
+    if a.svg and results:
+        # the chart of this run: bench/chart.py l2fwd (gnuplot)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump(data, f)
+            f.flush()
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                         "chart.py"), "l2fwd", f.name, a.svg], check=False)
     return 0
 
 
