@@ -52,6 +52,23 @@ def gnuplot(script, files):
     return 0
 
 
+def empty_panel(title, why):
+    """A panel saying why there are no figures (e.g. CALLGRIND=0)."""
+    return f"""set title '{title}'
+set label 1 '{why}' at graph 0.5, graph 0.5 center
+set xrange [0:1]
+set yrange [0:1]
+unset xtics
+unset ytics
+plot 2 notitle
+unset label 1
+set autoscale x
+set yrange [0:*]
+set xtics rotate by -25 scale 0 font ',10'
+set ytics
+"""
+
+
 def iofwd(src, out):
     d = json.load(open(src))
     cg = d.get("callgrind") or {}
@@ -69,8 +86,7 @@ def iofwd(src, out):
     for name, r in res.items():
         sp = r.get("cycles_spread") or {"min": r["cycles_per_packet"], "max": r["cycles_per_packet"]}
         cyc += f"{q(name)} {r['cycles_per_packet']:.2f} {sp['min']:.2f} {sp['max']:.2f}\n"
-    script = HEAD.format(out=out, title="io forwarding, two null ports, burst 32, one forwarding lcore") + f"""
-set title 'instructions per packet (callgrind)'
+    panel = """set title 'instructions per packet (callgrind)'
 set style data histograms
 set style histogram rowstacked
 set boxwidth 0.6
@@ -78,7 +94,9 @@ plot 'i.dat' using 2:xtic(1) title 'rx burst' lc rgb '#4477aa', \\
      '' using 3 title 'tx burst' lc rgb '#ee6677', \\
      '' using 4 title 'forwarding loop, rest' lc rgb '#bbbbbb', \\
      '' using 0:5:(sprintf('%.1f', $5)) with labels offset 0,0.7 notitle
-set title 'TSC cycles per packet, median and min-max ({pages} pages, {d['rounds']} rounds)'
+""" if instr else empty_panel("instructions per packet (callgrind)", "not counted in this run (CALLGRIND=0)")
+    script = HEAD.format(out=out, title="io forwarding, two null ports, burst 32, one forwarding lcore") + f"""
+{panel}set title 'TSC cycles per packet, median and min-max ({pages} pages, {d['rounds']} rounds)'
 set style histogram errorbars gap 2 lw 1
 unset key
 plot 'c.dat' using 2:3:4:xtic(1) title 'cycles' lc rgb '#228833'
@@ -101,14 +119,15 @@ def l2fwd(src, out):
         o = r["on_cpu_cycles_per_packet"]
         label = "dpdk debian (shared)" if name == "dpdk" else (name if name.startswith("dpdk") else "sluice " + name)
         cyc += f"{q(label)} {o['median']:.2f} {o['min']:.2f} {o['max']:.2f}\n"
-    script = HEAD.format(out=out, title="DPDK's l2fwd (same main.c) over two null ports") + f"""
-set title 'instructions per packet, forwarding lcore (callgrind)'
+    panel = """set title 'instructions per packet, forwarding lcore (callgrind)'
 set style data histograms
 set style histogram clustered
 unset key
 plot 'i.dat' using 2:xtic(1) title 'instructions' lc rgb '#4477aa', \\
      '' using 0:2:(sprintf('%.1f', $2)) with labels offset 0,0.7 notitle
-set title 'on-CPU TSC cycles per packet, median and min-max ({d['rounds']} rounds)'
+""" if instr else empty_panel("instructions per packet (callgrind)", "not counted in this run (CALLGRIND=0)")
+    script = HEAD.format(out=out, title="DPDK's l2fwd (same main.c) over two null ports") + f"""
+{panel}set title 'on-CPU TSC cycles per packet, median and min-max ({d['rounds']} rounds)'
 set style histogram errorbars gap 2 lw 1
 unset key
 plot 'c.dat' using 2:3:4:xtic(1) title 'cycles' lc rgb '#228833'
@@ -145,13 +164,20 @@ def mempool(src, out):
                        for k, (_, t) in enumerate(impls))
     plot_c = ", ".join(f"'c.dat' using {k + 2}{':xtic(1)' if k == 0 else ''} title '{t}' lc rgb '{colors[k]}'"
                        for k, (_, t) in enumerate(impls))
-    script = HEAD.format(out=out, title="mempool: get then put of N objects, one lcore, corei7 builds") + f"""
-set logscale y
+    panel = f"""set logscale y
 set yrange [0.1:*]
 set style data histograms
 set style histogram clustered gap 1
 set title 'instructions per object (callgrind)'
 plot {plot_i}
+unset logscale y
+""" if ins else empty_panel("instructions per object (callgrind)", "not counted in this run (CALLGRIND=0)")
+    script = HEAD.format(out=out, title="mempool: get then put of N objects, one lcore, corei7 builds") + f"""
+{panel}
+set logscale y
+set yrange [0.1:*]
+set style data histograms
+set style histogram clustered gap 1
 set title 'TSC cycles per object (median of runs, best of 41 repetitions each)'
 plot {plot_c}
 unset multiplot
