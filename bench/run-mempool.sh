@@ -117,7 +117,7 @@ median() { # baseline impl variant
 		sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-nb=$(echo $BASELINES | wc -w)
+nb=$(echo "$BASELINES" | wc -w)
 runs=$(awk '$2 == "sluice" && $3 == "bulk32_cache256"' "$OUT/results" | wc -l)
 if [ "$runs" -ne $((ROUNDS * nb)) ]; then
 	echo "run-mempool.sh: some runs failed; their output:" >&2
