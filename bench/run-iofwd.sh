@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # bench/run-iofwd.sh: io forwarding over two null ports with one forwarding
-# core and burst 32, Sluice's testpmd-lite against DPDK 22.11's dpdk-testpmd
-# (Debian's, built for -march=corei7), alternating in one run. Sluice is built
-# twice, for the host CPU (-Dcpu_baseline=native) and for corei7 like Debian's
-# DPDK, so the comparison is fair. Runs with 2 MiB hugepages and with 4 KiB
-# pages (--no-huge) and prints cycles/packet, Mpps and the ratio Sluice/DPDK.
+# core and burst 32, Sluice's testpmd-lite against DPDK 22.11's dpdk-testpmd,
+# alternating in one run. Rows:
+#   sluice MARCH  testpmd-lite, meson -Dcpu_baseline=MARCH -Dbuildtype=release
+#                 (static -O3), for each MARCH in BASELINES;
+#   dpdk MARCH    dpdk-testpmd from bench/build-dpdk.sh 22.11 --march MARCH
+#                 (Debian's source, static, -O3, same gcc): the like-for-like
+#                 peer, the ratio column;
+#   dpdk debian   Debian's installed dpdk-testpmd (shared, -O2, corei7).
+# 25.11 has no row: its source is not obtainable here (see
+# doc/performance.md). Runs with 2 MiB hugepages and with 4 KiB pages
+# (--no-huge) and prints cycles/packet (median, min-max), Mpps and the ratios.
 #
 #   bench/run-iofwd.sh [--rounds N] [--seconds S] [--pages huge|4k|both] [--json-out FILE]
+#                      [--multicore N] [--svg FILE]
 #
 # Also (unless CALLGRIND=0, or valgrind is missing) counts instructions per
-# packet of both under callgrind with the corei7 build: a figure that does
-# not depend on how busy the host is.
-# Environment: BASELINES="native corei7" (the -Dcpu_baseline values to build).
+# packet under callgrind, total and inclusive per function (rx burst, tx
+# burst, forwarding function), for the corei7 builds and Debian's: a figure
+# that does not depend on how busy the host is (valgrind cannot run the
+# native builds' AVX-512 code on this host).
+# Multi-core: --multicore N (default: CPUs - 1, the forwarding lcores this
+# machine has room for besides the main lcore; MULTICORE=0 to skip) sweeps
+# 1..N forwarding lcores. The chart goes to doc/perf/iofwd.svg unless --svg
+# says otherwise (needs gnuplot: apt-get install gnuplot-nox).
+# Environment: BASELINES="native corei7" (the -Dcpu_baseline values to build),
+# DPDK_SRC=0 to leave out the from-source DPDK rows (else they are built
+# once, about 2.5 minutes each, and cached).
 # Needs: dpdk-testpmd (apt install dpdk), ~300 free 2 MiB hugepages (run as
 # root and it reserves them), two CPUs. Keep the machine otherwise idle.
 set -euo pipefail
@@ -39,9 +54,23 @@ for b in ${BASELINES:-native corei7}; do
   sluice_args+=(--sluice "$b=$top/$dir/app/testpmd-lite/testpmd-lite")
 done
 
-extra=()
-if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " ${BASELINES:-native corei7} " == *" corei7 "* ]]; then
-  extra+=(--instructions corei7)
+dpdk_args=()
+if [ "${DPDK_SRC:-1}" != 0 ]; then
+  for b in ${BASELINES:-native corei7}; do
+    prefix=$(bench/build-dpdk.sh 22.11 --march "$b" | tail -n 1)
+    [ -x "$prefix/bin/dpdk-testpmd" ] || { echo "run-iofwd: bench/build-dpdk.sh 22.11 --march $b gave no dpdk-testpmd" >&2; exit 1; }
+    dpdk_args+=(--dpdk "$b=$prefix/bin/dpdk-testpmd")
+  done
 fi
 
-exec python3 bench/iofwd/iofwd.py "${sluice_args[@]}" "${extra[@]}" "$@"
+extra=()
+if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " ${BASELINES:-native corei7} " == *" corei7 "* ]]; then
+  extra+=(--instructions "sluice corei7")
+  [ "${DPDK_SRC:-1}" != 0 ] && extra+=(--instructions "dpdk corei7")
+  extra+=(--instructions "dpdk debian")
+fi
+extra+=(--multicore "${MULTICORE:-$(( $(nproc) - 1 ))}")
+mkdir -p doc/perf
+extra+=(--svg "$top/doc/perf/iofwd.svg")
+
+exec python3 bench/iofwd/iofwd.py "${sluice_args[@]}" "${dpdk_args[@]}" "${extra[@]}" "$@"

@@ -7,8 +7,11 @@
 #       driver directory, pmds-23.0, without -d);
 #   (b) against Sluice's rte_ layer: sluice-rte.pc from a meson install
 #       --destdir of a Sluice build, once per -Dcpu_baseline in BASELINES
-#       (corei7, the -march Debian builds DPDK for, and native), linked the
-#       same way (shared);
+#       (corei7, the -march Debian builds DPDK for, and native), linked
+#       shared (row B) and static (row B-static, the like-for-like one);
+#   (c) against DPDK 22.11 built from Debian's source like Sluice
+#       (bench/build-dpdk.sh 22.11 --march B: static, -O3), per baseline B,
+#       linked statically (pkg-config --static); DPDK_SRC=0 leaves it out;
 # with the same compiler and the same application flags: the Makefile's
 # -O3 -DALLOW_EXPERIMENTAL_API plus -march=corei7 (what libdpdk.pc adds, so
 # every build of main.c gets it). Then runs them alternately over two null
@@ -17,7 +20,10 @@
 # instructions per packet of the forwarding lcore with the top functions of
 # each (bench/l2fwd/l2fwd.py says how).
 #
-#   bench/run-l2fwd.sh [--rounds N] [--seconds S] [--cg-seconds S] [--top N] [--json-out FILE]
+#   bench/run-l2fwd.sh [--rounds N] [--seconds S] [--cg-seconds S] [--top N] [--json-out FILE] [--svg FILE]
+#
+# The chart of the run goes to doc/perf/l2fwd.svg (--svg elsewhere; needs
+# gnuplot: apt-get install gnuplot-nox).
 #
 # Environment: BASELINES="corei7 native", CALLGRIND=0 to skip the callgrind
 # part (it needs a corei7 build: valgrind cannot run AVX-512 code), CC.
@@ -45,6 +51,31 @@ app_cflags="-O3 -march=corei7 -DALLOW_EXPERIMENTAL_API"
 echo "run-l2fwd: $cc $app_cflags \$(pkg-config --cflags libdpdk) $src \$(pkg-config --libs libdpdk) -o $out/bin/l2fwd-dpdk"
 # shellcheck disable=SC2046,SC2086
 $cc $app_cflags $(pkg-config --cflags libdpdk) "$src" -o "$out/bin/l2fwd-dpdk" $(pkg-config --libs libdpdk)
+
+# (c) against DPDK 22.11 built from Debian's source the way Sluice is built
+# (bench/build-dpdk.sh: static, -O3, the same -march per baseline), linked
+# statically with pkg-config --static as DPDK's example Makefile does for
+# its static build. main.c gets exactly $app_cflags as in every other build
+# (the -march=... that this libdpdk.pc adds is left out, so a "native"
+# prefix changes the libraries, not the application).
+src_args=()
+if [ "${DPDK_SRC:-1}" != 0 ]; then
+  for b in $baselines; do
+    prefix=$(bench/build-dpdk.sh 22.11 --march "$b" | tail -n 1)
+    pc=$prefix/lib/x86_64-linux-gnu/pkgconfig
+    cflags=$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk | sed 's/-march=[^ ]*//g')
+    # libpcap's dependencies come with --static; libsystemd has no
+    # development link without libsystemd-dev: name its .so.0
+    libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | sed 's/-lsystemd\b/-l:libsystemd.so.0/g')
+    echo "run-l2fwd: $cc $app_cflags \$(pkg-config --static --cflags libdpdk) $src \$(pkg-config --static --libs libdpdk) -o $out/bin/l2fwd-dpdk-src-$b  [PKG_CONFIG_PATH=$pc]"
+    # shellcheck disable=SC2086
+    $cc $app_cflags $cflags "$src" -o "$out/bin/l2fwd-dpdk-src-$b" $libs
+    if ldd "$out/bin/l2fwd-dpdk-src-$b" | grep -q librte_; then
+      echo "run-l2fwd: l2fwd-dpdk-src-$b links a shared librte_: not the static build" >&2; exit 1
+    fi
+    src_args+=(--dpdk-src "$b=$out/bin/l2fwd-dpdk-src-$b")
+  done
+fi
 
 sluice_args=()
 for b in $baselines; do
@@ -80,6 +111,21 @@ for t in json.load(sys.stdin):
     $cc $app_cflags $(pkg-config --cflags sluice-rte) "$src" -o "$out/bin/l2fwd-sluice-$b" $(pkg-config --libs sluice-rte)
   )
   sluice_args+=(--sluice "$b=$out/bin/l2fwd-sluice-$b:$libdir")
+  # and linked statically (libsluice_rte.a, libsluice.a), like the
+  # from-source DPDK: the like-for-like row for the ratio
+  (
+    PKG_CONFIG_PATH=$(dirname "$pc")
+    PKG_CONFIG_SYSROOT_DIR=$inst
+    export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
+    libs=$(pkg-config --static --libs sluice-rte | sed 's/-lsluice_rte\b/-l:libsluice_rte.a/; s/-lsluice\b/-l:libsluice.a/')
+    echo "run-l2fwd: $cc $app_cflags \$(pkg-config --cflags sluice-rte) $src $libs -o $out/bin/l2fwd-sluice-$b-static"
+    # shellcheck disable=SC2046,SC2086
+    $cc $app_cflags $(pkg-config --cflags sluice-rte) "$src" -o "$out/bin/l2fwd-sluice-$b-static" $libs
+  )
+  if ldd "$out/bin/l2fwd-sluice-$b-static" | grep -q libsluice; then
+    echo "run-l2fwd: l2fwd-sluice-$b-static links a shared libsluice" >&2; exit 1
+  fi
+  sluice_args+=(--sluice "$b-static=$out/bin/l2fwd-sluice-$b-static")
 done
 
 $cc -O2 -o "$out/bin/tsc_hz" bench/l2fwd/tsc_hz.c
@@ -87,7 +133,9 @@ tsc_hz=$("$out/bin/tsc_hz")
 
 extra=()
 if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " $baselines " == *" corei7 "* ]]; then
-  extra+=(--instructions corei7)
+  extra+=(--instructions corei7-static --instructions corei7)
 fi
 
-python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" "${sluice_args[@]}" --tsc-hz "$tsc_hz" "${extra[@]}" "$@"
+mkdir -p doc/perf
+python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" "${src_args[@]}" "${sluice_args[@]}" --tsc-hz "$tsc_hz" \
+  "${extra[@]}" --svg "$top/doc/perf/l2fwd.svg" "$@"

@@ -3,11 +3,23 @@
 # rte_mempool, on the same workload (bench/mempool/bench_mempool.h).
 #
 # Builds Sluice twice, for the host CPU (-Dcpu_baseline=native) and for
-# corei7 (what Debian builds DPDK for), runs the Sluice and DPDK programs
-# alternately ROUNDS times on one pinned lcore, and prints per baseline the
-# median TSC cycles per object (one get plus one put) of each, and the ratio
-# Sluice/DPDK (below 1.0: Sluice is faster). The DPDK program is compiled
-# with DPDK's own pkg-config flags (-march=corei7 last) in both builds.
+# corei7 (what Debian builds DPDK for), and per baseline three programs:
+#   sluice   bench_mempool_sluice (meson, -O3 -march=BASE, static);
+#   dpdksrc  bench_mempool_dpdk.c compiled with cc -O3 -march=BASE against
+#            the static DPDK 22.11 of bench/build-dpdk.sh 22.11 --march BASE
+#            (pkg-config --static): DPDK built the way Sluice is built;
+#   dpdk     the same source against Debian's shared DPDK (meson, libdpdk.pc
+#            puts -march=corei7 last, so corei7 in both rows).
+# Runs them alternately ROUNDS times on one pinned lcore and prints per
+# baseline the median TSC cycles per object (one get plus one put), the
+# min-max over rounds, and the ratios Sluice/DPDK (below 1.0: Sluice is
+# faster). Then (unless CALLGRIND=0) instructions per object of each variant
+# of the corei7 programs under callgrind (bench/mempool/instructions.py).
+# 25.11 has no row: its source is not obtainable here (doc/performance.md).
+# DPDK_SRC=0 leaves out the from-source rows; SAVE_DIR=DIR keeps the raw
+# figures there (mempool-cycles.txt, mempool-instructions.txt). The chart
+# of the run goes to doc/perf/mempool.svg (SVG=FILE elsewhere; needs
+# gnuplot: apt-get install gnuplot-nox).
 #
 # Needs hugepages (about 128 free 2 MiB pages) and libdpdk-dev for the DPDK
 # side. Environment: ROUNDS (default 5), BENCH_LCORE (default 0),
@@ -45,6 +57,31 @@ for base in $BASELINES; do
 	ninja -C "$dir" -j2 $targets >/dev/null
 done
 
+# DPDK from source, static, built like Sluice (bench/build-dpdk.sh caches it)
+have_src=0
+if [ "${DPDK_SRC:-1}" != 0 ]; then
+	have_src=1
+	for base in $BASELINES; do
+		prefix=$("$ROOT/bench/build-dpdk.sh" 22.11 --march "$base" | tail -n 1)
+		pc="$prefix/lib/x86_64-linux-gnu/pkgconfig"
+		exe="$BUILD_PREFIX-$base/bench_mempool_dpdksrc"
+		# --static pulls libpcap's dependencies in too; libsystemd has no
+		# development link on a system without libsystemd-dev: name the .so.0
+		libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | sed 's/-lsystemd\b/-l:libsystemd.so.0/g')
+		# shellcheck disable=SC2046,SC2086
+		if ! ${CC:-cc} -O3 -march="$base" $(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
+			"$ROOT/bench/mempool/bench_mempool_dpdk.c" -o "$exe" $libs; then
+			echo "run-mempool.sh: cannot build $exe; no from-source rows" >&2
+			have_src=0
+			break
+		fi
+		if ldd "$exe" | grep -q librte_; then
+			echo "run-mempool.sh: $exe links a shared librte_: not the static build" >&2
+			exit 1
+		fi
+	done
+fi
+
 have_dpdk=1
 for base in $BASELINES; do
 	[ -x "$BUILD_PREFIX-$base/bench/mempool/bench_mempool_dpdk" ] || have_dpdk=0
@@ -66,6 +103,10 @@ while [ "$r" -le "$ROUNDS" ]; do
 		if [ "$have_dpdk" = 1 ]; then
 			"$dir/bench_mempool_dpdk" $DPDK_ARGS 2>>"$OUT/log" | sed "s/^/$base /" >>"$OUT/results"
 		fi
+		if [ "$have_src" = 1 ]; then
+			"$BUILD_PREFIX-$base/bench_mempool_dpdksrc" $DPDK_ARGS 2>>"$OUT/log" |
+				sed "s/^dpdk /dpdksrc /; s/^/$base /" >>"$OUT/results"
+		fi
 	done
 	r=$((r + 1))
 done
@@ -76,22 +117,65 @@ median() { # baseline impl variant
 		sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
+nb=$(echo "$BASELINES" | wc -w)
 runs=$(awk '$2 == "sluice" && $3 == "bulk32_cache256"' "$OUT/results" | wc -l)
-if [ "$runs" -ne $((ROUNDS * 2)) ]; then
+if [ "$runs" -ne $((ROUNDS * nb)) ]; then
 	echo "run-mempool.sh: some runs failed; their output:" >&2
 	cat "$OUT/log" >&2
 	exit 1
 fi
 
-printf '\n%-8s %-18s %12s %12s %14s\n' baseline variant sluice dpdk sluice/dpdk
+minmax() { # baseline impl variant
+	awk -v b="$1" -v i="$2" -v v="$3" '$1 == b && $2 == i && $3 == v {print $4}' "$OUT/results" |
+		sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {if (NR == 0) print "-"; else print lo "-" hi}'
+}
+ratio() { awk -v s="$1" -v d="$2" 'BEGIN {if (d == "-" || d == 0 || s == "-") print "-"; else printf "%.2f", s / d}'; }
+
+echo
+echo "cycles per object, median (min-max); dpdk-src = DPDK 22.11 from source, static -O3 -march=BASE;"
+echo "dpdk-deb = Debian's shared DPDK 22.11 (corei7); ratios Sluice/DPDK"
+printf '%-8s %-18s %22s %22s %8s %22s %8s\n' baseline variant sluice dpdk-src ratio dpdk-deb ratio
 for base in $BASELINES; do
 	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32; do
 		s=$(median "$base" sluice "$v")
+		x=$(median "$base" dpdksrc "$v")
 		d=$(median "$base" dpdk "$v")
-		ratio=$(awk -v s="$s" -v d="$d" 'BEGIN {if (d == "-" || d == 0) print "-"; else printf "%.2f", s / d}')
-		printf '%-8s %-18s %12s %12s %14s\n' "$base" "$v" "$s" "$d" "$ratio"
+		printf '%-8s %-18s %22s %22s %8s %22s %8s\n' "$base" "$v" \
+			"$s ($(minmax "$base" sluice "$v"))" "$x ($(minmax "$base" dpdksrc "$v"))" "$(ratio "$s" "$x")" \
+			"$d ($(minmax "$base" dpdk "$v"))" "$(ratio "$s" "$d")"
 	done
 done
+
+if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && echo " $BASELINES " | grep -q ' corei7 '; then
+	dir="$BUILD_PREFIX-corei7"
+	VG_SLUICE="-l $LCORE -m $MEM_MB --no-huge --log-level err"
+	VG_DPDK="-l $LCORE --no-pci --no-huge -m $MEM_MB --no-shconf --log-level=error --no-telemetry"
+	python3 "$ROOT/bench/mempool/instructions.py" sluice "$dir/bench/mempool/bench_mempool_sluice" $VG_SLUICE >>"$OUT/instr"
+	[ "$have_src" = 1 ] && python3 "$ROOT/bench/mempool/instructions.py" dpdksrc "$dir/bench_mempool_dpdksrc" $VG_DPDK >>"$OUT/instr"
+	[ "$have_dpdk" = 1 ] && python3 "$ROOT/bench/mempool/instructions.py" dpdk "$dir/bench/mempool/bench_mempool_dpdk" $VG_DPDK >>"$OUT/instr"
+	echo
+	echo "instructions per object (get + put), callgrind, corei7 builds:"
+	printf '%-18s %10s %10s %8s %10s %8s\n' variant sluice dpdk-src ratio dpdk-deb ratio
+	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32; do
+		s=$(awk -v i=sluice -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
+		x=$(awk -v i=dpdksrc -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
+		d=$(awk -v i=dpdk -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
+		printf '%-18s %10s %10s %8s %10s %8s\n' "$v" "${s:--}" "${x:--}" "$(ratio "${s:--}" "${x:--}")" "${d:--}" "$(ratio "${s:--}" "${d:--}")"
+	done
+fi
+if [ -n "${SAVE_DIR:-}" ]; then
+	mkdir -p "$SAVE_DIR"
+	cp "$OUT/results" "$SAVE_DIR/mempool-cycles.txt"
+	[ -f "$OUT/instr" ] && cp "$OUT/instr" "$SAVE_DIR/mempool-instructions.txt"
+	echo "raw figures: $SAVE_DIR/mempool-cycles.txt, mempool-instructions.txt"
+fi
+# the chart of this run (bench/chart.py; gnuplot), into doc/perf/ unless SVG says otherwise
+svg_dir=$(mktemp -d)
+cp "$OUT/results" "$svg_dir/mempool-cycles.txt"
+[ -f "$OUT/instr" ] && cp "$OUT/instr" "$svg_dir/mempool-instructions.txt"
+mkdir -p "$ROOT/doc/perf"
+python3 "$ROOT/bench/chart.py" mempool "$svg_dir" "${SVG:-$ROOT/doc/perf/mempool.svg}" || true
+rm -rf "$svg_dir"
 echo
 echo "Per-run figures (baseline impl variant cycles/object):"
 sort "$OUT/results" | awk '{k = $1 " " $2 " " $3; v[k] = v[k] " " $4} END {for (k in v) print "  " k ":" v[k]}' | sort

@@ -14,6 +14,7 @@ packages=(
   dpdk dpdk-dev                                         # the peer we benchmark against (bench/ only)
   dpdk-doc                                              # DPDK's example sources, built unmodified against sluice-rte (test/rte_compat)
   valgrind                                              # instruction counts in bench/
+  gnuplot-nox                                           # the SVG charts bench/ draws (bench/chart.py, doc/perf/)
   clang libclang-rt-14-dev                              # libFuzzer targets (test/fuzz/run-fuzz.sh)
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # aarch64 build, unit tests under qemu-user
   dpkg-dev debhelper dh-python help2man lintian         # Debian packages (debian/, test/packaging/)

@@ -18,22 +18,35 @@ import json
 import os
 import re
 import select
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 
 DPDK_BIN = "dpdk-testpmd"
-DPDK_APP_ARGS = ["--", "--forward-mode=io", "--nb-cores=1", "--burst=32", "--record-core-cycles", "-i"]
 
 
-def dpdk_eal_args(pages):
+def queues_for(lcores):
+    """Queues per port so that LCORES forwarding lcores each get a stream:
+    two ports, one stream per rx queue, so ceil(lcores / 2)."""
+    return max(1, (lcores + 1) // 2)
+
+
+def dpdk_app_args(lcores=1):
+    q = queues_for(lcores)
+    return ["--", "--forward-mode=io", f"--nb-cores={lcores}", "--burst=32", "--record-core-cycles", "-i",
+            f"--rxq={q}", f"--txq={q}"]
+
+
+def dpdk_eal_args(pages, lcores=1):
+    cores = f"0-{lcores}"
     if pages == "huge":
         # the command line of the issue
-        return ["-l", "0-1", "--in-memory", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
+        return ["-l", cores, "--in-memory", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
     # --no-huge means legacy memory, which --in-memory refuses; --no-shconf keeps
     # it from writing runtime files. Its default mbuf pool needs ~400 MB.
-    return ["-l", "0-1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
+    return ["-l", cores, "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
             "--vdev", "net_null0", "--vdev", "net_null1"]
 
 
@@ -69,8 +82,8 @@ class ReadUntil:
                 break
 
 
-def run_dpdk(pages, seconds, prefix=(), extra_app_args=()):
-    cmd = list(prefix) + [DPDK_BIN] + dpdk_eal_args(pages) + DPDK_APP_ARGS + list(extra_app_args)
+def run_dpdk(pages, seconds, prefix=(), extra_app_args=(), binary=DPDK_BIN, lcores=1):
+    cmd = list(prefix) + [binary] + dpdk_eal_args(pages, lcores) + dpdk_app_args(lcores) + list(extra_app_args)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = ReadUntil(proc)
     # under valgrind every command answers tens of times slower
@@ -117,12 +130,16 @@ def run_dpdk(pages, seconds, prefix=(), extra_app_args=()):
             "packets": int(acc.group(1)) if acc else None}
 
 
-def run_sluice(binary, pages, seconds):
-    eal = ["-l", "0-1", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+def sluice_args(lcores=1):
+    q = queues_for(lcores)
+    return ["--", "--forward-mode=io", f"--nb-cores={lcores}", "--burst=32", f"--rxq={q}", f"--txq={q}"]
+
+
+def run_sluice(binary, pages, seconds, lcores=1):
+    eal = ["-l", f"0-{lcores}", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
     if pages == "4k":
         eal.append("--no-huge")
-    cmd = [binary] + eal + ["--", "--forward-mode=io", "--nb-cores=1", "--burst=32",
-                            f"--run-time={seconds}", "--json"]
+    cmd = [binary] + eal + sluice_args(lcores) + [f"--run-time={seconds}", "--json"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     if p.returncode != 0:
         raise RuntimeError(f"testpmd-lite failed ({p.returncode}):\n{p.stderr[-3000:]}")
@@ -130,90 +147,241 @@ def run_sluice(binary, pages, seconds):
     return {"cycles_per_packet": r["cycles_per_packet"], "mpps": r["mpps"]}
 
 
-def callgrind_total(path):
-    """Instructions executed (Ir) in a callgrind output file."""
-    with open(path) as f:
+def parse_callgrind(path):
+    """Per function of a callgrind output file: self and inclusive
+    instructions (Ir) and the calls it makes. Functions are keyed by
+    (object, name); stripped ones are named by address. Returns
+    (total Ir, {key: {"self", "incl", "calls": {callee key: count}}})."""
+    names = {"ob": {}, "fn": {}}
+    funcs = {}
+    total = None
+    ob = fn = cob = cfn = None
+    calls_pending = None
+
+    def resolve(table, val):
+        m = re.match(r"\((\d+)\)(?:\s+(.*))?$", val)
+        if not m:
+            return val
+        if m.group(2) is not None:
+            names[table][m.group(1)] = m.group(2)
+            return m.group(2)
+        return names[table].get(m.group(1), val)
+
+    def entry(key):
+        e = funcs.get(key)
+        if e is None:
+            e = funcs[key] = {"self": 0, "incl": 0, "calls": {}}
+        return e
+
+    with open(path, errors="replace") as f:
         for line in f:
-            if line.startswith(("totals:", "summary:")):
-                return int(line.split()[1])
-    raise RuntimeError(f"{path}: no totals line")
+            c = line[0]
+            if c.isdigit() or c in "+-*":
+                parts = line.split()
+                ir = int(parts[1]) if len(parts) > 1 else 0
+                e = entry((ob, fn))
+                if calls_pending is not None:
+                    callee = (cob or ob, cfn)
+                    e["incl"] += ir
+                    e["calls"][callee] = e["calls"].get(callee, 0) + calls_pending
+                    calls_pending = None
+                    cob = None
+                else:
+                    e["self"] += ir
+                    e["incl"] += ir
+                continue
+            key, _, val = line.rstrip("\n").partition("=")
+            if key == "ob":
+                ob = resolve("ob", val)
+            elif key == "fn":
+                fn = resolve("fn", val)
+                cob = None
+            elif key == "cob":
+                cob = resolve("ob", val)
+            elif key == "cfn":
+                cfn = resolve("fn", val)
+            elif key == "calls":
+                calls_pending = int(val.split()[0])
+            elif line.startswith(("totals:", "summary:")):
+                total = int(line.split()[1])
+    if total is None:
+        raise RuntimeError(f"{path}: no totals line")
+    return total, funcs
 
 
-def instructions_per_packet(sluice_bin, short_s, long_s, tmpdir):
-    """Instructions per forwarded packet under callgrind, for both tools:
+# Per-function roles. ROLES maps a build kind to the names of its rx burst,
+# tx burst and per-stream forwarding function (the one that calls rx and tx,
+# with everything it inlines: for testpmd-lite the whole lcore loop, for
+# dpdk-testpmd pkt_burst_io_forward). Debian's dpdk-testpmd and net_null are
+# stripped: there the roles are found from the call graph (see find_roles).
+ROLES = {
+    "sluice": {"rx": "null_rx", "tx": "null_tx"},
+    "dpdk-src": {"rx": "eth_null_rx", "tx": "eth_null_tx"},
+}
+
+
+def find_roles(funcs, kind):
+    """(rx key, tx key, forward key) in FUNCS."""
+    by_name = {}
+    for k in funcs:
+        by_name.setdefault(k[1], []).append(k)
+    if kind in ROLES:
+        rx = by_name.get(ROLES[kind]["rx"], [None])[0]
+        tx = by_name.get(ROLES[kind]["tx"], [None])[0]
+    else:
+        # stripped: the functions of the net_null object that testpmd's code
+        # calls are rx and tx (once per burst each); tx is the one that calls
+        # a callee once per mbuf (22.11's net_null frees mbuf by mbuf), rx the
+        # one whose callees run once per burst (one bulk allocation).
+        cands = {}
+        for k, e in funcs.items():
+            if "net_null" in os.path.basename(k[0] or ""):
+                continue
+            for callee, n in e["calls"].items():
+                if "net_null" in os.path.basename(callee[0] or "") and n > 1000:
+                    cands[callee] = cands.get(callee, 0) + n
+        if len(cands) < 2:
+            return None, None, None
+        top2 = sorted(cands, key=cands.get, reverse=True)[:2]
+
+        def fanout(k):
+            e = funcs.get(k)
+            n = cands[k]
+            return max((c / n for c in e["calls"].values()), default=0) if e else 0
+        tx, rx = sorted(top2, key=fanout, reverse=True)
+    fwd = None
+    if rx is not None:
+        callers = [(e["calls"][rx], k) for k, e in funcs.items() if rx in e["calls"]]
+        if callers:
+            fwd = max(callers)[1]
+    return rx, tx, fwd
+
+
+def instructions_per_packet(builds, short_s, long_s, tmpdir):
+    """Instructions per forwarded packet under callgrind, for each of BUILDS
+    (list of (label, kind, path), kind "sluice", "dpdk-src" or "debian"):
     the difference between a short and a long run over the difference in
-    packets, so start-up and shutdown cancel out. 4 KiB pages for both
-    (valgrind and hugepages do not mix well); AVX-512 builds cannot run under
-    valgrind, so give the corei7 build."""
+    packets, so start-up and shutdown cancel out; the same for the inclusive
+    cost of the rx burst, the tx burst and the forwarding function. 4 KiB
+    pages for all (valgrind and hugepages do not mix well); AVX-512 code
+    cannot run under valgrind, so give corei7 builds."""
     res = {}
-    for name in ("dpdk", "sluice"):
+    for label, kind, path in builds:
         runs = []
         # a third, longer run when the first two forwarded about as many
         # packets (the host was busy): the difference needs a real spread
         for secs in (short_s, long_s, 3 * long_s):
             if len(runs) == 2 and abs(runs[1][1] - runs[0][1]) >= 0.25 * max(runs[0][1], runs[1][1]):
                 break
-            out = os.path.join(tmpdir, f"callgrind.{name}.{secs}")
+            out = os.path.join(tmpdir, f"callgrind.{label}.{secs}")
             vg = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-            if name == "dpdk":
+            if kind != "sluice":
                 # a smaller mbuf pool only shortens start-up under valgrind
-                r = run_dpdk("4k", secs, prefix=vg, extra_app_args=["--total-num-mbufs=8192"])
+                r = run_dpdk("4k", secs, prefix=vg, extra_app_args=["--total-num-mbufs=8192"], binary=path)
                 pkts = r["packets"]
             else:
-                cmd = vg + [sluice_bin, "-l", "0-1", "-m", "64", "--no-huge", "--vdev", "null0", "--vdev", "null1",
-                            "--", "--forward-mode=io", "--nb-cores=1", "--burst=32", f"--run-time={secs}", "--json"]
+                cmd = vg + [path, "-l", "0-1", "-m", "64", "--no-huge", "--vdev", "null0", "--vdev", "null1"] + \
+                    sluice_args() + [f"--run-time={secs}", "--json"]
                 p = subprocess.run(cmd, capture_output=True, text=True, timeout=secs * 5 + 300)
                 if p.returncode != 0:
                     raise RuntimeError(f"testpmd-lite under valgrind failed:\n{p.stderr[-2000:]}")
                 pkts = json.loads(p.stdout)["packets"]
-            runs.append((callgrind_total(out), pkts))
+            total, funcs = parse_callgrind(out)
+            runs.append((total, pkts, funcs))
             os.unlink(out)
-        (ir1, p1), (ir2, p2) = max(((a, b) for i, a in enumerate(runs) for b in runs[i + 1:]),
-                                   key=lambda ab: abs(ab[1][1] - ab[0][1]))
-        res[name] = {"instructions_per_packet": (ir2 - ir1) / (p2 - p1), "runs": runs}
-        print(f"[callgrind] {name}: {res[name]['instructions_per_packet']:.1f} instructions/packet "
-              f"({p1} and {p2} packets)", flush=True)
+        (ir1, p1, f1), (ir2, p2, f2) = max(((a, b) for i, a in enumerate(runs) for b in runs[i + 1:]),
+                                           key=lambda ab: abs(ab[1][1] - ab[0][1]))
+        if p2 < p1:
+            (ir1, p1, f1), (ir2, p2, f2) = (ir2, p2, f2), (ir1, p1, f1)
+        dp = p2 - p1
+        r = {"instructions_per_packet": (ir2 - ir1) / dp, "packets": [p1, p2]}
+        rx, tx, fwd = find_roles(f2, kind)
+        for role, key in (("rx", rx), ("tx", tx), ("forward", fwd)):
+            if key is None:
+                r[role] = None
+                continue
+            a = f1.get(key, {"incl": 0})["incl"]
+            b = f2[key]["incl"]
+            name = key[1] if not key[1].startswith("0x") else f"{os.path.basename(key[0])}:{key[1]}"
+            r[role] = {"function": name, "per_packet": (b - a) / dp}
+        # the top self costs, as a hint at where the rest goes
+        top = sorted(f2, key=lambda k: f2[k]["self"] - f1.get(k, {"self": 0})["self"], reverse=True)[:8]
+        r["top_self"] = [{"function": k[1], "object": os.path.basename(k[0] or "?"),
+                          "per_packet": (f2[k]["self"] - f1.get(k, {"self": 0})["self"]) / dp} for k in top]
+        res[label] = r
+        print(f"[callgrind] {label}: {r['instructions_per_packet']:.1f} instructions/packet "
+              f"({p1} and {p2} packets); " +
+              ", ".join(f"{role} {r[role]['per_packet']:.1f} ({r[role]['function']})"
+                        for role in ("rx", "tx", "forward") if r[role]), flush=True)
     return res
+
+
+def spread(xs):
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
+
+
+def ratio_partner(name, kind, builds):
+    """The DPDK build a Sluice build is compared with: the from-source build
+    of the same -march when there is one, else Debian's."""
+    for n, k, _ in builds:
+        if k == "dpdk-src" and n == f"dpdk {name.split()[-1]}":
+            return n
+    return "dpdk debian"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH",
                     help="a testpmd-lite build, e.g. native=build-bench-native/app/testpmd-lite/testpmd-lite")
+    ap.add_argument("--dpdk", action="append", default=[], metavar="NAME=PATH",
+                    help="a dpdk-testpmd built from source (bench/build-dpdk.sh), e.g. corei7=PREFIX/bin/dpdk-testpmd; "
+                         "Debian's installed dpdk-testpmd is always the row 'dpdk debian'")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--pages", choices=["huge", "4k", "both"], default="both")
     ap.add_argument("--json-out")
-    ap.add_argument("--instructions", metavar="NAME",
-                    help="also count instructions per packet under valgrind (callgrind) for the Sluice build NAME "
-                         "(use corei7: valgrind cannot run AVX-512 code) and for dpdk-testpmd")
+    ap.add_argument("--instructions", action="append", default=[], metavar="NAME",
+                    help="also count instructions per packet under valgrind (callgrind) for this build: "
+                         "'sluice corei7', 'dpdk corei7', 'dpdk debian' (corei7 builds only: valgrind cannot "
+                         "run AVX-512 code); repeat for several")
+    ap.add_argument("--multicore", type=int, default=0, metavar="N",
+                    help="also forward with 1..N forwarding lcores (2 MiB pages, one round of --seconds each), "
+                         "queues per port ceil(n/2)")
+    ap.add_argument("--svg", metavar="FILE", help="write a chart of the results (bench/chart.py; needs gnuplot)")
     a = ap.parse_args()
     builds = []
+    if shutil.which(DPDK_BIN):
+        builds.append(("dpdk debian", "debian", DPDK_BIN))
+    for s in a.dpdk:
+        name, _, path = s.partition("=")
+        if not path or not os.access(path, os.X_OK):
+            ap.error(f"--dpdk {s}: give NAME=PATH of an executable dpdk-testpmd")
+        builds.append((f"dpdk {name}", "dpdk-src", path))
     for s in a.sluice:
         name, _, path = s.partition("=")
         if not path or not os.access(path, os.X_OK):
             ap.error(f"--sluice {s}: give NAME=PATH of an executable testpmd-lite")
-        builds.append((name, path))
+        builds.append((f"sluice {name}", "sluice", path))
     page_modes = ["huge", "4k"] if a.pages == "both" else [a.pages]
+
+    def run(kind, path, pages, seconds, lcores=1):
+        if kind == "sluice":
+            return run_sluice(path, pages, seconds, lcores)
+        return run_dpdk(pages, seconds, binary=path, lcores=lcores)
 
     results = {}
     for pages in page_modes:
-        samples = {"dpdk": []}
-        for name, _ in builds:
-            samples[name] = []
+        samples = {n: [] for n, _, _ in builds}
         for rnd in range(1, a.rounds + 1):
-            # alternate: DPDK, then every Sluice build, each round
-            r = run_dpdk(pages, a.seconds)
-            samples["dpdk"].append(r)
-            print(f"[{pages} pages, round {rnd}] dpdk-testpmd (corei7): {r['cycles_per_packet']:.2f} cycles/packet, "
-                  f"{r['mpps']:.2f} Mpps", flush=True)
-            for name, path in builds:
-                r = run_sluice(path, pages, a.seconds)
+            # alternate: every build once per round
+            for name, kind, path in builds:
+                r = run(kind, path, pages, a.seconds)
                 samples[name].append(r)
-                print(f"[{pages} pages, round {rnd}] sluice ({name}): {r['cycles_per_packet']:.2f} cycles/packet, "
+                print(f"[{pages} pages, round {rnd}] {name}: {r['cycles_per_packet']:.2f} cycles/packet, "
                       f"{r['mpps']:.2f} Mpps", flush=True)
         results[pages] = {
             k: {"cycles_per_packet": statistics.median(x["cycles_per_packet"] for x in v),
+                "cycles_spread": spread([x["cycles_per_packet"] for x in v]),
                 "mpps": statistics.median(x["mpps"] for x in v),
                 "best_cycles_per_packet": min(x["cycles_per_packet"] for x in v),
                 "samples": v}
@@ -222,38 +390,87 @@ def main():
 
     print()
     print(f"io forwarding, 2 null ports, 1 forwarding core, burst 32; {a.rounds} rounds of {a.seconds:g} s:")
-    print("median cycles/packet and Mpps, best (lowest) cycles/packet, and the ratios Sluice/DPDK of both")
-    print(f"{'pages':6} {'build':22} {'cycles/pkt':>10} {'Mpps':>9} {'best':>8} {'ratio':>7} {'ratio best':>10}")
+    print("cycles/packet median (min-max), Mpps median; ratio = Sluice / DPDK built the same way "
+          "(from source, same -march), ratio debian = Sluice / Debian's shared dpdk-testpmd")
+    print(f"{'pages':6} {'build':16} {'cycles/pkt':>10} {'(min-max)':>15} {'Mpps':>8} {'ratio':>7} {'ratio debian':>12}")
     for pages, res in results.items():
-        d = res["dpdk"]
-        print(f"{pages:6} {'dpdk-testpmd 22.11':22} {d['cycles_per_packet']:10.2f} {d['mpps']:9.2f} "
-              f"{d['best_cycles_per_packet']:8.2f}")
-        for name, _ in builds:
+        for name, kind, _ in builds:
             s = res[name]
-            ratio = s["cycles_per_packet"] / d["cycles_per_packet"]
-            ratio_best = s["best_cycles_per_packet"] / d["best_cycles_per_packet"]
-            res[name]["ratio_to_dpdk"] = ratio
-            res[name]["best_ratio_to_dpdk"] = ratio_best
-            print(f"{pages:6} {'sluice ' + name:22} {s['cycles_per_packet']:10.2f} {s['mpps']:9.2f} "
-                  f"{s['best_cycles_per_packet']:8.2f} {ratio:7.3f} {ratio_best:10.3f}")
+            sp = s["cycles_spread"]
+            ratio = ratio_d = ""
+            if kind == "sluice":
+                partner = ratio_partner(name, kind, builds)
+                if partner in res and partner != "dpdk debian":
+                    s["ratio_to_dpdk_src"] = s["cycles_per_packet"] / res[partner]["cycles_per_packet"]
+                    ratio = f"{s['ratio_to_dpdk_src']:.3f}"
+                if "dpdk debian" in res:
+                    s["ratio_to_dpdk"] = s["cycles_per_packet"] / res["dpdk debian"]["cycles_per_packet"]
+                    ratio_d = f"{s['ratio_to_dpdk']:.3f}"
+            print(f"{pages:6} {name:16} {s['cycles_per_packet']:10.2f} {sp['min']:7.2f}-{sp['max']:<7.2f} "
+                  f"{s['mpps']:8.2f} {ratio:>7} {ratio_d:>12}")
+
+    multicore = None
+    if a.multicore > 0:
+        multicore = {}
+        print()
+        print(f"multi-core: 1..{a.multicore} forwarding lcores (plus the main lcore), 2 MiB pages, "
+              f"{a.seconds:g} s each, queues per port ceil(n/2)")
+        for n in range(1, a.multicore + 1):
+            for name, kind, path in builds:
+                r = run(kind, path, "huge", a.seconds, lcores=n)
+                multicore.setdefault(name, {})[n] = r
+                print(f"[multicore {n}] {name}: {r['mpps']:.2f} Mpps, {r['cycles_per_packet']:.2f} cycles/packet",
+                      flush=True)
+
     instr = None
     if a.instructions:
-        path = dict(builds).get(a.instructions)
-        if path is None:
-            ap.error(f"--instructions {a.instructions}: no such --sluice build")
         import tempfile
+        sel = []
+        for want in a.instructions:
+            b = next((b for b in builds if b[0] == want), None)
+            if b is None:
+                ap.error(f"--instructions {want}: no such build (have: {', '.join(b[0] for b in builds)})")
+            sel.append(b)
         with tempfile.TemporaryDirectory() as tmp:
-            instr = instructions_per_packet(path, 3, 9, tmp)
-        print(f"instructions/packet (callgrind, io forwarding, 4 KiB pages): dpdk-testpmd "
-              f"{instr['dpdk']['instructions_per_packet']:.1f}, sluice {a.instructions} "
-              f"{instr['sluice']['instructions_per_packet']:.1f}, ratio "
-              f"{instr['sluice']['instructions_per_packet'] / instr['dpdk']['instructions_per_packet']:.3f}")
+            instr = instructions_per_packet(sel, 3, 9, tmp)
+        print()
+        print("instructions/packet (callgrind, io forwarding, 4 KiB pages), inclusive per function:")
+        print(f"{'build':16} {'rx burst':>9} {'tx burst':>9} {'forward':>9} {'total':>8} {'ratio':>7} {'ratio debian':>12}")
+        for name, kind, _ in sel:
+            r = instr[name]
+            cols = [f"{r[k]['per_packet']:9.1f}" if r.get(k) else f"{'-':>9}" for k in ("rx", "tx", "forward")]
+            ratio = ratio_d = ""
+            if kind == "sluice":
+                partner = ratio_partner(name, kind, builds)
+                if partner in instr and partner != "dpdk debian":
+                    r["ratio_to_dpdk_src"] = r["instructions_per_packet"] / instr[partner]["instructions_per_packet"]
+                    ratio = f"{r['ratio_to_dpdk_src']:.3f}"
+                if "dpdk debian" in instr:
+                    r["ratio_to_dpdk"] = r["instructions_per_packet"] / instr["dpdk debian"]["instructions_per_packet"]
+                    ratio_d = f"{r['ratio_to_dpdk']:.3f}"
+            print(f"{name:16} {' '.join(cols)} {r['instructions_per_packet']:8.1f} {ratio:>7} {ratio_d:>12}")
+        for name, kind, _ in sel:
+            r = instr[name]
+            print(f"  {name}: " + "; ".join(f"{k} = {r[k]['function']}" for k in ("rx", "tx", "forward") if r.get(k)))
+    data = {"rounds": a.rounds, "seconds": a.seconds, "results": results,
+            "multicore": multicore, "callgrind": instr, "builds": [[n, k, p] for n, k, p in builds]}
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"rounds": a.rounds, "seconds": a.seconds, "results": results,
-                       "callgrind": instr}, f, indent=2)
+            json.dump(data, f, indent=2)
         print(f"\nraw figures: {a.json_out}")
+    if a.svg:
+        chart(a.svg, data)
     return 0
+
+
+def chart(path, data):
+    """The SVG chart of this run: bench/chart.py iofwd (gnuplot)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(data, f)
+        f.flush()
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chart.py"),
+                        "iofwd", f.name, path], check=False)
 
 
 if __name__ == "__main__":

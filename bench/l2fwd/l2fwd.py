@@ -267,17 +267,25 @@ def callgrind_run(name, cmd, env, seconds, tmpdir, top):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dpdk", required=True, help="l2fwd built against Debian's DPDK")
+    ap.add_argument("--dpdk-src", action="append", default=[], metavar="NAME=PATH",
+                    help="l2fwd built against DPDK 22.11 from source (bench/build-dpdk.sh --march NAME), static")
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH[:LIBDIR]")
     ap.add_argument("--tsc-hz", type=float, required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=5, help="statistics periods (of 1 s) measured per run")
-    ap.add_argument("--instructions", metavar="NAME", help="callgrind this Sluice build and DPDK's")
+    ap.add_argument("--instructions", metavar="NAME", action="append", default=[],
+                    help="callgrind this Sluice build (repeat for several), DPDK from source of its -march and "
+                         "Debian's DPDK")
     ap.add_argument("--cg-seconds", type=int, default=12)
     ap.add_argument("--top", type=int, default=12)
     ap.add_argument("--json-out")
+    ap.add_argument("--svg", metavar="FILE", help="write a chart of the run (bench/chart.py; needs gnuplot)")
     a = ap.parse_args()
 
     builds = [("dpdk", a.dpdk, None)]
+    for s in a.dpdk_src:
+        name, _, path = s.partition("=")
+        builds.append((f"dpdk-src-{name}", path, None))
     for s in a.sluice:
         name, _, rest = s.partition("=")
         path, _, libdir = rest.partition(":")
@@ -315,50 +323,85 @@ def main():
         print()
         print(f"l2fwd over 2 null ports, lcore 0 forwarding both; {a.rounds} rounds of {a.seconds} s; "
               f"TSC {a.tsc_hz / 1e6:.0f} MHz")
-        print(f"{'build':16} {'cyc/pkt wall':>13} {'(min-max)':>15} {'on-CPU':>8} {'(min-max)':>15} "
-              f"{'Mpps':>7} {'ratio':>6} {'ratio on-CPU':>12}")
+        print("ratio: Sluice / DPDK 22.11 from source with the same -march (static -O3); "
+              "ratio deb: Sluice / Debian's shared DPDK; on-CPU ratios likewise")
+        print(f"{'build':22} {'cyc/pkt wall':>13} {'(min-max)':>15} {'on-CPU':>8} {'(min-max)':>15} "
+              f"{'Mpps':>7} {'ratio':>6} {'on-CPU':>6} {'ratio deb':>9} {'on-CPU':>6}")
         for name, _, _ in builds:
             r = results[name]
             c, o = r["cycles_per_packet"], r["on_cpu_cycles_per_packet"]
-            ratio = c["median"] / d["cycles_per_packet"]["median"]
-            ratio_cpu = o["median"] / d["on_cpu_cycles_per_packet"]["median"]
-            if name != "dpdk":
-                r["ratio_to_dpdk"] = ratio
-                r["on_cpu_ratio_to_dpdk"] = ratio_cpu
-            label = "dpdk 22.11" if name == "dpdk" else "sluice " + name
-            print(f"{label:16} {c['median']:13.2f} {c['min']:7.2f}-{c['max']:<7.2f} {o['median']:8.2f} "
+            cols = ["", "", "", ""]
+            if not name.startswith("dpdk"):
+                r["ratio_to_dpdk"] = c["median"] / d["cycles_per_packet"]["median"]
+                r["on_cpu_ratio_to_dpdk"] = o["median"] / d["on_cpu_cycles_per_packet"]["median"]
+                cols[2] = f"{r['ratio_to_dpdk']:.3f}"
+                cols[3] = f"{r['on_cpu_ratio_to_dpdk']:.3f}"
+                src = results.get(f"dpdk-src-{name.split('-')[0]}")
+                if src:
+                    r["ratio_to_dpdk_src"] = c["median"] / src["cycles_per_packet"]["median"]
+                    r["on_cpu_ratio_to_dpdk_src"] = o["median"] / src["on_cpu_cycles_per_packet"]["median"]
+                    cols[0] = f"{r['ratio_to_dpdk_src']:.3f}"
+                    cols[1] = f"{r['on_cpu_ratio_to_dpdk_src']:.3f}"
+            label = "dpdk 22.11 debian" if name == "dpdk" else (name if name.startswith("dpdk") else "sluice " + name)
+            print(f"{label:22} {c['median']:13.2f} {c['min']:7.2f}-{c['max']:<7.2f} {o['median']:8.2f} "
                   f"{o['min']:7.2f}-{o['max']:<7.2f} {r['mpps']['median']:7.1f} "
-                  f"{'' if name == 'dpdk' else f'{ratio:6.3f}':>6} {'' if name == 'dpdk' else f'{ratio_cpu:12.3f}':>12}")
+                  f"{cols[0]:>6} {cols[1]:>6} {cols[2]:>9} {cols[3]:>6}")
 
     instr = None
     if a.instructions:
-        sl = next(((p, l) for n, p, l in builds if n == a.instructions), None)
-        if sl is None:
-            ap.error(f"--instructions {a.instructions}: no such --sluice build")
+        # every Sluice build named, the DPDK from source of the same -march
+        # (the part of the name before "-static"), and Debian's
+        sel = []
+        for want in a.instructions:
+            sl = next(((n, p, l) for n, p, l in builds if n == want and not n.startswith("dpdk")), None)
+            if sl is None:
+                ap.error(f"--instructions {want}: no such --sluice build")
+            sel.append(sl)
         instr = {}
         with tempfile.TemporaryDirectory(prefix="l2fwd-cg-") as tmp:
             instr["dpdk"] = callgrind_run("dpdk", [a.dpdk] + EAL_4K + APP, env_for(None), a.cg_seconds, tmp, a.top)
-            instr["sluice"] = callgrind_run("sluice-" + a.instructions, [sl[0]] + EAL_4K + APP, env_for(sl[1]),
-                                            a.cg_seconds, tmp, a.top)
-        ratio = instr["sluice"]["instructions_per_packet"] / instr["dpdk"]["instructions_per_packet"]
-        instr["ratio"] = ratio
+            for n, p, _ in builds:
+                if n.startswith("dpdk-src-") and any(n == f"dpdk-src-{s[0].split('-')[0]}" for s in sel):
+                    instr[n] = callgrind_run(n, [p] + EAL_4K + APP, env_for(None), a.cg_seconds, tmp, a.top)
+            for n, p, l in sel:
+                instr[f"sluice-{n}"] = callgrind_run(f"sluice-{n}", [p] + EAL_4K + APP, env_for(l),
+                                                     a.cg_seconds, tmp, a.top)
         print()
-        for side in ("dpdk", "sluice"):
-            label = "dpdk 22.11" if side == "dpdk" else "sluice " + a.instructions
+        for side, r in instr.items():
+            label = "dpdk 22.11 debian" if side == "dpdk" else side
             print(f"top functions per packet, {label} (self instructions, forwarding thread):")
-            for t in instr[side]["top"]:
+            for t in r["top"]:
                 extra = f"  [calls {', '.join(t['calls'])}]" if t.get("calls") else ""
                 print(f"  {t['per_packet']:7.2f}  {t['object']}: {t['function']}{extra}")
         print()
-        print(f"instructions/packet (callgrind, forwarding lcore, l2fwd): dpdk 22.11 "
-              f"{instr['dpdk']['instructions_per_packet']:.1f}, sluice {a.instructions} "
-              f"{instr['sluice']['instructions_per_packet']:.1f}, ratio {ratio:.3f} (target <= 0.8)")
+        print("instructions/packet (callgrind, forwarding lcore, l2fwd); ratio: Sluice / DPDK 22.11 from source "
+              "of the same -march (static -O3; target <= 0.8); ratio deb: Sluice / Debian's shared DPDK")
+        print(f"{'build':24} {'instr/pkt':>9} {'ratio':>6} {'ratio deb':>9}")
+        for side, r in instr.items():
+            ratio = ratio_d = ""
+            if side.startswith("sluice-"):
+                r["ratio_to_dpdk"] = r["instructions_per_packet"] / instr["dpdk"]["instructions_per_packet"]
+                ratio_d = f"{r['ratio_to_dpdk']:.3f}"
+                src = instr.get(f"dpdk-src-{side[len('sluice-'):].split('-')[0]}")
+                if src:
+                    r["ratio_to_dpdk_src"] = r["instructions_per_packet"] / src["instructions_per_packet"]
+                    ratio = f"{r['ratio_to_dpdk_src']:.3f}"
+            label = "dpdk 22.11 debian" if side == "dpdk" else side
+            print(f"{label:24} {r['instructions_per_packet']:9.1f} {ratio:>6} {ratio_d:>9}")
+    data = {"rounds": a.rounds, "seconds": a.seconds, "tsc_hz": a.tsc_hz,
+            "command": EAL + APP, "callgrind_command": EAL_4K + APP,
+            "results": results, "callgrind": instr}
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"rounds": a.rounds, "seconds": a.seconds, "tsc_hz": a.tsc_hz,
-                       "command": EAL + APP, "callgrind_command": EAL_4K + APP,
-                       "results": results, "callgrind": instr}, f, indent=2)
+            json.dump(data, f, indent=2)
         print(f"\nraw figures: {a.json_out}")
+    if a.svg and results:
+        # the chart of this run: bench/chart.py l2fwd (gnuplot)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump(data, f)
+            f.flush()
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                         "chart.py"), "l2fwd", f.name, a.svg], check=False)
     return 0
 
 

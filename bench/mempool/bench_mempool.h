@@ -4,7 +4,11 @@
  * bench_mbuf_alloc/bench_mbuf_free (the same for packet buffers) and
  * bench_tsc(), then calls the bench_run_* printers. Each variant takes N objects
  * from the pool and puts them back, ITERS times, REPS times; the figure is
- * the best repetition's TSC cycles per object (one get plus one put). */
+ * the best repetition's TSC cycles per object (one get plus one put).
+ * Every variant is its own non-inlined function (bench_run_NAME), so that
+ * callgrind can count its instructions (bench/mempool/instructions.py);
+ * BENCH_MEMPOOL_REPS in the environment replaces BENCH_REPS (fewer under
+ * valgrind). */
 #ifndef BENCH_MEMPOOL_H
 #define BENCH_MEMPOOL_H
 
@@ -27,15 +31,23 @@ static inline uint64_t bench_tsc(void);
 /* keeps the compiler from merging or dropping a get/put pair */
 #define BENCH_BARRIER(p) __asm__ volatile("" : : "r"(p) : "memory")
 
+static int bench_reps(void)
+{
+	const char *s = getenv("BENCH_MEMPOOL_REPS");
+	int n = s ? atoi(s) : 0;
+	return n > 0 ? n : BENCH_REPS;
+}
+
 /* One variant: GET then PUT of N objects (N a compile-time constant, as in
  * an application), iterated. */
 #define BENCH_DEFINE_RUN(NAME, N, GET, PUT)                                    \
-	static double bench_run_##NAME(void)                                   \
+	__attribute__((noinline)) static double bench_run_##NAME(void)        \
 	{                                                                      \
 		void *objs[N];                                                 \
 		const unsigned iters = BENCH_OBJS_PER_REP / (N);               \
+		const int reps = bench_reps();                                 \
 		double best = 1e30;                                            \
-		for (int rep = -1; rep < BENCH_REPS; rep++) { /* -1: warm-up */ \
+		for (int rep = -1; rep < reps; rep++) { /* -1: warm-up */       \
 			uint64_t t0 = bench_tsc();                             \
 			for (unsigned i = 0; i < iters; i++) {                 \
 				if (GET(objs, (N)) != 0) {                     \
@@ -57,6 +69,7 @@ static inline uint64_t bench_tsc(void);
 BENCH_DEFINE_RUN(1, 1, bench_get, bench_put)
 BENCH_DEFINE_RUN(32, 32, bench_get, bench_put)
 BENCH_DEFINE_RUN(128, 128, bench_get, bench_put)
+BENCH_DEFINE_RUN(32nc, 32, bench_get, bench_put) /* the same, on the pool without a cache */
 BENCH_DEFINE_RUN(mbuf32, 32, bench_mbuf_alloc, bench_mbuf_free)
 
 /* The pool behind bench_get/bench_put has a cache of BENCH_CACHE_SIZE. */
@@ -70,7 +83,7 @@ static void bench_run_cached(const char *impl)
 /* The pool behind bench_get/bench_put has no cache: the ring's cost. */
 static void bench_run_uncached(const char *impl)
 {
-	printf("%s bulk32_nocache %.3f\n", impl, bench_run_32());
+	printf("%s bulk32_nocache %.3f\n", impl, bench_run_32nc());
 }
 
 /* Packet buffers: alloc_bulk of 32 (headers reset) then free_bulk, from a
