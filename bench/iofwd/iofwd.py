@@ -24,6 +24,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from callgrind import parse_callgrind  # noqa: E402
+
 DPDK_BIN = "dpdk-testpmd"
 
 
@@ -145,68 +148,6 @@ def run_sluice(binary, pages, seconds, lcores=1):
         raise RuntimeError(f"testpmd-lite failed ({p.returncode}):\n{p.stderr[-3000:]}")
     r = json.loads(p.stdout)
     return {"cycles_per_packet": r["cycles_per_packet"], "mpps": r["mpps"]}
-
-
-def parse_callgrind(path):
-    """Per function of a callgrind output file: self and inclusive
-    instructions (Ir) and the calls it makes. Functions are keyed by
-    (object, name); stripped ones are named by address. Returns
-    (total Ir, {key: {"self", "incl", "calls": {callee key: count}}})."""
-    names = {"ob": {}, "fn": {}}
-    funcs = {}
-    total = None
-    ob = fn = cob = cfn = None
-    calls_pending = None
-
-    def resolve(table, val):
-        m = re.match(r"\((\d+)\)(?:\s+(.*))?$", val)
-        if not m:
-            return val
-        if m.group(2) is not None:
-            names[table][m.group(1)] = m.group(2)
-            return m.group(2)
-        return names[table].get(m.group(1), val)
-
-    def entry(key):
-        e = funcs.get(key)
-        if e is None:
-            e = funcs[key] = {"self": 0, "incl": 0, "calls": {}}
-        return e
-
-    with open(path, errors="replace") as f:
-        for line in f:
-            c = line[0]
-            if c.isdigit() or c in "+-*":
-                parts = line.split()
-                ir = int(parts[1]) if len(parts) > 1 else 0
-                e = entry((ob, fn))
-                if calls_pending is not None:
-                    callee = (cob or ob, cfn)
-                    e["incl"] += ir
-                    e["calls"][callee] = e["calls"].get(callee, 0) + calls_pending
-                    calls_pending = None
-                    cob = None
-                else:
-                    e["self"] += ir
-                    e["incl"] += ir
-                continue
-            key, _, val = line.rstrip("\n").partition("=")
-            if key == "ob":
-                ob = resolve("ob", val)
-            elif key == "fn":
-                fn = resolve("fn", val)
-                cob = None
-            elif key == "cob":
-                cob = resolve("ob", val)
-            elif key == "cfn":
-                cfn = resolve("fn", val)
-            elif key == "calls":
-                calls_pending = int(val.split()[0])
-            elif line.startswith(("totals:", "summary:")):
-                total = int(line.split()[1])
-    if total is None:
-        raise RuntimeError(f"{path}: no totals line")
-    return total, funcs
 
 
 # Per-function roles. ROLES maps a build kind to the names of its rx burst,

@@ -48,6 +48,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from callgrind import parse_callgrind  # noqa: E402
+
 EAL = ["-l", "0-1", "-n", "4", "--in-memory", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
 EAL_4K = ["-l", "0-1", "-n", "4", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
           "--vdev", "net_null0", "--vdev", "net_null1"]
@@ -146,57 +149,6 @@ def cycles_figures(blocks, tsc_hz):
 
 # ---- callgrind ------------------------------------------------------------
 
-def parse_callgrind(path):
-    """Self cost (Ir) per function of one callgrind dump, with its header.
-    Returns (header dict, {(object, function): Ir}, {(object, function): {callee: calls Ir}})."""
-    header = {}
-    self_cost = collections.Counter()
-    callees = collections.defaultdict(collections.Counter)
-    names = {"ob": {}, "fn": {}, "cfn": {}, "cob": {}}
-    ob = fn = cfn = None
-    skip_next = False
-    pos_re = re.compile(r"^([+-]?\d+|\*)\s")
-
-    def resolve(kind, val):
-        table = names["fn"] if kind in ("fn", "cfn") else names["ob"]
-        m = re.match(r"\((\d+)\)(?:\s+(.*))?$", val)
-        if not m:
-            return val
-        if m.group(2) is not None:
-            table[m.group(1)] = m.group(2)
-            return m.group(2)
-        return table.get(m.group(1), val)
-
-    with open(path, errors="replace") as f:
-        for line in f:
-            if skip_next:
-                skip_next = False
-                parts = line.split()
-                if len(parts) > 1 and fn is not None and cfn is not None:
-                    callees[(ob, fn)][cfn] += int(parts[1])
-                continue
-            if line[0].isdigit() or line[0] in "+-*":
-                parts = line.split()
-                if len(parts) > 1 and fn is not None:
-                    self_cost[(ob, fn)] += int(parts[1])
-                continue
-            key, _, val = line.rstrip("\n").partition("=")
-            if key == "ob":
-                ob = resolve("ob", val)
-            elif key == "fn":
-                fn = resolve("fn", val)
-            elif key == "cfn":
-                cfn = resolve("cfn", val)
-            elif key == "cob":
-                resolve("cob", val)
-            elif key == "calls":
-                skip_next = True
-            elif ":" in line and not line.startswith(("fl=", "fi=", "fe=", "cfi=", "cfl=")):
-                k, _, v = line.partition(":")
-                header[k.strip()] = v.strip()
-    return header, self_cost, callees
-
-
 def callgrind_run(name, cmd, env, seconds, tmpdir, top):
     outbase = os.path.join(tmpdir, f"cg.{name}")
     vg = ["valgrind", "--tool=callgrind", "--separate-threads=yes", "--dump-after=fflush",
@@ -212,9 +164,11 @@ def callgrind_run(name, cmd, env, seconds, tmpdir, top):
     dumps.sort()
     parsed = []
     for part, p in dumps:
-        hdr, cost, calls = parse_callgrind(p)
+        total, funcs = parse_callgrind(p)
+        cost = {k: e["self"] for k, e in funcs.items()}
+        calls = {k: e["call_ir"] for k, e in funcs.items() if e["call_ir"]}
         fwd = any(f.startswith(("l2fwd_launch_one_lcore", "l2fwd_main_loop")) for (_, f) in cost) and sum(cost.values()) > 10_000_000
-        parsed.append((part, hdr, cost, calls, fwd))
+        parsed.append((part, total, cost, calls, fwd))
     # The dumps closed by print_stats. l2fwd's first pass through its loop
     # prints (prev_tsc starts at 0) before any rx: block 0 reads 0 packets and
     # its dump holds a few thousand instructions. The first dump with the
@@ -235,8 +189,7 @@ def callgrind_run(name, cmd, env, seconds, tmpdir, top):
     funcs = collections.Counter()
     callee_sum = collections.defaultdict(collections.Counter)
     for i in range(2, len(blocks)):
-        _, hdr, cost, calls, _ = parsed[first + i - 1]
-        ir = int(hdr.get("totals") or hdr.get("summary"))
+        _, ir, cost, calls, _ = parsed[first + i - 1]
         pk = blocks[i][2] - blocks[i - 1][2]
         if pk <= 0:
             continue
@@ -255,7 +208,7 @@ def callgrind_run(name, cmd, env, seconds, tmpdir, top):
         entry = {"object": os.path.basename(ob or "?"), "function": fn, "per_packet": ir / total_pk}
         if fn.startswith("0x"):
             # stripped (Debian's PMDs): what it calls, a hint at what it is
-            entry["calls"] = [c for c, _ in callee_sum[(ob, fn)].most_common(3)]
+            entry["calls"] = [c[1] for c, _ in callee_sum[(ob, fn)].most_common(3)]
         top_funcs.append(entry)
     res = {"instructions_per_packet": total_ir / total_pk, "packets": total_pk,
            "intervals": len(per), "min": min(per), "max": max(per), "top": top_funcs}

@@ -17,8 +17,8 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "iofwd"))
-from iofwd import parse_callgrind  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from callgrind import parse_callgrind  # noqa: E402
 
 REPS = 1
 OBJS_PER_REP = 1 << 20
