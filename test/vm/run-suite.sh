@@ -16,7 +16,8 @@
 # --timeout    hard limit per guest (default 600 s)
 # --check      run only the checks whose names match GLOB (repeatable); without
 #              it the scenarios iommufd-aw39 and nointremap run only their own
-#              sets (see aw39_checks, nointremap_checks)
+#              sets (see aw39_checks, nointremap_checks), every other scenario
+#              (the 7.3 ones too) runs every check
 # --list       list the checks and verify the scripts parse; boots nothing
 #
 # ADDING A CHECK (the convention other parts of the project follow):
@@ -42,35 +43,11 @@ all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap
 # SCENARIO@KERNEL runs SCENARIO on that guest kernel (test/vm/kernel.sh
 # --kernel KERNEL; SLUICE_GUEST_KERNEL_73_COMPAT / _73_CDEVONLY give the
 # images); a plain name runs on $SLUICE_VM_KERNEL (default 6.12). The guest
-# sees SCENARIO and SLUICE_VM_KERNEL=KERNEL. The Linux 7.3 scenarios run only
-# the checks that exercise what differs there (lists below; --check
-# overrides), which keeps the seven of them at about 10-12 minutes:
-#   7.3-compat (no legacy container: iommufd serves /dev/vfio/vfio; no-IOMMU
-#   on both the group and the cdev path):
-#     iommufd: the nodes (10), open + DMA (40), segments mapped by fd
-#       (IOMMU_IOAS_MAP_FILE) and pinned once for 4 devices (41, default mode
-#       only), the virtio pair (60)
-#     type1 through iommufd's compat container: 10, the test bed's type1
-#       calls (31), 40, pinning once (41), the range/limit refusals (42), 60
-#     noiommu (group through the compat container): 10, 40, 54, 60
-#     noiommu-cdev (new): 10, 40, the automatic choice with forwarding,
-#       GET_PA vs pagemap, the unprivileged user with igb and virtio (47),
-#       1,000,000 igb frames (50)
-#     mixed (iommufd + type1 on the compat container in one process): 40, 41, 42
-#   7.3-cdevonly (CONFIG_VFIO_GROUP=n: no groups, no container):
-#     iommufd: 10, 40, 42 (forcing type1 refused naming the configuration),
-#       54, 60
-#     noiommu-cdev: 10, 40, 42 (forcing group no-IOMMU refused), 47, 60,
-#       bind.py's status on such a kernel (90)
-declare -A kernel_checks=(
-	[iommufd@7.3-compat]="10-device-nodes 40-bus-vfio-open 41-dma-share 60-virtio-pair"
-	[type1@7.3-compat]="10-device-nodes 31-type1-dma 40-bus-vfio-open 41-dma-share 42-bus-vfio-bad 60-virtio-pair"
-	[noiommu@7.3-compat]="10-device-nodes 40-bus-vfio-open 54-igb-testpmd 60-virtio-pair"
-	[noiommu-cdev@7.3-compat]="10-device-nodes 40-bus-vfio-open 47-noiommu-cdev 50-igb-p2p"
-	[mixed@7.3-compat]="40-bus-vfio-open 41-dma-share 42-bus-vfio-bad"
-	[iommufd@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 54-igb-testpmd 60-virtio-pair"
-	[noiommu-cdev@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 47-noiommu-cdev 60-virtio-pair 90-bind-py"
-)
+# sees SCENARIO and SLUICE_VM_KERNEL=KERNEL. The Linux 7.3 scenarios run every
+# check; each check expects what that kernel has (7.3-compat: no legacy
+# container, iommufd serves /dev/vfio/vfio, no-IOMMU on both the group and
+# the cdev path; 7.3-cdevonly: CONFIG_VFIO_GROUP=n, no groups, no container)
+# and is n/a only where the kernel cannot do what it tests, saying why.
 # iommufd-aw39 (a VT-d of 39 address bits) differs from iommufd only in
 # where IOVAs may lie, so it runs just the checks that map memory and DMA
 # through it: the test bed's iommufd checks (30 asserts the 0x7fffffffff
@@ -201,7 +178,6 @@ for scenario in "${scenarios[@]}"; do
 	scenario_checks=("${checks[@]}")
 	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = iommufd-aw39 ] && scenario_checks=("${aw39_checks[@]}")
 	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = nointremap ] && scenario_checks=("${nointremap_checks[@]}")
-	[ ${#checks[@]} -eq 0 ] && [ -n "${kernel_checks[$scenario]:-}" ] && read -r -a scenario_checks <<<"${kernel_checks[$scenario]}"
 	export SLUICE_VM_CHECKS="${scenario_checks[*]:-}"
 	SLUICE_VM_KERNEL=$(kernel_of "$scenario") \
 		"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "${scenario%@*}" -- \
