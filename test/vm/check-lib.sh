@@ -101,13 +101,6 @@ host_monitor() {
 	fi
 	stty -F "$tty" raw -echo clocal 115200 2>/dev/null
 	exec 9<>"$tty"
-	# one request at a time on the channel: checks may run parts at once,
-	# and a reader would take another's answer
-	if ! flock -w 60 9; then
-		exec 9>&-
-		echo "host_monitor: the channel stayed busy for 60 s"
-		return 3
-	fi
 	printf 'SLUICE-MON %s %s\n' "$id" "$*" >&9
 	while read -r -t 15 line <&9; do
 		line=${line%$'\r'}
