@@ -346,10 +346,16 @@ int sl_bus_vfio_scan(const struct sl_bus_vfio_conf *conf)
 		}
 		closedir(d);
 	}
-	for (dev = bv_bus.devs; dev; dev = dev->next)
-		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x] group %d: backend %s (%s); nodes: %s",
-		       dev->name, dev->vendor_id, dev->device_id, dev->iommu_group,
+	for (dev = bv_bus.devs; dev; dev = dev->next) {
+		/* a no-IOMMU device on a kernel without VFIO groups has none:
+		 * "group none", not the -1 that stands for it */
+		char grp[16] = "none";
+		if (dev->iommu_group >= 0)
+			snprintf(grp, sizeof(grp), "%d", dev->iommu_group);
+		sl_log(SL_LOG_NOTICE, LOG_COMP, "%s [%04x:%04x] group %s: backend %s (%s); nodes: %s",
+		       dev->name, dev->vendor_id, dev->device_id, grp,
 		       sl_dma_backend_name(dev->backend), dev->reason, dev->nodes);
+	}
 	return 0;
 }
 

@@ -271,7 +271,15 @@ int main(void)
 	/* 2. With --allow-noiommu the no-IOMMU device joins. */
 	{
 		struct sl_bus_vfio_conf c = conf_with(NULL, 0, "auto", true);
+		const char *log;
+		capture_begin();
 		CHECK(sl_bus_vfio_scan(&c) == 0);
+		log = capture_end();
+		/* the scan line of a device without an IOMMU group (the cdev-only
+		 * kernel's no-IOMMU device) says so, not "group -1" */
+		CHECK_CONTAINS(log, "0000:00:08.0 [8086:10c9] group none: backend noiommu-cdev (");
+		CHECK_CONTAINS(log, "0000:00:09.0 [8086:10c9] group 7: backend noiommu-cdev (");
+		CHECK(strstr(log, "group -1") == NULL);
 		CHECK(sl_pci_device_count() == 5);
 		CHECK(backend_of("0000:00:04.0", reason, sizeof(reason)) == SL_DMA_BACKEND_NOIOMMU);
 		CHECK_CONTAINS(reason, "noiommu-3");

@@ -11,8 +11,9 @@
  *       in one process: each backend pins the memory once.
  *   share BACKEND BDF...  pinned/locked accounting and mapping time as the
  *       devices are attached one by one, IOAS_COPY vs one IOAS_MAP per
- *       device (iommufd) or the shared container (type1); memory added
- *       later lands in every address space.
+ *       device (iommufd) or the shared container (type1) or the one IOAS
+ *       of the no-IOMMU cdevs (noiommu-cdev); memory added later lands in
+ *       every address space.
  *   auto BDF0 BDF1  iommufd AUTO mode: the kernel refuses both devices on
  *       the shared IOAS (a page mapped in their MSI window while none was
  *       attached), each gets an IOAS of its own by COPY, pinned once, DMA.
@@ -589,14 +590,14 @@ static int share_mode_parse(const char *name, bool map_each, enum sl_dma_iommufd
 /* Start the EAL on the N devices of ALLOW with MEM_MB MiB, after making the
  * kernel account what it pins (unlimited memlock, no CAP_IPC_LOCK), for
  * the commands that read VmPin/VmLck; 0, or -1 with the failure reported. */
-static int accounted_eal_start(int n, char **allow, const char *mem_mb)
+static int accounted_eal_start(int n, char **allow, bool noiommu, const char *mem_mb)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_ipc_lock() != 0) {
 		fail("cannot set RLIMIT_MEMLOCK / drop CAP_IPC_LOCK: %s", strerror(errno));
 		return -1;
 	}
-	if (eal_start(n, allow, false, mem_mb) < 0) {
+	if (eal_start(n, allow, noiommu, mem_mb) < 0) {
 		fail("sl_eal_init failed");
 		return -1;
 	}
@@ -631,7 +632,7 @@ static int cmd_auto(int argc, char **argv)
 		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=iommufd", argv[i]);
 		allow[i] = specs[i];
 	}
-	if (accounted_eal_start(2, allow, "32") != 0)
+	if (accounted_eal_start(2, allow, false, "32") != 0)
 		return 1;
 	if (sl_dma_get_iommufd_mode() != SL_DMA_IOMMUFD_AUTO)
 		fail("the default iommufd mode is not AUTO");
@@ -822,7 +823,7 @@ static int cmd_share_mixed(int argc, char **argv)
 		allow[i] = specs[i];
 		names[i] = bdf[i];
 	}
-	if (accounted_eal_start(n, allow, "64") != 0)
+	if (accounted_eal_start(n, allow, false, "64") != 0)
 		return 1;
 	for (i = 0; i < n; i++) {
 		struct sl_pci_device *d = sl_pci_device_find(names[i]);
@@ -917,7 +918,7 @@ static int cmd_share(int argc, char **argv)
 		snprintf(specs[i], sizeof(specs[i]), "%s,iommu=%s", argv[i + 2], argv[0]);
 		allow[i] = specs[i];
 	}
-	if (accounted_eal_start(n, allow, "64") != 0)
+	if (accounted_eal_start(n, allow, be == SL_DMA_BACKEND_NOIOMMU_CDEV, "64") != 0)
 		return 1;
 	if (share_run(be, n, argv + 2, mode, 96, rows, &add) != 0)
 		goto out;
@@ -945,6 +946,8 @@ static int cmd_share(int argc, char **argv)
 	{
 		char title[160];
 		snprintf(title, sizeof(title), "%s, mode %s (%s):", sl_dma_backend_name(be), mode_name,
+			 be == SL_DMA_BACKEND_NOIOMMU_CDEV ? "no-IOMMU cdevs, one IOAS for all, "
+							     "IOMMU_IOAS_MAP once (IOVA = VA, PAs by GET_PA)" :
 			 be != SL_DMA_BACKEND_IOMMUFD ? "all groups in one container" :
 			 mode == SL_DMA_IOMMUFD_COPY ? "IOMMU_IOAS_MAP once into a source IOAS, "
 						       "IOMMU_IOAS_COPY into each device's IOAS" :
@@ -958,8 +961,8 @@ static int cmd_share(int argc, char **argv)
 	}
 	mapped = rows[n].seg_kb;
 	added = add.seg_kb - rows[n].seg_kb;
-	/* iommufd accounts in VmPin, type1 in VmLck */
-	pin_field = be == SL_DMA_BACKEND_IOMMUFD;
+	/* iommufd (and its no-IOMMU cdev IOAS) accounts in VmPin, type1 in VmLck */
+	pin_field = be == SL_DMA_BACKEND_IOMMUFD || be == SL_DMA_BACKEND_NOIOMMU_CDEV;
 #define PINNED(r) (pin_field ? (r).pin_kb : (r).lck_kb)
 	field_base = PINNED(rows[0]);
 	grow1 = PINNED(rows[1]) - field_base;
@@ -1342,7 +1345,7 @@ static int cmd_mapfile(int argc, char **argv)
 	}
 	mb = strtoul(argv[1], NULL, 0);
 	snprintf(spec, sizeof(spec), "%s,iommu=iommufd", argv[0]);
-	if (accounted_eal_start(1, &allow, "16") != 0)
+	if (accounted_eal_start(1, &allow, false, "16") != 0)
 		return 1;
 	dev = sl_pci_device_get(0);
 	if (sl_pci_dev_open(dev) != 0) {

@@ -4,7 +4,7 @@
  *
  *   sl-rx-intr-guest [opts] BDF0 BDF1
  *
- * opts: --backend iommufd|type1|noiommu (or one per device, BDF0's first:
+ * opts: --backend iommufd|type1|noiommu|noiommu-cdev (or one per device, BDF0's first:
  * iommufd,type1 in the mixed scenario), --devargs ARGS (appended to each
  * -a, e.g. ring=split for virtio-net), --rounds N (wake-up rounds, default
  * 20), --multiqueue rss|txq (also the two-queue check; rss: flows that the
@@ -228,7 +228,7 @@ static int eal_start(const char *bdf0, const char *bdf1)
 	argv[argc++] = "net_virtio:info";
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (test_backend_any(backend, "noiommu")) {
+	if (test_backend_any(backend, "noiommu") || test_backend_any(backend, "noiommu-cdev")) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";

@@ -38,7 +38,7 @@ dx_app() {
 
 dx_backend() {
 	case $SCENARIO in
-	iommufd | type1 | noiommu) echo "$SCENARIO" ;;
+	iommufd | type1 | noiommu | noiommu-cdev) echo "$SCENARIO" ;;
 	iommufd-aw39) echo iommufd ;;
 	mixed) if [ "$1" = 0 ]; then echo iommufd; else echo type1; fi ;;
 	*) not_applicable "unknown scenario" ;;
@@ -48,7 +48,7 @@ dx_backend() {
 dx_eal() {
 	local spec
 	EAL=(-l 0-1 -n 4 --log-level bus_vfio:notice)
-	[ "$SCENARIO" = noiommu ] && EAL+=(--allow-noiommu --iova-mode pa)
+	case $SCENARIO in noiommu | noiommu-cdev) EAL+=(--allow-noiommu --iova-mode pa) ;; esac
 	for spec in "$@"; do
 		EAL+=(-a "${spec%%=*},iommu=${spec#*=}")
 	done

@@ -6,7 +6,7 @@
 # PASS/FAIL/n/a with times, then "N passed, N failed"; exits 1 on any failure.
 #
 #   test/vm/run-suite.sh [--build-dir DIR] [--logs DIR] [--timeout SECS]
-#                        [--check GLOB]... [--list] [SCENARIO...]
+#                        [--jobs N] [--check GLOB]... [--list] [SCENARIO...]
 #
 # --build-dir  the (already built) build directory whose check programs run
 #              in the guest (default $SLUICE_BUILD_DIR, else <repo>/build)
@@ -14,9 +14,14 @@
 #              <build-dir>/vm-logs/<scenario>: console.log, results.txt,
 #              checks/<check>.log, dmesg.txt)
 # --timeout    hard limit per guest (default 600 s)
+# --jobs       guests booted at once (default $SLUICE_VM_JOBS, else 1). Each
+#              guest is one TCG thread (thread=single), so on a machine with
+#              N free cores N guests take about 1/N of the time; with more
+#              than 1 the scenarios' results are printed when all have ended
 # --check      run only the checks whose names match GLOB (repeatable); without
 #              it the scenarios iommufd-aw39 and nointremap run only their own
-#              sets (see aw39_checks, nointremap_checks)
+#              sets (see aw39_checks, nointremap_checks), every other scenario
+#              (the 7.3 ones too) runs every check
 # --list       list the checks and verify the scripts parse; boots nothing
 #
 # ADDING A CHECK (the convention other parts of the project follow):
@@ -42,35 +47,11 @@ all_scenarios=(iommufd type1 noiommu mixed iommufd-aw39 nointremap
 # SCENARIO@KERNEL runs SCENARIO on that guest kernel (test/vm/kernel.sh
 # --kernel KERNEL; SLUICE_GUEST_KERNEL_73_COMPAT / _73_CDEVONLY give the
 # images); a plain name runs on $SLUICE_VM_KERNEL (default 6.12). The guest
-# sees SCENARIO and SLUICE_VM_KERNEL=KERNEL. The Linux 7.3 scenarios run only
-# the checks that exercise what differs there (lists below; --check
-# overrides), which keeps the seven of them at about 10-12 minutes:
-#   7.3-compat (no legacy container: iommufd serves /dev/vfio/vfio; no-IOMMU
-#   on both the group and the cdev path):
-#     iommufd: the nodes (10), open + DMA (40), segments mapped by fd
-#       (IOMMU_IOAS_MAP_FILE) and pinned once for 4 devices (41, default mode
-#       only), the virtio pair (60)
-#     type1 through iommufd's compat container: 10, the test bed's type1
-#       calls (31), 40, pinning once (41), the range/limit refusals (42), 60
-#     noiommu (group through the compat container): 10, 40, 54, 60
-#     noiommu-cdev (new): 10, 40, the automatic choice with forwarding,
-#       GET_PA vs pagemap, the unprivileged user with igb and virtio (47),
-#       1,000,000 igb frames (50)
-#     mixed (iommufd + type1 on the compat container in one process): 40, 41, 42
-#   7.3-cdevonly (CONFIG_VFIO_GROUP=n: no groups, no container):
-#     iommufd: 10, 40, 42 (forcing type1 refused naming the configuration),
-#       54, 60
-#     noiommu-cdev: 10, 40, 42 (forcing group no-IOMMU refused), 47, 60,
-#       bind.py's status on such a kernel (90)
-declare -A kernel_checks=(
-	[iommufd@7.3-compat]="10-device-nodes 40-bus-vfio-open 41-dma-share 60-virtio-pair"
-	[type1@7.3-compat]="10-device-nodes 31-type1-dma 40-bus-vfio-open 41-dma-share 42-bus-vfio-bad 60-virtio-pair"
-	[noiommu@7.3-compat]="10-device-nodes 40-bus-vfio-open 54-igb-testpmd 60-virtio-pair"
-	[noiommu-cdev@7.3-compat]="10-device-nodes 40-bus-vfio-open 47-noiommu-cdev 50-igb-p2p"
-	[mixed@7.3-compat]="40-bus-vfio-open 41-dma-share 42-bus-vfio-bad"
-	[iommufd@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 54-igb-testpmd 60-virtio-pair"
-	[noiommu-cdev@7.3-cdevonly]="10-device-nodes 40-bus-vfio-open 42-bus-vfio-bad 47-noiommu-cdev 60-virtio-pair 90-bind-py"
-)
+# sees SCENARIO and SLUICE_VM_KERNEL=KERNEL. The Linux 7.3 scenarios run every
+# check; each check expects what that kernel has (7.3-compat: no legacy
+# container, iommufd serves /dev/vfio/vfio, no-IOMMU on both the group and
+# the cdev path; 7.3-cdevonly: CONFIG_VFIO_GROUP=n, no groups, no container)
+# and is n/a only where the kernel cannot do what it tests, saying why.
 # iommufd-aw39 (a VT-d of 39 address bits) differs from iommufd only in
 # where IOVAs may lie, so it runs just the checks that map memory and DMA
 # through it: the test bed's iommufd checks (30 asserts the 0x7fffffffff
@@ -81,13 +62,14 @@ aw39_checks=(10-device-nodes 30-iommufd-ioas 40-bus-vfio-open 50-igb-p2p 54-igb-
 nointremap_checks=(45-vfio-msi-isolation)
 
 build_dir=${SLUICE_BUILD_DIR:-$src/build}
-logs= timeout_s=600 list=0
+logs= timeout_s=600 list=0 jobs=${SLUICE_VM_JOBS:-1}
 scenarios=() checks=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build-dir) build_dir=$2; shift 2 ;;
 	--logs) logs=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
 	--check) checks+=("$2"); shift 2 ;;
 	--list) list=1; shift ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
@@ -96,6 +78,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#scenarios[@]} -gt 0 ] || scenarios=("${all_scenarios[@]}")
+case $jobs in '' | *[!0-9]* | 0) echo "run-suite: --jobs/SLUICE_VM_JOBS must be a number >= 1, not '$jobs'" >&2; exit 2 ;; esac
 for s in "${scenarios[@]}"; do
 	case " ${all_scenarios[*]} " in *" $s "*) ;; *) echo "run-suite: unknown scenario '$s' (${all_scenarios[*]})" >&2; exit 2 ;; esac
 done
@@ -193,21 +176,32 @@ for s in "${scenarios[@]}"; do
 	kernels_found[$k]=1
 done
 
-for scenario in "${scenarios[@]}"; do
-	out=$logs/$scenario
-	rm -rf "$out"
-	mkdir -p "$out"
-	echo "=== scenario $scenario (log: $out/console.log)"
+# The checks SCENARIO runs (scenario_checks): --check's, else all
+# (iommufd-aw39, nointremap: their own sets).
+checks_for() {
 	scenario_checks=("${checks[@]}")
-	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = iommufd-aw39 ] && scenario_checks=("${aw39_checks[@]}")
-	[ ${#checks[@]} -eq 0 ] && [ "$scenario" = nointremap ] && scenario_checks=("${nointremap_checks[@]}")
-	[ ${#checks[@]} -eq 0 ] && [ -n "${kernel_checks[$scenario]:-}" ] && read -r -a scenario_checks <<<"${kernel_checks[$scenario]}"
-	export SLUICE_VM_CHECKS="${scenario_checks[*]:-}"
-	SLUICE_VM_KERNEL=$(kernel_of "$scenario") \
+	[ ${#checks[@]} -eq 0 ] && [ "$1" = iommufd-aw39 ] && scenario_checks=("${aw39_checks[@]}")
+	[ ${#checks[@]} -eq 0 ] && [ "$1" = nointremap ] && scenario_checks=("${nointremap_checks[@]}")
+}
+
+# run_guest SCENARIO: boot it and run its checks; run-guest.sh's status
+# goes to <out>/run-guest.rc.
+run_guest() {
+	local scenario=$1 out=$logs/$1
+	checks_for "$scenario"
+	SLUICE_VM_CHECKS="${scenario_checks[*]:-}" SLUICE_VM_KERNEL=$(kernel_of "$scenario") \
 		"$here/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "${scenario%@*}" -- \
 		bash "$here/guest-checks.sh" 2>"$out/run-guest.err"
-	rc=$?
-	sp=0 sf=0 sn=0
+	echo $? >"$out/run-guest.rc"
+}
+
+# report SCENARIO: its checks' results, why the guest failed if it did, its
+# times; adds to the totals.
+report() {
+	local scenario=$1 out=$logs/$1 rc sp=0 sf=0 sn=0 name res secs code
+	local wall boot ready end times verdict line
+	checks_for "$scenario"
+	rc=$(cat "$out/run-guest.rc" 2>/dev/null || echo 125)
 	declare -A reported=()
 	if [ -f "$out/results.txt" ]; then
 		while read -r name res secs code; do
@@ -229,7 +223,6 @@ for scenario in "${scenarios[@]}"; do
 			printf '  FAIL  %-28s         (did not run: the guest stopped first)\n' "$name"
 		fi
 	done
-	unset reported
 	# Why the guest run failed, if it did beyond failed checks.
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 		sed 's/^/  /' "$out/run-guest.err" | grep -v '^  kernel: using\|^  run-guest: scenario' >&2
@@ -252,7 +245,33 @@ for scenario in "${scenarios[@]}"; do
 	summary+=("$line")
 	passed=$((passed + sp))
 	failed=$((failed + sf))
+}
+
+for scenario in "${scenarios[@]}"; do
+	rm -rf "${logs:?}/$scenario"
+	mkdir -p "$logs/$scenario"
 done
+if [ "$jobs" -le 1 ]; then
+	for scenario in "${scenarios[@]}"; do
+		echo "=== scenario $scenario (log: $logs/$scenario/console.log)"
+		run_guest "$scenario"
+		report "$scenario"
+	done
+else
+	# the initramfs once, before guests that would race to build it
+	"$here/initramfs.sh" >/dev/null || { echo "run-suite: cannot build the initramfs"; echo "0 passed, 1 failed"; exit 1; }
+	echo "=== ${#scenarios[@]} scenarios, $jobs guests at a time"
+	for scenario in "${scenarios[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		echo "=== scenario $scenario started (log: $logs/$scenario/console.log)"
+		run_guest "$scenario" &
+	done
+	wait
+	for scenario in "${scenarios[@]}"; do
+		echo "=== scenario $scenario (log: $logs/$scenario/console.log)"
+		report "$scenario"
+	done
+fi
 
 # A full run: every check must pass somewhere, or it tests nothing.
 if [ ${#scenarios[@]} -eq ${#all_scenarios[@]} ]; then

@@ -107,13 +107,14 @@ bool vm_vfio_cdev_name(const char *bdf, char *name, size_t len)
 	bool found = false;
 	DIR *d;
 
-	/* The vfio-dev directory holds exactly one entry, vfioN. */
+	/* The vfio-dev directory holds exactly one entry, vfioN (noiommu-vfioN
+	 * for a no-IOMMU device on Linux 7.3+). */
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 	d = opendir(path);
 	if (!d)
 		return false;
 	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "vfio", 4) == 0) {
+		if (strncmp(e->d_name, "vfio", 4) == 0 || strncmp(e->d_name, "noiommu-vfio", 12) == 0) {
 			snprintf(name, len, "%s", e->d_name);
 			found = true;
 			break;

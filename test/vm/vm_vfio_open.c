@@ -3,13 +3,16 @@
  * opened through a given VFIO backend, all in one process, and that their
  * registers read back what QEMU's device models hold.
  *
- *   vm-vfio-open BDF=BACKEND...      BACKEND: iommufd | type1 | noiommu
+ *   vm-vfio-open BDF=BACKEND...      BACKEND: iommufd | type1 | noiommu | noiommu-cdev
  *
  * iommufd: /dev/vfio/devices/vfioN + VFIO_DEVICE_BIND_IOMMUFD +
  *          VFIO_DEVICE_ATTACH_IOMMUFD_PT to one shared IOAS;
  * type1:   group /dev/vfio/<N> in one shared container, VFIO_TYPE1v2_IOMMU;
  * noiommu: group /dev/vfio/noiommu-<N>, container with VFIO_NOIOMMU_IOMMU
  *          (plus: a hugepage's physical address, the IOVA in this mode).
+ * noiommu-cdev (Linux 7.3): /dev/vfio/devices/noiommu-vfioN bound to the
+ *          same iommufd and attached to the same IOAS (the kernel gives it
+ *          a software page table; the hugepage check as for noiommu).
  * Then, per device: VFIO_DEVICE_GET_INFO, vendor/device ID from config space
  * equal to sysfs, and a register read: igb BAR0 STATUS and the receive
  * address RAL0/RAH0 (must hold the MAC QEMU was given); virtio-net the
@@ -44,8 +47,9 @@
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
 #define VIRTIO_COMMON_NUM_QUEUES 0x12
 
-enum backend { BACKEND_IOMMUFD, BACKEND_TYPE1, BACKEND_NOIOMMU };
-static const char *const backend_names[] = { "iommufd", "type1", "noiommu" };
+enum backend { BACKEND_IOMMUFD, BACKEND_TYPE1, BACKEND_NOIOMMU, BACKEND_NOIOMMU_CDEV };
+static const char *const backend_names[] = { "iommufd", "type1", "noiommu", "noiommu-cdev" };
+#define NB_BACKENDS 4
 
 struct device {
 	const char *bdf;
@@ -89,9 +93,12 @@ static bool open_through_iommufd(struct device *d)
 
 	if (!open_iommufd_context())
 		return false;
-	if (!vm_vfio_cdev_name(d->bdf, cdev, sizeof(cdev))) {
-		vm_fail("%s: no /sys/bus/pci/devices/%s/vfio-dev/vfioN (expected a VFIO device cdev)",
-			d->bdf, d->bdf);
+	bool want_noiommu = d->backend == BACKEND_NOIOMMU_CDEV;
+
+	if (!vm_vfio_cdev_name(d->bdf, cdev, sizeof(cdev)) ||
+	    (strncmp(cdev, "noiommu-", 8) == 0) != want_noiommu) {
+		vm_fail("%s: no /sys/bus/pci/devices/%s/vfio-dev/%s (expected a VFIO device cdev)",
+			d->bdf, d->bdf, want_noiommu ? "noiommu-vfioN" : "vfioN");
 		return false;
 	}
 	snprintf(d->node, sizeof(d->node), "/dev/vfio/devices/%s", cdev);
@@ -362,7 +369,7 @@ int main(int argc, char **argv)
 	bool any_noiommu = false;
 
 	if (argc < 2 || argc - 1 > (int)(sizeof(devs) / sizeof(devs[0]))) {
-		fprintf(stderr, "usage: %s BDF=iommufd|type1|noiommu...\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF=iommufd|type1|noiommu|noiommu-cdev...\n", argv[0]);
 		return VM_EXIT_USAGE;
 	}
 	for (i = 1; i < argc; i++) {
@@ -377,22 +384,22 @@ int main(int argc, char **argv)
 		memset(d, 0, sizeof(*d));
 		d->bdf = argv[i];
 		d->group_fd = d->device_fd = -1;
-		for (b = 0; b < 3; b++)
+		for (b = 0; b < NB_BACKENDS; b++)
 			if (strcmp(eq + 1, backend_names[b]) == 0)
 				break;
-		if (b == 3) {
+		if (b == NB_BACKENDS) {
 			fprintf(stderr, "%s: unknown backend '%s'\n", argv[0], eq + 1);
 			return VM_EXIT_USAGE;
 		}
 		d->backend = (enum backend)b;
-		any_noiommu |= d->backend == BACKEND_NOIOMMU;
+		any_noiommu |= d->backend == BACKEND_NOIOMMU || d->backend == BACKEND_NOIOMMU_CDEV;
 		n++;
 	}
 
 	/* Open everything first, so all backends are live in this process at once. */
 	for (i = 0; i < n; i++) {
 		printf("%s: opening through %s\n", devs[i].bdf, backend_names[devs[i].backend]);
-		if (devs[i].backend == BACKEND_IOMMUFD)
+		if (devs[i].backend == BACKEND_IOMMUFD || devs[i].backend == BACKEND_NOIOMMU_CDEV)
 			open_through_iommufd(&devs[i]);
 		else
 			open_through_container(&devs[i]);
