@@ -9,6 +9,7 @@
 #                      application built against the installed sluice.pc and run,
 #                      lintian, purged (test/packaging/run-packaging-test.sh)
 #   4. the guest suite: real VFIO in QEMU guests, every scenario (test/vm/run-suite.sh),
+#      one guest per CPU at a time (at most 4; SLUICE_VM_JOBS=N to choose),
 #      the Linux 6.12 ones and seven on Linux 7.3 (SCENARIO@7.3-compat, @7.3-cdevonly)
 #   5. the test bed's own failure reporting (test/vm/selftest.sh)
 #   6. virtio-net multiqueue (polling and rx interrupts) in a guest whose virtio NICs sit on vhost-user
@@ -160,7 +161,12 @@ else
   note "guest suite (QEMU, real VFIO)"
   t0=$SECONDS
   log=$(mktemp)
-  test/vm/run-suite.sh --build-dir "$top/build" 2>&1 | tee "$log"
+  # Guests at once: each is one TCG thread, so one per CPU, at most 4 (2 GiB
+  # of guest memory each); SLUICE_VM_JOBS overrides. On the 2-core CI
+  # machine two guests at once take about half the time of one after the
+  # other (doc/guest-testbed.md).
+  vm_jobs=${SLUICE_VM_JOBS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
+  test/vm/run-suite.sh --build-dir "$top/build" --jobs "$vm_jobs" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   # checks not applicable to a scenario (each said why in the log above)
