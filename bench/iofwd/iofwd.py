@@ -270,6 +270,25 @@ def ratio_partner(name, kind, builds):
     return "dpdk debian"
 
 
+def add_ratios(table, name, kind, builds, key):
+    """For a Sluice build NAME in TABLE (build name -> figures): its KEY over
+    the DPDK built from source with the same -march (ratio_to_dpdk_src) and
+    over Debian's (ratio_to_dpdk), stored in its figures; returns the two
+    formatted for the table ("" where there is no partner or it is DPDK)."""
+    if kind != "sluice":
+        return "", ""
+    r = table[name]
+    out = []
+    partner = ratio_partner(name, kind, builds)
+    for field, other in (("ratio_to_dpdk_src", partner), ("ratio_to_dpdk", "dpdk debian")):
+        if other in table and (field == "ratio_to_dpdk" or other != "dpdk debian"):
+            r[field] = r[key] / table[other][key]
+            out.append(f"{r[field]:.3f}")
+        else:
+            out.append("")
+    return out[0], out[1]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH",
@@ -338,15 +357,7 @@ def main():
         for name, kind, _ in builds:
             s = res[name]
             sp = s["cycles_spread"]
-            ratio = ratio_d = ""
-            if kind == "sluice":
-                partner = ratio_partner(name, kind, builds)
-                if partner in res and partner != "dpdk debian":
-                    s["ratio_to_dpdk_src"] = s["cycles_per_packet"] / res[partner]["cycles_per_packet"]
-                    ratio = f"{s['ratio_to_dpdk_src']:.3f}"
-                if "dpdk debian" in res:
-                    s["ratio_to_dpdk"] = s["cycles_per_packet"] / res["dpdk debian"]["cycles_per_packet"]
-                    ratio_d = f"{s['ratio_to_dpdk']:.3f}"
+            ratio, ratio_d = add_ratios(res, name, kind, builds, "cycles_per_packet")
             print(f"{pages:6} {name:16} {s['cycles_per_packet']:10.2f} {sp['min']:7.2f}-{sp['max']:<7.2f} "
                   f"{s['mpps']:8.2f} {ratio:>7} {ratio_d:>12}")
 
@@ -380,15 +391,7 @@ def main():
         for name, kind, _ in sel:
             r = instr[name]
             cols = [f"{r[k]['per_packet']:9.1f}" if r.get(k) else f"{'-':>9}" for k in ("rx", "tx", "forward")]
-            ratio = ratio_d = ""
-            if kind == "sluice":
-                partner = ratio_partner(name, kind, builds)
-                if partner in instr and partner != "dpdk debian":
-                    r["ratio_to_dpdk_src"] = r["instructions_per_packet"] / instr[partner]["instructions_per_packet"]
-                    ratio = f"{r['ratio_to_dpdk_src']:.3f}"
-                if "dpdk debian" in instr:
-                    r["ratio_to_dpdk"] = r["instructions_per_packet"] / instr["dpdk debian"]["instructions_per_packet"]
-                    ratio_d = f"{r['ratio_to_dpdk']:.3f}"
+            ratio, ratio_d = add_ratios(instr, name, kind, builds, "instructions_per_packet")
             print(f"{name:16} {' '.join(cols)} {r['instructions_per_packet']:8.1f} {ratio:>7} {ratio_d:>12}")
         for name, kind, _ in sel:
             r = instr[name]
