@@ -26,7 +26,9 @@
 # gnuplot: apt-get install gnuplot-nox).
 #
 # Environment: BASELINES="corei7 native", CALLGRIND=0 to skip the callgrind
-# part (it needs a corei7 build: valgrind cannot run AVX-512 code), CC.
+# part (it needs a corei7 build: valgrind cannot run AVX-512 code), CC,
+# BUILD_ONLY=1 to build the binaries into build-l2fwd-bench/bin and stop
+# (bench/run-guest-l2fwd.sh runs them in the guest).
 # Needs: dpdk-doc and libdpdk-dev (apt-get install dpdk-doc libdpdk-dev),
 # meson, ninja, two CPUs, 2 MiB hugepages for --in-memory (about 40 MiB per
 # run). A benchmark, not a test: keep the machine otherwise idle.
@@ -127,6 +129,11 @@ for t in json.load(sys.stdin):
   fi
   sluice_args+=(--sluice "$b-static=$out/bin/l2fwd-sluice-$b-static")
 done
+
+if [ "${BUILD_ONLY:-0}" = 1 ]; then
+  echo "run-l2fwd: built (BUILD_ONLY=1): $(cd "$out/bin" && echo *)"
+  exit 0
+fi
 
 $cc -O2 -o "$out/bin/tsc_hz" bench/l2fwd/tsc_hz.c
 tsc_hz=$("$out/bin/tsc_hz")
