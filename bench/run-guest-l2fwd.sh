@@ -27,8 +27,10 @@
 # is given the same backend. Sluice's testpmd-lite is built for the guest
 # into DIR (default build-bench-guest, corei7, release). Needs what
 # bench/run-l2fwd.sh needs (dpdk-doc, libdpdk-dev, the from-source DPDK)
-# and the guest kernel (SLUICE_GUEST_KERNEL or test/vm/kernel.sh). A
-# benchmark, not a test.
+# and the guest kernel (SLUICE_GUEST_KERNEL or test/vm/kernel.sh). The l2fwd
+# binaries in build-l2fwd-bench/bin are reused when all three are there
+# (REBUILD=1 builds them again). A benchmark, not a test: keep the host
+# otherwise idle (no second guest beside it).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -130,9 +132,17 @@ PY
 fi
 
 # ---- on the host ---------------------------------------------------------------
-echo "run-guest-l2fwd: building l2fwd three ways (bench/run-l2fwd.sh, BASELINES=corei7 BUILD_ONLY=1)"
-BASELINES=corei7 BUILD_ONLY=1 "$src/bench/run-l2fwd.sh" >/dev/null ||
-	{ echo "run-guest-l2fwd: building l2fwd failed (run BASELINES=corei7 BUILD_ONLY=1 bench/run-l2fwd.sh)" >&2; exit 1; }
+have_all=1
+for b in "${builds[@]}"; do [ -x "$bins/${b#*=}" ] || have_all=0; done
+if [ "$have_all" = 1 ] && [ "${REBUILD:-0}" != 1 ]; then
+	echo "run-guest-l2fwd: using the l2fwd builds in $bins (REBUILD=1 to build them again)"
+else
+	# run-l2fwd.sh starts from an empty build-l2fwd-bench: never while
+	# another run uses those binaries
+	echo "run-guest-l2fwd: building l2fwd three ways (bench/run-l2fwd.sh, BASELINES=corei7 BUILD_ONLY=1)"
+	BASELINES=corei7 BUILD_ONLY=1 "$src/bench/run-l2fwd.sh" >/dev/null ||
+		{ echo "run-guest-l2fwd: building l2fwd failed (run BASELINES=corei7 BUILD_ONLY=1 bench/run-l2fwd.sh)" >&2; exit 1; }
+fi
 for b in "${builds[@]}"; do
 	[ -x "$bins/${b#*=}" ] || { echo "run-guest-l2fwd: $bins/${b#*=} missing after the build" >&2; exit 1; }
 done
