@@ -30,28 +30,9 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 
-rounds=3 seconds=5 scenario=type1 build_dir= out= in_guest=0 nic=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) rounds=$2; shift 2 ;;
-	--seconds) seconds=$2; shift 2 ;;
-	--scenario) scenario=$2; shift 2 ;;
-	--build-dir) build_dir=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	--in-guest) in_guest=1; shift ;;
-	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
-	-*) echo "run-guest-iofwd: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) nic=$1; shift ;;
-	esac
-done
-case $nic in
-igb | virtio) ;;
-*) echo "run-guest-iofwd: give the NIC kind: igb or virtio (see --help)" >&2; exit 2 ;;
-esac
-case $scenario in
-type1 | noiommu) ;;
-*) echo "run-guest-iofwd: --scenario must be type1 or noiommu (DPDK has no iommufd)" >&2; exit 2 ;;
-esac
+me=run-guest-iofwd
+. "$here/guest-bench-lib.sh"
+gb_parse_args "$@"
 
 # ---- in the guest ----------------------------------------------------------
 if [ "$in_guest" = 1 ]; then
@@ -144,18 +125,7 @@ fi
 
 # ---- on the host ---------------------------------------------------------------
 command -v dpdk-testpmd >/dev/null || { echo "run-guest-iofwd: dpdk-testpmd not found: apt-get install dpdk" >&2; exit 1; }
-build_dir=${build_dir:-$src/build-bench-guest}
-if [ ! -d "$build_dir/meson-private" ]; then
-	meson setup "$build_dir" "$src" -Dcpu_baseline=corei7 -Dbuildtype=release -Db_sanitize=none >/dev/null ||
-		{ echo "run-guest-iofwd: meson setup $build_dir failed" >&2; exit 1; }
-fi
-echo "run-guest-iofwd: building testpmd-lite (-march=corei7) in $build_dir"
-ninja -C "$build_dir" app/testpmd-lite/testpmd-lite >/dev/null || { echo "run-guest-iofwd: build failed" >&2; exit 1; }
-out=${out:-$build_dir/guest-iofwd/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$out"
-timeout_s=$(( 120 + rounds * (2 * seconds + 30) ))
-"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
-	bash "$src/bench/run-guest-iofwd.sh" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" "$nic"
+gb_run_guest iofwd "$(( 120 + rounds * (2 * seconds + 30) ))"
 rc=$?
 rounds_file=$out/iofwd-$nic/rounds.txt
 [ -f "$rounds_file" ] || { echo "run-guest-iofwd: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }

@@ -36,28 +36,9 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 
-rounds=3 seconds=5 scenario=type1 build_dir= out= in_guest=0 nic=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) rounds=$2; shift 2 ;;
-	--seconds) seconds=$2; shift 2 ;;
-	--scenario) scenario=$2; shift 2 ;;
-	--build-dir) build_dir=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	--in-guest) in_guest=1; shift ;;
-	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
-	-*) echo "run-guest-l2fwd: unknown option $1 (see --help)" >&2; exit 2 ;;
-	*) nic=$1; shift ;;
-	esac
-done
-case $nic in
-igb | virtio) ;;
-*) echo "run-guest-l2fwd: give the NIC kind: igb or virtio (see --help)" >&2; exit 2 ;;
-esac
-case $scenario in
-type1 | noiommu) ;;
-*) echo "run-guest-l2fwd: --scenario must be type1 or noiommu (DPDK has no iommufd)" >&2; exit 2 ;;
-esac
+me=run-guest-l2fwd
+. "$here/guest-bench-lib.sh"
+gb_parse_args "$@"
 bins=$src/build-l2fwd-bench/bin
 builds=(sluice=l2fwd-sluice-corei7-static dpdk-src=l2fwd-dpdk-src-corei7 dpdk-debian=l2fwd-dpdk)
 
@@ -146,18 +127,7 @@ fi
 for b in "${builds[@]}"; do
 	[ -x "$bins/${b#*=}" ] || { echo "run-guest-l2fwd: $bins/${b#*=} missing after the build" >&2; exit 1; }
 done
-build_dir=${build_dir:-$src/build-bench-guest}
-if [ ! -d "$build_dir/meson-private" ]; then
-	meson setup "$build_dir" "$src" -Dcpu_baseline=corei7 -Dbuildtype=release -Db_sanitize=none >/dev/null ||
-		{ echo "run-guest-l2fwd: meson setup $build_dir failed" >&2; exit 1; }
-fi
-echo "run-guest-l2fwd: building testpmd-lite (-march=corei7) in $build_dir"
-ninja -C "$build_dir" app/testpmd-lite/testpmd-lite >/dev/null || { echo "run-guest-l2fwd: build failed" >&2; exit 1; }
-out=${out:-$build_dir/guest-l2fwd/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$out"
-timeout_s=$(( 180 + rounds * 3 * (seconds + 40) ))
-"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
-	bash "$src/bench/run-guest-l2fwd.sh" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" "$nic"
+gb_run_guest l2fwd "$(( 180 + rounds * 3 * (seconds + 40) ))"
 rc=$?
 rounds_file=$out/l2fwd-$nic/rounds.txt
 [ -f "$rounds_file" ] || { echo "run-guest-l2fwd: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }

@@ -1,0 +1,51 @@
+# bench/guest-bench-lib.sh: what the guest benchmarks (run-guest-iofwd.sh,
+# run-guest-l2fwd.sh) share, sourced with $me set to the script's name:
+# their command line, and on the host testpmd-lite's corei7 build for the
+# guest and the guest run that calls the script again with --in-guest.
+
+# gb_parse_args "$@": sets rounds, seconds, scenario, build_dir, out,
+# in_guest and nic (igb|virtio; scenario type1|noiommu), or exits 2.
+gb_parse_args() {
+	rounds=3 seconds=5 scenario=type1 build_dir= out= in_guest=0 nic=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--rounds) rounds=$2; shift 2 ;;
+		--seconds) seconds=$2; shift 2 ;;
+		--scenario) scenario=$2; shift 2 ;;
+		--build-dir) build_dir=$2; shift 2 ;;
+		--out) out=$2; shift 2 ;;
+		--in-guest) in_guest=1; shift ;;
+		-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
+		-*) echo "$me: unknown option $1 (see --help)" >&2; exit 2 ;;
+		*) nic=$1; shift ;;
+		esac
+	done
+	case $nic in
+	igb | virtio) ;;
+	*) echo "$me: give the NIC kind: igb or virtio (see --help)" >&2; exit 2 ;;
+	esac
+	case $scenario in
+	type1 | noiommu) ;;
+	*) echo "$me: --scenario must be type1 or noiommu (DPDK has no iommufd)" >&2; exit 2 ;;
+	esac
+}
+
+# gb_run_guest KIND TIMEOUT: on the host, build testpmd-lite for the guest
+# (build_dir, default build-bench-guest: corei7, release), boot the
+# scenario's guest and run "$0 --in-guest ..." in it; results under
+# out (default build_dir/guest-KIND/NIC-SCENARIO-TIME). Sets out; returns
+# the guest's exit status.
+gb_run_guest() {
+	local kind=$1 timeout_s=$2
+	build_dir=${build_dir:-$src/build-bench-guest}
+	if [ ! -d "$build_dir/meson-private" ]; then
+		meson setup "$build_dir" "$src" -Dcpu_baseline=corei7 -Dbuildtype=release -Db_sanitize=none >/dev/null ||
+			{ echo "$me: meson setup $build_dir failed" >&2; return 1; }
+	fi
+	echo "$me: building testpmd-lite (-march=corei7) in $build_dir"
+	ninja -C "$build_dir" app/testpmd-lite/testpmd-lite >/dev/null || { echo "$me: build failed" >&2; return 1; }
+	out=${out:-$build_dir/guest-$kind/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$out"
+	"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
+		bash "$0" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" "$nic"
+}
