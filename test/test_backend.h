@@ -34,4 +34,12 @@ static inline bool test_backend_any(const char *list, const char *backend)
 	return false;
 }
 
+/* Whether any device of LIST has no IOMMU (noiommu through its group,
+ * noiommu-cdev through its cdev): the EAL then needs --allow-noiommu and
+ * --iova-mode pa. */
+static inline bool test_backend_any_noiommu(const char *list)
+{
+	return test_backend_any(list, "noiommu") || test_backend_any(list, "noiommu-cdev");
+}
+
 #endif

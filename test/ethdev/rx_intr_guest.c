@@ -228,7 +228,7 @@ static int eal_start(const char *bdf0, const char *bdf1)
 	argv[argc++] = "net_virtio:info";
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (test_backend_any(backend, "noiommu") || test_backend_any(backend, "noiommu-cdev")) {
+	if (test_backend_any_noiommu(backend)) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";

@@ -209,7 +209,7 @@ static int eal_start(const char **bdfs, unsigned nb, const char *lcores)
 	argv[argc++] = (char *)lcores;
 	argv[argc++] = "-m";
 	argv[argc++] = "64";
-	if (test_backend_any(backend, "noiommu") || test_backend_any(backend, "noiommu-cdev")) {
+	if (test_backend_any_noiommu(backend)) {
 		argv[argc++] = "--allow-noiommu";
 		argv[argc++] = "--iova-mode";
 		argv[argc++] = "pa";
