@@ -154,9 +154,11 @@ int compat_socket_check(int socket_id, const char *what)
 	if (socket_id == SOCKET_ID_ANY)
 		return 0;
 	if (socket_id < 0 || (unsigned)socket_id >= nodes) {
-		SL_LOG(ERR, COMPAT_LOG, "%s on socket %d: this machine has NUMA node%s 0%s%.0u; pass "
-		       "SOCKET_ID_ANY, rte_socket_id() or rte_eth_dev_socket_id()", what, socket_id,
-		       nodes > 1 ? "s" : "", nodes > 1 ? "-" : "", nodes > 1 ? nodes - 1 : 0);
+		char have[32] = "node 0";
+		if (nodes > 1)
+			snprintf(have, sizeof(have), "nodes 0-%u", nodes - 1);
+		SL_LOG(ERR, COMPAT_LOG, "%s on socket %d: this machine has NUMA %s; pass "
+		       "SOCKET_ID_ANY, rte_socket_id() or rte_eth_dev_socket_id()", what, socket_id, have);
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
