@@ -53,6 +53,19 @@ run_program() {
 # the second of each through the type1 container, in one process.
 MIXED_BACKENDS=iommufd,type1
 
+# pair_backends: for a check that drives the two NICs of a pair through
+# testpmd-lite, BE0 and BE1 (the scenario's backend for both; mixed: the
+# split above, the first NIC through iommufd, the second through type1) and
+# NOIOMMU_EAL (the EAL options a no-IOMMU scenario needs: --allow-noiommu
+# --iova-mode pa; empty elsewhere).
+pair_backends() {
+	BE0=$SCENARIO BE1=$SCENARIO NOIOMMU_EAL=()
+	case $SCENARIO in
+	noiommu | noiommu-cdev) NOIOMMU_EAL=(--allow-noiommu --iova-mode pa) ;;
+	mixed) BE0=${MIXED_BACKENDS%,*} BE1=${MIXED_BACKENDS#*,} ;;
+	esac
+}
+
 # expect_backends LOG BDF=BACKEND...: bus_vfio's scan line ("BDF [vvvv:dddd]
 # group N: backend B (reason)") in LOG says each device got the backend it
 # was asked for; fails naming what the log shows otherwise.
