@@ -15,6 +15,7 @@ it says how to install it and exits 0 (no chart).
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,17 @@ def gnuplot(script, files):
     return 0
 
 
+def cycles_panel(title):
+    """The right-hand panel of iofwd and l2fwd: c.dat's cycles per packet
+    (name, median, min, max) as bars with min-max error bars."""
+    return f"""set title '{title}'
+set style histogram errorbars gap 2 lw 1
+unset key
+plot 'c.dat' using 2:3:4:xtic(1) title 'cycles' lc rgb '#228833'
+unset multiplot
+"""
+
+
 def empty_panel(title, why):
     """A panel saying why there are no figures (e.g. CALLGRIND=0)."""
     return f"""set title '{title}'
@@ -78,10 +90,8 @@ def iofwd(src, out):
     for name, r in cg.items():
         rx = r["rx"]["per_packet"] if r.get("rx") else 0
         tx = r["tx"]["per_packet"] if r.get("tx") else 0
-        fwd = r["forward"]["per_packet"] if r.get("forward") else r["instructions_per_packet"]
         rest = r["instructions_per_packet"] - rx - tx
         instr += f"{q(name)} {rx:.2f} {tx:.2f} {rest:.2f} {r['instructions_per_packet']:.2f}\n"
-        del fwd
     cyc = ""
     for name, r in res.items():
         sp = r.get("cycles_spread") or {"min": r["cycles_per_packet"], "max": r["cycles_per_packet"]}
@@ -95,13 +105,8 @@ plot 'i.dat' using 2:xtic(1) title 'rx burst' lc rgb '#4477aa', \\
      '' using 4 title 'forwarding loop, rest' lc rgb '#bbbbbb', \\
      '' using 0:5:(sprintf('%.1f', $5)) with labels offset 0,0.7 notitle
 """ if instr else empty_panel("instructions per packet (callgrind)", "not counted in this run (CALLGRIND=0)")
-    script = HEAD.format(out=out, title="io forwarding, two null ports, burst 32, one forwarding lcore") + f"""
-{panel}set title 'TSC cycles per packet, median and min-max ({pages} pages, {d['rounds']} rounds)'
-set style histogram errorbars gap 2 lw 1
-unset key
-plot 'c.dat' using 2:3:4:xtic(1) title 'cycles' lc rgb '#228833'
-unset multiplot
-"""
+    script = (HEAD.format(out=out, title="io forwarding, two null ports, burst 32, one forwarding lcore") + "\n" +
+              panel + cycles_panel(f"TSC cycles per packet, median and min-max ({pages} pages, {d['rounds']} rounds)"))
     return gnuplot(script, {"i.dat": instr or '"none" 0 0 0 0\n', "c.dat": cyc})
 
 
@@ -126,13 +131,8 @@ unset key
 plot 'i.dat' using 2:xtic(1) title 'instructions' lc rgb '#4477aa', \\
      '' using 0:2:(sprintf('%.1f', $2)) with labels offset 0,0.7 notitle
 """ if instr else empty_panel("instructions per packet (callgrind)", "not counted in this run (CALLGRIND=0)")
-    script = HEAD.format(out=out, title="DPDK's l2fwd (same main.c) over two null ports") + f"""
-{panel}set title 'on-CPU TSC cycles per packet, median and min-max ({d['rounds']} rounds)'
-set style histogram errorbars gap 2 lw 1
-unset key
-plot 'c.dat' using 2:3:4:xtic(1) title 'cycles' lc rgb '#228833'
-unset multiplot
-"""
+    script = (HEAD.format(out=out, title="DPDK's l2fwd (same main.c) over two null ports") + "\n" +
+              panel + cycles_panel(f"on-CPU TSC cycles per packet, median and min-max ({d['rounds']} rounds)"))
     return gnuplot(script, {"i.dat": instr or '"none" 0\n', "c.dat": cyc})
 
 
@@ -150,20 +150,16 @@ def mempool(src, out):
         b, i, v, x = line.split()
         if b == "corei7":
             cyc.setdefault((i, v), []).append(float(x))
-
-    def med(xs):
-        xs = sorted(xs)
-        n = len(xs)
-        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
     idat = cdat = ""
     for v in variants:
         idat += q(v) + " " + " ".join(f"{ins.get((i, v), float('nan')):.2f}" for i, _ in impls) + "\n"
-        cdat += q(v) + " " + " ".join(f"{med(cyc[(i, v)]):.3f}" if (i, v) in cyc else "NaN" for i, _ in impls) + "\n"
+        cdat += q(v) + " " + " ".join(f"{statistics.median(cyc[(i, v)]):.3f}" if (i, v) in cyc else "NaN" for i, _ in impls) + "\n"
     colors = ["#4477aa", "#ee6677", "#ccbb44"]
-    plot_i = ", ".join(f"'i.dat' using {k + 2}{':xtic(1)' if k == 0 else ''} title '{t}' lc rgb '{colors[k]}'"
-                       for k, (_, t) in enumerate(impls))
-    plot_c = ", ".join(f"'c.dat' using {k + 2}{':xtic(1)' if k == 0 else ''} title '{t}' lc rgb '{colors[k]}'"
-                       for k, (_, t) in enumerate(impls))
+
+    def plot_of(dat):  # one clustered bar per implementation
+        return ", ".join(f"'{dat}' using {k + 2}{':xtic(1)' if k == 0 else ''} title '{t}' lc rgb '{colors[k]}'"
+                         for k, (_, t) in enumerate(impls))
+    plot_i, plot_c = plot_of("i.dat"), plot_of("c.dat")
     panel = f"""set logscale y
 set yrange [0.1:*]
 set style data histograms
