@@ -261,7 +261,7 @@ def spread(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
 
 
-def ratio_partner(name, kind, builds):
+def ratio_partner(name, builds):
     """The DPDK build a Sluice build is compared with: the from-source build
     of the same -march when there is one, else Debian's."""
     for n, k, _ in builds:
@@ -279,7 +279,7 @@ def add_ratios(table, name, kind, builds, key):
         return "", ""
     r = table[name]
     out = []
-    partner = ratio_partner(name, kind, builds)
+    partner = ratio_partner(name, builds)
     for field, other in (("ratio_to_dpdk_src", partner), ("ratio_to_dpdk", "dpdk debian")):
         if other in table and (field == "ratio_to_dpdk" or other != "dpdk debian"):
             r[field] = r[key] / table[other][key]
