@@ -112,6 +112,44 @@ static bool glob_match(const char *name, const void *ctx)
 	return fnmatch((const char *)ctx, name, 0) == 0;
 }
 
+/* glibc's regcomp copies the tree of whatever '+' or '{N,M}' repeats, so
+ * stacked repetitions ("a++++...", "((a+)+)+", "a{99}{99}") grow
+ * exponentially: a 127-byte pattern can take gigabytes. Bound the product
+ * of every repetition's copies (an over-estimate: it ignores scope) so
+ * compiling stays within a few thousand copies of the pattern. */
+#define LOG_REGEX_MAX_COPIES 4096
+
+static bool log_regex_too_complex(const char *pattern)
+{
+	unsigned long copies = 1;
+
+	for (const char *p = pattern; *p != '\0'; p++) {
+		unsigned long times = 1;
+		if (*p == '+') {
+			times = 2;
+		} else if (*p == '{') {
+			/* "{N}", "{N,}", "{N,M}": the largest number counts */
+			unsigned long number = 0, largest = 0;
+			for (p++; *p != '\0' && *p != '}'; p++) {
+				number = *p >= '0' && *p <= '9'
+						 ? number * 10 + (unsigned long)(*p - '0')
+						 : 0;
+				if (number > LOG_REGEX_MAX_COPIES)
+					return true;
+				if (number > largest)
+					largest = number;
+			}
+			times = largest + 1;
+			if (*p == '\0')
+				p--;
+		}
+		copies *= times;
+		if (copies > LOG_REGEX_MAX_COPIES)
+			return true;
+	}
+	return false;
+}
+
 static bool regex_match(const char *name, const void *ctx)
 {
 	return regexec((const regex_t *)ctx, name, 0, NULL, 0) == 0;
@@ -125,7 +163,7 @@ static bool regex_match(const char *name, const void *ctx)
  * accepted (DPDK accepts types no driver registered) and noted at debug. */
 int eal_opt_log_level(const struct eal_opt *o, const char *value, struct eal_options *opts)
 {
-	const char *comma = strchr(value, ',');
+	const char *comma = strrchr(value, ','); /* a regex may hold commas: {N,M} */
 	const char *colon = comma ? NULL : strrchr(value, ':');
 	const char *sep = comma ? comma : colon;
 	size_t plen;
@@ -153,6 +191,11 @@ int eal_opt_log_level(const struct eal_opt *o, const char *value, struct eal_opt
 
 	if (comma) {
 		regex_t re;
+		if (log_regex_too_complex(pattern))
+			return eal_opt_bad_value(o, value,
+						 "regular expression too complex (stacked repetitions "
+						 "such as '++' or '{N}' multiply); write a simpler one "
+						 "or a glob: PATTERN:LEVEL");
 		int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			char err[96], why[256];

@@ -99,6 +99,14 @@ static const struct bad_case bad_cases[] = {
 	{{"--log-level", "pmd(,debug"}, "--log-level", "'pmd(,debug'", "bad regular expression"},
 	{{"--log-level", "pmd.*,9"}, "--log-level", "'pmd.*,9'", "a number 1-8"},
 	{{"--log-level", ",8"}, "--log-level", "',8'", "no component"},
+	/* stacked repetitions: glibc's regcomp would take gigabytes (fuzzer) */
+	{{"--log-level", "nV++++++++++++++++++++++++++++++++++++++++V,debug"},
+	 "--log-level", "too complex", "PATTERN:LEVEL"},
+	{{"--log-level", "((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+,debug"}, "--log-level", "too complex",
+	 "simpler"},
+	{{"--log-level", "a{99}{99},debug"}, "--log-level", "too complex", "simpler"},
+	{{"--log-level", "a{1,99999999999999999999999}x,debug"}, "--log-level", "too complex",
+	 "simpler"},
 	{{"--proc-type", "secondary"}, "--proc-type secondary", "multi-process", "primary or auto"},
 	{{"--proc-type=tertiary"}, "--proc-type", "'tertiary'", "primary or auto"},
 	{{"--file-prefix", "a/b"}, "--file-prefix", "'a/b'", "without '/'"},
@@ -280,7 +288,7 @@ static void test_dpdk_lines(void)
 	/* devices, DPDK's vdev names and log forms */
 	const char *l2[] = {"prog", "--no-huge", "-m", "4", "-l", "0", "-b", "0000:03:00.0",
 			    "--block", "04:00.1", "--vdev", "net_null0,size=64", "--vdev", "null1",
-			    "--log-level", "pmd.net.*:info", "--log-level", "lib\\.(mbuf|ring),8",
+			    "--log-level", "pmd.net.*:info", "--log-level", "lib\\.(mbuf|r+ing){1,2},8",
 			    "--log-level", "5", "--log-level", "pmd.net.ixgbe.driver:debug",
 			    "--log-level", "bus.pci:7", "--huge-unlink=existing", "--proc-type", "primary",
 			    NULL};
