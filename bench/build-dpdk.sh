@@ -5,6 +5,7 @@
 # build-bench-<march> (meson -Dcpu_baseline=<march> -Dbuildtype=release).
 #
 #   bench/build-dpdk.sh VERSION [--march corei7|native] [--jobs N] [--download-only]
+#                       [--source DIR]
 #
 # VERSION 22.11 is Debian 12 (bookworm)'s dpdk source package, 25.11 sid's.
 # The source comes from Debian's source packages, without touching the
@@ -12,7 +13,12 @@
 # devtools/apt-mirror.py finds for bookworm, or for sid; sid falls back to
 # the bookworm URI, same archive) with private lists and caches, then
 # `apt-get source --download-only` and `dpkg-source -x` (Debian's patches
-# applied). Everything lives under
+# applied). When the mirror lacks the files (seen for sid's 25.11 on this
+# project's machines: listed in Sources, 404 in the pool), --source DIR takes
+# an unpacked DPDK VERSION tree instead (a release tarball or `git archive
+# vVERSION.N` of DPDK's own repository); it is copied into src/ and its
+# origin written next to it (src/ORIGIN) and into the build stamp. Everything
+# lives under
 #   ${XDG_CACHE_HOME:-~/.cache}/sluice/dpdk-src/VERSION/
 #     apt/                 private sources list, lists, pkgcache
 #     src/dpdk-*/          the unpacked source (+ .dsc, .orig.tar.*, .debian.tar.*)
@@ -36,18 +42,21 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { echo "usage: bench/build-dpdk.sh 22.11|25.11 [--march corei7|native] [--jobs N] [--download-only]" >&2; exit 2; }
+usage() { echo "usage: bench/build-dpdk.sh 22.11|25.11 [--march corei7|native] [--jobs N] [--download-only] [--source DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 version=$1; shift
 march=corei7
 jobs=$(nproc)
 download_only=0
+source_dir=
 while [ $# -gt 0 ]; do
   case $1 in
     --march) march=${2:?}; shift 2 ;;
     --march=*) march=${1#*=}; shift ;;
     --jobs|-j) jobs=${2:?}; shift 2 ;;
     --download-only) download_only=1; shift ;;
+    --source) source_dir=${2:?}; shift 2 ;;
+    --source=*) source_dir=${1#*=}; shift ;;
     *) usage ;;
   esac
 done
@@ -81,6 +90,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 start=$(date +%s)
+
+# --- the source, given: a DPDK tree of this VERSION ---
+if [ -n "$source_dir" ]; then
+  [ -f "$source_dir/meson_options.txt" ] && [ -f "$source_dir/VERSION" ] || {
+    echo "build-dpdk: --source $source_dir is not a DPDK source tree (no meson_options.txt or VERSION)" >&2; exit 1; }
+  given=$(cat "$source_dir/VERSION")
+  case $given in
+    "$version".*) ;;
+    *) echo "build-dpdk: --source $source_dir is DPDK $given, not $version.x" >&2; exit 1 ;;
+  esac
+  rm -rf "$root/src" && mkdir -p "$root/src"
+  cp -a "$source_dir" "$root/src/dpdk-$given"
+  origin=$(git -C "$source_dir" describe --tags 2>/dev/null || true)
+  echo "DPDK $given from $(cd "$source_dir" && pwd)${origin:+ (git $origin)}, not Debian's source package" > "$root/src/ORIGIN"
+  rm -f "$stamp"
+fi
 
 # --- the source, from Debian's source package, through a private apt setup ---
 srcdir=$(find "$root/src" -mindepth 1 -maxdepth 1 -type d -name 'dpdk*' 2>/dev/null | head -1 || true)
@@ -166,6 +191,9 @@ EOF
   [ ${#dis[@]} -eq 0 ] || args+=(-Ddisable_libs="$(IFS=,; echo "${dis[*]}")")
 fi
 
+# Debian's python3 first: python3-pyelftools is installed for it, not for
+# a python3 of pyenv or a venv earlier in PATH (25.11 checks at setup)
+export PATH=/usr/bin:$PATH
 rm -rf "$builddir"
 echo "build-dpdk: meson setup $builddir ${args[*]}" >&2
 (cd "$srcdir" && meson setup "$builddir" "${args[@]}" >"$root/meson-setup-$march.log" 2>&1) || {
@@ -182,6 +210,8 @@ PKG_CONFIG_PATH=$prefix/lib/x86_64-linux-gnu/pkgconfig pkg-config --static --exi
   echo "build-dpdk: pkg-config --static libdpdk fails for $prefix" >&2; exit 1; }
 
 secs=$(( $(date +%s) - start ))
-echo "$version $march $(gcc -dumpfullversion) built in ${secs}s on $(nproc) cores, $(date -u +%F)" > "$stamp"
+origin=Debian
+[ ! -f "$root/src/ORIGIN" ] || origin=$(cat "$root/src/ORIGIN")
+echo "$version $march $(gcc -dumpfullversion) built in ${secs}s on $(nproc) cores, $(date -u +%F); source: $origin" > "$stamp"
 echo "build-dpdk: DPDK $version for -march=$march built in ${secs}s (wall, download + configure + build + install) with -j$jobs" >&2
 echo "$prefix"

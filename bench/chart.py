@@ -138,7 +138,6 @@ plot 'i.dat' using 2:xtic(1) title 'instructions' lc rgb '#4477aa', \\
 
 def mempool(src, out):
     variants = ["bulk32_cache256", "bulk1_cache256", "bulk128_cache256", "bulk32_nocache", "mbuf_alloc_free32"]
-    impls = [("sluice", "Sluice"), ("dpdksrc", "DPDK from source"), ("dpdk", "DPDK Debian")]
     ins = {}
     p = os.path.join(src, "mempool-instructions.txt")
     if os.path.exists(p):
@@ -150,11 +149,16 @@ def mempool(src, out):
         b, i, v, x = line.split()
         if b == "corei7":
             cyc.setdefault((i, v), []).append(float(x))
+    # Sluice, each DPDK version from source (dpdksrc-V), Debian's DPDK
+    seen = {i for i, _ in list(ins) + list(cyc)}
+    src = sorted(i for i in seen if i.startswith("dpdksrc"))
+    impls = [("sluice", "Sluice")] + [(i, "DPDK " + i.partition("-")[2] + " from source") for i in src] + \
+        ([("dpdk", "DPDK Debian")] if "dpdk" in seen else [])
     idat = cdat = ""
     for v in variants:
         idat += q(v) + " " + " ".join(f"{ins.get((i, v), float('nan')):.2f}" for i, _ in impls) + "\n"
         cdat += q(v) + " " + " ".join(f"{statistics.median(cyc[(i, v)]):.3f}" if (i, v) in cyc else "NaN" for i, _ in impls) + "\n"
-    colors = ["#4477aa", "#ee6677", "#ccbb44"]
+    colors = ["#4477aa", "#ee6677", "#aa3377", "#ccbb44", "#66ccee"]
 
     def plot_of(dat):  # one clustered bar per implementation
         return ", ".join(f"'{dat}' using {k + 2}{':xtic(1)' if k == 0 else ''} title '{t}' lc rgb '{colors[k]}'"

@@ -40,7 +40,7 @@ me=run-guest-l2fwd
 . "$here/guest-bench-lib.sh"
 gb_parse_args "$@"
 bins=$src/build-l2fwd-bench/bin
-builds=(sluice=l2fwd-sluice-corei7-static dpdk-src=l2fwd-dpdk-src-corei7 dpdk-debian=l2fwd-dpdk)
+builds=(sluice=l2fwd-sluice-corei7-static dpdk-src=l2fwd-dpdk-src-22.11-corei7 dpdk-debian=l2fwd-dpdk)
 
 # ---- in the guest ----------------------------------------------------------
 if [ "$in_guest" = 1 ]; then

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # bench/run-iofwd.sh: io forwarding over two null ports with one forwarding
-# core and burst 32, Sluice's testpmd-lite against DPDK 22.11's dpdk-testpmd,
+# core and burst 32, Sluice's testpmd-lite against DPDK's dpdk-testpmd,
 # alternating in one run. Rows:
 #   sluice MARCH  testpmd-lite, meson -Dcpu_baseline=MARCH -Dbuildtype=release
 #                 (static -O3), for each MARCH in BASELINES;
-#   dpdk MARCH    dpdk-testpmd from bench/build-dpdk.sh 22.11 --march MARCH
-#                 (Debian's source, static, -O3, same gcc): the like-for-like
-#                 peer, the ratio column;
+#   dpdk V MARCH  dpdk-testpmd from bench/build-dpdk.sh V --march MARCH
+#                 (static, -O3, same gcc), for each DPDK version V in
+#                 DPDK_VERSIONS: the like-for-like peers, one ratio column
+#                 each;
 #   dpdk debian   Debian's installed dpdk-testpmd (shared, -O2, corei7).
-# 25.11 has no row: its source is not obtainable here (see
-# doc/performance.md). Runs with 2 MiB hugepages and with 4 KiB pages
+# A version whose build-dpdk.sh fails (25.11: Debian's mirror may lack its
+# source; build it once with --source, see bench/build-dpdk.sh) is left out
+# with a note. Runs with 2 MiB hugepages and with 4 KiB pages
 # (--no-huge) and prints cycles/packet (median, min-max), Mpps and the ratios.
 #
 #   bench/run-iofwd.sh [--rounds N] [--seconds S] [--pages huge|4k|both] [--json-out FILE]
@@ -25,8 +27,9 @@
 # 1..N forwarding lcores. The chart goes to doc/perf/iofwd.svg unless --svg
 # says otherwise (needs gnuplot: apt-get install gnuplot-nox).
 # Environment: BASELINES="native corei7" (the -Dcpu_baseline values to build),
-# DPDK_SRC=0 to leave out the from-source DPDK rows (else they are built
-# once, about 2.5 minutes each, and cached).
+# DPDK_VERSIONS="22.11 25.11" (the from-source DPDK versions; built once,
+# about 2.5 minutes each per -march, and cached), DPDK_SRC=0 to leave them
+# all out.
 # Needs: dpdk-testpmd (apt install dpdk), ~300 free 2 MiB hugepages (run as
 # root and it reserves them), two CPUs. Keep the machine otherwise idle.
 set -euo pipefail
@@ -55,18 +58,27 @@ for b in ${BASELINES:-native corei7}; do
 done
 
 dpdk_args=()
+built_versions=()
 if [ "${DPDK_SRC:-1}" != 0 ]; then
-  for b in ${BASELINES:-native corei7}; do
-    prefix=$(bench/build-dpdk.sh 22.11 --march "$b" | tail -n 1)
-    [ -x "$prefix/bin/dpdk-testpmd" ] || { echo "run-iofwd: bench/build-dpdk.sh 22.11 --march $b gave no dpdk-testpmd" >&2; exit 1; }
-    dpdk_args+=(--dpdk "$b=$prefix/bin/dpdk-testpmd")
+  . bench/dpdk-versions.sh
+  for v in ${DPDK_VERSIONS:-22.11 25.11}; do
+    prefixes=()
+    for b in ${BASELINES:-native corei7}; do
+      prefix=$(dpdk_prefix "$v" "$b") || { prefixes=(); break; }
+      prefixes+=("$b=$prefix")
+    done
+    [ ${#prefixes[@]} -gt 0 ] || continue
+    built_versions+=("$v")
+    for bp in "${prefixes[@]}"; do
+      dpdk_args+=(--dpdk "$v ${bp%%=*}=${bp#*=}/bin/dpdk-testpmd")
+    done
   done
 fi
 
 extra=()
 if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " ${BASELINES:-native corei7} " == *" corei7 "* ]]; then
   extra+=(--instructions "sluice corei7")
-  [ "${DPDK_SRC:-1}" != 0 ] && extra+=(--instructions "dpdk corei7")
+  for v in ${built_versions[@]+"${built_versions[@]}"}; do extra+=(--instructions "dpdk $v corei7"); done
   extra+=(--instructions "dpdk debian")
 fi
 extra+=(--multicore "${MULTICORE:-$(( $(nproc) - 1 ))}")

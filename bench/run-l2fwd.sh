@@ -9,9 +9,11 @@
 #       --destdir of a Sluice build, once per -Dcpu_baseline in BASELINES
 #       (corei7, the -march Debian builds DPDK for, and native), linked
 #       shared (row B) and static (row B-static, the like-for-like one);
-#   (c) against DPDK 22.11 built from Debian's source like Sluice
-#       (bench/build-dpdk.sh 22.11 --march B: static, -O3), per baseline B,
-#       linked statically (pkg-config --static); DPDK_SRC=0 leaves it out;
+#   (c) against DPDK built from source like Sluice (bench/build-dpdk.sh V
+#       --march B: static, -O3), per version V in DPDK_VERSIONS (default
+#       "22.11 25.11"; a version build-dpdk.sh cannot give is left out with
+#       a note) and baseline B, linked statically (pkg-config --static);
+#       DPDK_SRC=0 leaves them out;
 # with the same compiler and the same application flags: the Makefile's
 # -O3 -DALLOW_EXPERIMENTAL_API plus -march=corei7 (what libdpdk.pc adds, so
 # every build of main.c gets it). Then runs them alternately over two null
@@ -62,20 +64,24 @@ $cc $app_cflags $(pkg-config --cflags libdpdk) "$src" -o "$out/bin/l2fwd-dpdk" $
 # prefix changes the libraries, not the application).
 src_args=()
 if [ "${DPDK_SRC:-1}" != 0 ]; then
+  . bench/dpdk-versions.sh
+  for v in ${DPDK_VERSIONS:-22.11 25.11}; do
   for b in $baselines; do
-    prefix=$(bench/build-dpdk.sh 22.11 --march "$b" | tail -n 1)
+    prefix=$(dpdk_prefix "$v" "$b") || continue
     pc=$prefix/lib/x86_64-linux-gnu/pkgconfig
     cflags=$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk | sed 's/-march=[^ ]*//g')
     # libpcap's dependencies come with --static; libsystemd has no
     # development link without libsystemd-dev: name its .so.0
     libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | sed 's/-lsystemd\b/-l:libsystemd.so.0/g')
-    echo "run-l2fwd: $cc $app_cflags \$(pkg-config --static --cflags libdpdk) $src \$(pkg-config --static --libs libdpdk) -o $out/bin/l2fwd-dpdk-src-$b  [PKG_CONFIG_PATH=$pc]"
+    bin=$out/bin/l2fwd-dpdk-src-$v-$b
+    echo "run-l2fwd: $cc $app_cflags \$(pkg-config --static --cflags libdpdk) $src \$(pkg-config --static --libs libdpdk) -o $bin  [PKG_CONFIG_PATH=$pc]"
     # shellcheck disable=SC2086
-    $cc $app_cflags $cflags "$src" -o "$out/bin/l2fwd-dpdk-src-$b" $libs
-    if ldd "$out/bin/l2fwd-dpdk-src-$b" | grep -q librte_; then
-      echo "run-l2fwd: l2fwd-dpdk-src-$b links a shared librte_: not the static build" >&2; exit 1
+    $cc $app_cflags $cflags "$src" -o "$bin" $libs
+    if ldd "$bin" | grep -q librte_; then
+      echo "run-l2fwd: $bin links a shared librte_: not the static build" >&2; exit 1
     fi
-    src_args+=(--dpdk-src "$b=$out/bin/l2fwd-dpdk-src-$b")
+    src_args+=(--dpdk-src "$v-$b=$bin")
+  done
   done
 fi
 
@@ -144,5 +150,5 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " $baselin
 fi
 
 mkdir -p doc/perf
-python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" "${src_args[@]}" "${sluice_args[@]}" --tsc-hz "$tsc_hz" \
+python3 bench/l2fwd/l2fwd.py --dpdk "$out/bin/l2fwd-dpdk" ${src_args[@]+"${src_args[@]}"} "${sluice_args[@]}" --tsc-hz "$tsc_hz" \
   "${extra[@]}" --svg "$top/doc/perf/l2fwd.svg" "$@"

@@ -1,13 +1,14 @@
-#!/bin/sh
-# bench/run-mempool.sh: mempool bulk get/put, Sluice vs DPDK 22.11's
-# rte_mempool, on the same workload (bench/mempool/bench_mempool.h).
+#!/usr/bin/env bash
+# bench/run-mempool.sh: mempool bulk get/put, Sluice vs DPDK's rte_mempool, on the same workload (bench/mempool/bench_mempool.h).
 #
 # Builds Sluice twice, for the host CPU (-Dcpu_baseline=native) and for
 # corei7 (what Debian builds DPDK for), and per baseline three programs:
 #   sluice   bench_mempool_sluice (meson, -O3 -march=BASE, static);
-#   dpdksrc  bench_mempool_dpdk.c compiled with cc -O3 -march=BASE against
-#            the static DPDK 22.11 of bench/build-dpdk.sh 22.11 --march BASE
-#            (pkg-config --static): DPDK built the way Sluice is built;
+#   dpdksrc-V  bench_mempool_dpdk.c compiled with cc -O3 -march=BASE against
+#            the static DPDK V of bench/build-dpdk.sh V --march BASE
+#            (pkg-config --static), for each V in DPDK_VERSIONS (default
+#            "22.11 25.11"; a version build-dpdk.sh cannot give is left out
+#            with a note): DPDK built the way Sluice is built;
 #   dpdk     the same source against Debian's shared DPDK (meson, libdpdk.pc
 #            puts -march=corei7 last, so corei7 in both rows).
 # Runs them alternately ROUNDS times on one pinned lcore and prints per
@@ -15,7 +16,6 @@
 # min-max over rounds, and the ratios Sluice/DPDK (below 1.0: Sluice is
 # faster). Then (unless CALLGRIND=0) instructions per object of each variant
 # of the corei7 programs under callgrind (bench/mempool/instructions.py).
-# 25.11 has no row: its source is not obtainable here (doc/performance.md).
 # DPDK_SRC=0 leaves out the from-source rows; SAVE_DIR=DIR keeps the raw
 # figures there (mempool-cycles.txt, mempool-instructions.txt). The chart
 # of the run goes to doc/perf/mempool.svg (SVG=FILE elsewhere; needs
@@ -58,29 +58,35 @@ for base in $BASELINES; do
 done
 
 # DPDK from source, static, built like Sluice (bench/build-dpdk.sh caches it)
-have_src=0
+src_versions=()
 if [ "${DPDK_SRC:-1}" != 0 ]; then
-	have_src=1
-	for base in $BASELINES; do
-		prefix=$("$ROOT/bench/build-dpdk.sh" 22.11 --march "$base" | tail -n 1)
-		pc="$prefix/lib/x86_64-linux-gnu/pkgconfig"
-		exe="$BUILD_PREFIX-$base/bench_mempool_dpdksrc"
-		# --static pulls libpcap's dependencies in too; libsystemd has no
-		# development link on a system without libsystemd-dev: name the .so.0
-		libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | sed 's/-lsystemd\b/-l:libsystemd.so.0/g')
-		# shellcheck disable=SC2046,SC2086
-		if ! ${CC:-cc} -O3 -march="$base" $(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
-			"$ROOT/bench/mempool/bench_mempool_dpdk.c" -o "$exe" $libs; then
-			echo "run-mempool.sh: cannot build $exe; no from-source rows" >&2
-			have_src=0
-			break
-		fi
-		if ldd "$exe" | grep -q librte_; then
-			echo "run-mempool.sh: $exe links a shared librte_: not the static build" >&2
-			exit 1
-		fi
+	. "$ROOT/bench/dpdk-versions.sh"
+	for v in ${DPDK_VERSIONS:-22.11 25.11}; do
+		ok=1
+		for base in $BASELINES; do
+			prefix=$(dpdk_prefix "$v" "$base") || { ok=0; break; }
+			pc="$prefix/lib/x86_64-linux-gnu/pkgconfig"
+			exe="$BUILD_PREFIX-$base/bench_mempool_dpdksrc-$v"
+			# --static pulls libpcap's dependencies in too; libsystemd has no
+			# development link on a system without libsystemd-dev: name the .so.0
+			libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | sed 's/-lsystemd\b/-l:libsystemd.so.0/g')
+			# shellcheck disable=SC2046,SC2086
+			if ! ${CC:-cc} -O3 -march="$base" $(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
+				"$ROOT/bench/mempool/bench_mempool_dpdk.c" -o "$exe" $libs; then
+				echo "run-mempool.sh: cannot build $exe; no DPDK $v rows" >&2
+				ok=0
+				break
+			fi
+			if ldd "$exe" | grep -q librte_; then
+				echo "run-mempool.sh: $exe links a shared librte_: not the static build" >&2
+				exit 1
+			fi
+		done
+		[ "$ok" = 0 ] || src_versions+=("$v")
 	done
 fi
+impls="sluice"
+for v in ${src_versions[@]+"${src_versions[@]}"}; do impls="$impls dpdksrc-$v"; done
 
 have_dpdk=1
 for base in $BASELINES; do
@@ -103,10 +109,10 @@ while [ "$r" -le "$ROUNDS" ]; do
 		if [ "$have_dpdk" = 1 ]; then
 			"$dir/bench_mempool_dpdk" $DPDK_ARGS 2>>"$OUT/log" | sed "s/^/$base /" >>"$OUT/results"
 		fi
-		if [ "$have_src" = 1 ]; then
-			"$BUILD_PREFIX-$base/bench_mempool_dpdksrc" $DPDK_ARGS 2>>"$OUT/log" |
-				sed "s/^dpdk /dpdksrc /; s/^/$base /" >>"$OUT/results"
-		fi
+		for v in ${src_versions[@]+"${src_versions[@]}"}; do
+			"$BUILD_PREFIX-$base/bench_mempool_dpdksrc-$v" $DPDK_ARGS 2>>"$OUT/log" |
+				sed "s/^dpdk /dpdksrc-$v /; s/^/$base /" >>"$OUT/results"
+		done
 	done
 	r=$((r + 1))
 done
@@ -131,18 +137,24 @@ minmax() { # baseline impl variant
 }
 ratio() { awk -v s="$1" -v d="$2" 'BEGIN {if (d == "-" || d == 0 || s == "-") print "-"; else printf "%.2f", s / d}'; }
 
+[ "$have_dpdk" = 0 ] || impls="$impls dpdk"
+VARIANTS="bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32"
 echo
-echo "cycles per object, median (min-max); dpdk-src = DPDK 22.11 from source, static -O3 -march=BASE;"
-echo "dpdk-deb = Debian's shared DPDK 22.11 (corei7); ratios Sluice/DPDK"
-printf '%-8s %-18s %22s %22s %8s %22s %8s\n' baseline variant sluice dpdk-src ratio dpdk-deb ratio
+echo "cycles per object, median (min-max); dpdksrc-V = DPDK V from source, static -O3 -march=BASE;"
+echo "dpdk = Debian's shared DPDK 22.11 (corei7); each DPDK column is followed by the ratio Sluice/it"
+header=$(printf '%-8s %-18s %20s' baseline variant sluice)
+for i in $impls; do [ "$i" = sluice ] || header="$header$(printf ' %20s %6s' "$i" ratio)"; done
+echo "$header"
 for base in $BASELINES; do
-	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32; do
+	for v in $VARIANTS; do
 		s=$(median "$base" sluice "$v")
-		x=$(median "$base" dpdksrc "$v")
-		d=$(median "$base" dpdk "$v")
-		printf '%-8s %-18s %22s %22s %8s %22s %8s\n' "$base" "$v" \
-			"$s ($(minmax "$base" sluice "$v"))" "$x ($(minmax "$base" dpdksrc "$v"))" "$(ratio "$s" "$x")" \
-			"$d ($(minmax "$base" dpdk "$v"))" "$(ratio "$s" "$d")"
+		line=$(printf '%-8s %-18s %20s' "$base" "$v" "$s ($(minmax "$base" sluice "$v"))")
+		for i in $impls; do
+			[ "$i" != sluice ] || continue
+			x=$(median "$base" "$i" "$v")
+			line="$line$(printf ' %20s %6s' "$x ($(minmax "$base" "$i" "$v"))" "$(ratio "$s" "$x")")"
+		done
+		echo "$line"
 	done
 done
 
@@ -151,16 +163,24 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && echo " $BASEL
 	VG_SLUICE="-l $LCORE -m $MEM_MB --no-huge --log-level err"
 	VG_DPDK="-l $LCORE --no-pci --no-huge -m $MEM_MB --no-shconf --log-level=error --no-telemetry"
 	python3 "$ROOT/bench/mempool/instructions.py" sluice "$dir/bench/mempool/bench_mempool_sluice" $VG_SLUICE >>"$OUT/instr"
-	[ "$have_src" = 1 ] && python3 "$ROOT/bench/mempool/instructions.py" dpdksrc "$dir/bench_mempool_dpdksrc" $VG_DPDK >>"$OUT/instr"
+	for v in ${src_versions[@]+"${src_versions[@]}"}; do
+		python3 "$ROOT/bench/mempool/instructions.py" "dpdksrc-$v" "$dir/bench_mempool_dpdksrc-$v" $VG_DPDK >>"$OUT/instr"
+	done
 	[ "$have_dpdk" = 1 ] && python3 "$ROOT/bench/mempool/instructions.py" dpdk "$dir/bench/mempool/bench_mempool_dpdk" $VG_DPDK >>"$OUT/instr"
 	echo
 	echo "instructions per object (get + put), callgrind, corei7 builds:"
-	printf '%-18s %10s %10s %8s %10s %8s\n' variant sluice dpdk-src ratio dpdk-deb ratio
-	for v in bulk32_cache256 bulk1_cache256 bulk128_cache256 bulk32_nocache mbuf_alloc_free32; do
+	header=$(printf '%-18s %10s' variant sluice)
+	for i in $impls; do [ "$i" = sluice ] || header="$header$(printf ' %13s %6s' "$i" ratio)"; done
+	echo "$header"
+	for v in $VARIANTS; do
 		s=$(awk -v i=sluice -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
-		x=$(awk -v i=dpdksrc -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
-		d=$(awk -v i=dpdk -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
-		printf '%-18s %10s %10s %8s %10s %8s\n' "$v" "${s:--}" "${x:--}" "$(ratio "${s:--}" "${x:--}")" "${d:--}" "$(ratio "${s:--}" "${d:--}")"
+		line=$(printf '%-18s %10s' "$v" "${s:--}")
+		for i in $impls; do
+			[ "$i" != sluice ] || continue
+			x=$(awk -v i="$i" -v v="$v" '$1 == i && $2 == v {print $3}' "$OUT/instr")
+			line="$line$(printf ' %13s %6s' "${x:--}" "$(ratio "${s:--}" "${x:--}")")"
+		done
+		echo "$line"
 	done
 fi
 if [ -n "${SAVE_DIR:-}" ]; then

@@ -261,32 +261,50 @@ def spread(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
 
 
-def ratio_partner(name, builds):
-    """The DPDK build a Sluice build is compared with: the from-source build
-    of the same -march when there is one, else Debian's."""
-    for n, k, _ in builds:
-        if k == "dpdk-src" and n == f"dpdk {name.split()[-1]}":
-            return n
-    return "dpdk debian"
+def ratio_partners(name, builds):
+    """The DPDK builds a Sluice build is compared with: each from-source
+    build (one per DPDK version) of the same -march, as (version, name)."""
+    march = name.split()[-1]
+    return [(n.split()[1], n) for n, k, _ in builds if k == "dpdk-src" and n.split()[-1] == march]
+
+
+def source_versions(builds):
+    """The DPDK versions built from source in BUILDS ("dpdk VERSION MARCH")."""
+    return sorted({n.split()[1] for n, k, _ in builds if k == "dpdk-src"})
 
 
 def add_ratios(table, name, kind, builds, key):
     """For a Sluice build NAME in TABLE (build name -> figures): its KEY over
-    the DPDK built from source with the same -march (ratio_to_dpdk_src) and
-    over Debian's (ratio_to_dpdk), stored in its figures; returns the two
-    formatted for the table ("" where there is no partner or it is DPDK)."""
+    each DPDK version built from source with the same -march
+    (ratio_to_dpdk_src, by version) and over Debian's (ratio_to_dpdk), stored
+    in its figures; returns them formatted for the table, one column per
+    version of source_versions() then Debian's ("" where there is no partner
+    or the row is DPDK's)."""
+    versions = source_versions(builds)
     if kind != "sluice":
-        return "", ""
+        return [""] * (len(versions) + 1)
     r = table[name]
+    partners = dict(ratio_partners(name, builds))
+    r["ratio_to_dpdk_src"] = {}
     out = []
-    partner = ratio_partner(name, builds)
-    for field, other in (("ratio_to_dpdk_src", partner), ("ratio_to_dpdk", "dpdk debian")):
-        if other in table and (field == "ratio_to_dpdk" or other != "dpdk debian"):
-            r[field] = r[key] / table[other][key]
-            out.append(f"{r[field]:.3f}")
+    for v in versions:
+        other = partners.get(v)
+        if other in table:
+            r["ratio_to_dpdk_src"][v] = r[key] / table[other][key]
+            out.append(f"{r['ratio_to_dpdk_src'][v]:.3f}")
         else:
             out.append("")
-    return out[0], out[1]
+    if "dpdk debian" in table:
+        r["ratio_to_dpdk"] = r[key] / table["dpdk debian"][key]
+        out.append(f"{r['ratio_to_dpdk']:.3f}")
+    else:
+        out.append("")
+    return out
+
+
+def ratio_header(builds):
+    """The ratio columns' headings, as add_ratios fills them."""
+    return " ".join(f"{'ratio ' + v:>11}" for v in source_versions(builds)) + f" {'ratio debian':>12}"
 
 
 def main():
@@ -294,7 +312,8 @@ def main():
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH",
                     help="a testpmd-lite build, e.g. native=build-bench-native/app/testpmd-lite/testpmd-lite")
     ap.add_argument("--dpdk", action="append", default=[], metavar="NAME=PATH",
-                    help="a dpdk-testpmd built from source (bench/build-dpdk.sh), e.g. corei7=PREFIX/bin/dpdk-testpmd; "
+                    help="a dpdk-testpmd built from source (bench/build-dpdk.sh), NAME 'VERSION MARCH', "
+                         "e.g. '25.11 corei7=PREFIX/bin/dpdk-testpmd'; "
                          "Debian's installed dpdk-testpmd is always the row 'dpdk debian'")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
@@ -302,7 +321,7 @@ def main():
     ap.add_argument("--json-out")
     ap.add_argument("--instructions", action="append", default=[], metavar="NAME",
                     help="also count instructions per packet under valgrind (callgrind) for this build: "
-                         "'sluice corei7', 'dpdk corei7', 'dpdk debian' (corei7 builds only: valgrind cannot "
+                         "'sluice corei7', 'dpdk 25.11 corei7', 'dpdk debian' (corei7 builds only: valgrind cannot "
                          "run AVX-512 code); repeat for several")
     ap.add_argument("--multicore", type=int, default=0, metavar="N",
                     help="also forward with 1..N forwarding lcores (2 MiB pages, one round of --seconds each), "
@@ -314,8 +333,8 @@ def main():
         builds.append(("dpdk debian", "debian", DPDK_BIN))
     for s in a.dpdk:
         name, _, path = s.partition("=")
-        if not path or not os.access(path, os.X_OK):
-            ap.error(f"--dpdk {s}: give NAME=PATH of an executable dpdk-testpmd")
+        if not path or not os.access(path, os.X_OK) or len(name.split()) != 2:
+            ap.error(f"--dpdk {s}: give 'VERSION MARCH=PATH' of an executable dpdk-testpmd")
         builds.append((f"dpdk {name}", "dpdk-src", path))
     for s in a.sluice:
         name, _, path = s.partition("=")
@@ -350,16 +369,16 @@ def main():
 
     print()
     print(f"io forwarding, 2 null ports, 1 forwarding core, burst 32; {a.rounds} rounds of {a.seconds:g} s:")
-    print("cycles/packet median (min-max), Mpps median; ratio = Sluice / DPDK built the same way "
-          "(from source, same -march), ratio debian = Sluice / Debian's shared dpdk-testpmd")
-    print(f"{'pages':6} {'build':16} {'cycles/pkt':>10} {'(min-max)':>15} {'Mpps':>8} {'ratio':>7} {'ratio debian':>12}")
+    print("cycles/packet median (min-max), Mpps median; ratio V = Sluice / DPDK V built the same way "
+          "(from source, static -O3, same -march), ratio debian = Sluice / Debian's shared dpdk-testpmd")
+    print(f"{'pages':6} {'build':18} {'cycles/pkt':>10} {'(min-max)':>15} {'Mpps':>8} {ratio_header(builds)}")
     for pages, res in results.items():
         for name, kind, _ in builds:
             s = res[name]
             sp = s["cycles_spread"]
-            ratio, ratio_d = add_ratios(res, name, kind, builds, "cycles_per_packet")
-            print(f"{pages:6} {name:16} {s['cycles_per_packet']:10.2f} {sp['min']:7.2f}-{sp['max']:<7.2f} "
-                  f"{s['mpps']:8.2f} {ratio:>7} {ratio_d:>12}")
+            ratios = add_ratios(res, name, kind, builds, "cycles_per_packet")
+            print(f"{pages:6} {name:18} {s['cycles_per_packet']:10.2f} {sp['min']:7.2f}-{sp['max']:<7.2f} "
+                  f"{s['mpps']:8.2f} " + " ".join(f"{x:>11}" for x in ratios[:-1]) + f" {ratios[-1]:>12}")
 
     multicore = None
     if a.multicore > 0:
@@ -387,12 +406,13 @@ def main():
             instr = instructions_per_packet(sel, 3, 9, tmp)
         print()
         print("instructions/packet (callgrind, io forwarding, 4 KiB pages), inclusive per function:")
-        print(f"{'build':16} {'rx burst':>9} {'tx burst':>9} {'forward':>9} {'total':>8} {'ratio':>7} {'ratio debian':>12}")
+        print(f"{'build':18} {'rx burst':>9} {'tx burst':>9} {'forward':>9} {'total':>8} {ratio_header(builds)}")
         for name, kind, _ in sel:
             r = instr[name]
             cols = [f"{r[k]['per_packet']:9.1f}" if r.get(k) else f"{'-':>9}" for k in ("rx", "tx", "forward")]
-            ratio, ratio_d = add_ratios(instr, name, kind, builds, "instructions_per_packet")
-            print(f"{name:16} {' '.join(cols)} {r['instructions_per_packet']:8.1f} {ratio:>7} {ratio_d:>12}")
+            ratios = add_ratios(instr, name, kind, builds, "instructions_per_packet")
+            print(f"{name:18} {' '.join(cols)} {r['instructions_per_packet']:8.1f} " +
+                  " ".join(f"{x:>11}" for x in ratios[:-1]) + f" {ratios[-1]:>12}")
         for name, kind, _ in sel:
             r = instr[name]
             print(f"  {name}: " + "; ".join(f"{k} = {r[k]['function']}" for k in ("rx", "tx", "forward") if r.get(k)))

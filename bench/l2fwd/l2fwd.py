@@ -220,8 +220,9 @@ def callgrind_run(name, cmd, env, seconds, tmpdir, top):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dpdk", required=True, help="l2fwd built against Debian's DPDK")
-    ap.add_argument("--dpdk-src", action="append", default=[], metavar="NAME=PATH",
-                    help="l2fwd built against DPDK 22.11 from source (bench/build-dpdk.sh --march NAME), static")
+    ap.add_argument("--dpdk-src", action="append", default=[], metavar="VERSION-MARCH=PATH",
+                    help="l2fwd built against DPDK VERSION from source (bench/build-dpdk.sh VERSION --march MARCH), "
+                         "static, e.g. 25.11-corei7=PATH")
     ap.add_argument("--sluice", action="append", required=True, metavar="NAME=PATH[:LIBDIR]")
     ap.add_argument("--tsc-hz", type=float, required=True)
     ap.add_argument("--rounds", type=int, default=5)
@@ -238,7 +239,15 @@ def main():
     builds = [("dpdk", a.dpdk, None)]
     for s in a.dpdk_src:
         name, _, path = s.partition("=")
+        if not path or name.count("-") != 1:
+            ap.error(f"--dpdk-src {s}: give VERSION-MARCH=PATH")
         builds.append((f"dpdk-src-{name}", path, None))
+    versions = sorted({n.split("-")[2] for n, _, _ in builds if n.startswith("dpdk-src-")})
+
+    def partner(table, sluice_name, version):
+        """The figures of DPDK VERSION from source with the -march of a
+        Sluice build ("corei7", "corei7-static"), or None."""
+        return table.get(f"dpdk-src-{version}-{sluice_name.split('-')[0]}")
     for s in a.sluice:
         name, _, rest = s.partition("=")
         path, _, libdir = rest.partition(":")
@@ -276,29 +285,29 @@ def main():
         print()
         print(f"l2fwd over 2 null ports, lcore 0 forwarding both; {a.rounds} rounds of {a.seconds} s; "
               f"TSC {a.tsc_hz / 1e6:.0f} MHz")
-        print("ratio: Sluice / DPDK 22.11 from source with the same -march (static -O3); "
+        print("ratio V: Sluice / DPDK V from source with the same -march (static -O3); "
               "ratio deb: Sluice / Debian's shared DPDK; on-CPU ratios likewise")
-        print(f"{'build':22} {'cyc/pkt wall':>13} {'(min-max)':>15} {'on-CPU':>8} {'(min-max)':>15} "
-              f"{'Mpps':>7} {'ratio':>6} {'on-CPU':>6} {'ratio deb':>9} {'on-CPU':>6}")
+        print(f"{'build':22} {'cyc/pkt wall':>13} {'(min-max)':>15} {'on-CPU':>8} {'(min-max)':>15} {'Mpps':>7} " +
+              " ".join(f"{'ratio ' + v:>11} {'on-CPU':>6}" for v in versions + ["deb"]))
         for name, _, _ in builds:
             r = results[name]
             c, o = r["cycles_per_packet"], r["on_cpu_cycles_per_packet"]
-            cols = ["", "", "", ""]
+            cols = [("", "")] * (len(versions) + 1)
             if not name.startswith("dpdk"):
+                r["ratio_to_dpdk_src"], r["on_cpu_ratio_to_dpdk_src"] = {}, {}
+                for i, v in enumerate(versions):
+                    src = partner(results, name, v)
+                    if src:
+                        r["ratio_to_dpdk_src"][v] = c["median"] / src["cycles_per_packet"]["median"]
+                        r["on_cpu_ratio_to_dpdk_src"][v] = o["median"] / src["on_cpu_cycles_per_packet"]["median"]
+                        cols[i] = (f"{r['ratio_to_dpdk_src'][v]:.3f}", f"{r['on_cpu_ratio_to_dpdk_src'][v]:.3f}")
                 r["ratio_to_dpdk"] = c["median"] / d["cycles_per_packet"]["median"]
                 r["on_cpu_ratio_to_dpdk"] = o["median"] / d["on_cpu_cycles_per_packet"]["median"]
-                cols[2] = f"{r['ratio_to_dpdk']:.3f}"
-                cols[3] = f"{r['on_cpu_ratio_to_dpdk']:.3f}"
-                src = results.get(f"dpdk-src-{name.split('-')[0]}")
-                if src:
-                    r["ratio_to_dpdk_src"] = c["median"] / src["cycles_per_packet"]["median"]
-                    r["on_cpu_ratio_to_dpdk_src"] = o["median"] / src["on_cpu_cycles_per_packet"]["median"]
-                    cols[0] = f"{r['ratio_to_dpdk_src']:.3f}"
-                    cols[1] = f"{r['on_cpu_ratio_to_dpdk_src']:.3f}"
+                cols[-1] = (f"{r['ratio_to_dpdk']:.3f}", f"{r['on_cpu_ratio_to_dpdk']:.3f}")
             label = "dpdk 22.11 debian" if name == "dpdk" else (name if name.startswith("dpdk") else "sluice " + name)
             print(f"{label:22} {c['median']:13.2f} {c['min']:7.2f}-{c['max']:<7.2f} {o['median']:8.2f} "
-                  f"{o['min']:7.2f}-{o['max']:<7.2f} {r['mpps']['median']:7.1f} "
-                  f"{cols[0]:>6} {cols[1]:>6} {cols[2]:>9} {cols[3]:>6}")
+                  f"{o['min']:7.2f}-{o['max']:<7.2f} {r['mpps']['median']:7.1f} " +
+                  " ".join(f"{x:>11} {y:>6}" for x, y in cols))
 
     instr = None
     if a.instructions:
@@ -314,7 +323,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="l2fwd-cg-") as tmp:
             instr["dpdk"] = callgrind_run("dpdk", [a.dpdk] + EAL_4K + APP, env_for(None), a.cg_seconds, tmp, a.top)
             for n, p, _ in builds:
-                if n.startswith("dpdk-src-") and any(n == f"dpdk-src-{s[0].split('-')[0]}" for s in sel):
+                if n.startswith("dpdk-src-") and any(n.split("-")[3] == s[0].split("-")[0] for s in sel):
                     instr[n] = callgrind_run(n, [p] + EAL_4K + APP, env_for(None), a.cg_seconds, tmp, a.top)
             for n, p, l in sel:
                 instr[f"sluice-{n}"] = callgrind_run(f"sluice-{n}", [p] + EAL_4K + APP, env_for(l),
@@ -327,20 +336,25 @@ def main():
                 extra = f"  [calls {', '.join(t['calls'])}]" if t.get("calls") else ""
                 print(f"  {t['per_packet']:7.2f}  {t['object']}: {t['function']}{extra}")
         print()
-        print("instructions/packet (callgrind, forwarding lcore, l2fwd); ratio: Sluice / DPDK 22.11 from source "
+        print("instructions/packet (callgrind, forwarding lcore, l2fwd); ratio V: Sluice / DPDK V from source "
               "of the same -march (static -O3; target <= 0.8); ratio deb: Sluice / Debian's shared DPDK")
-        print(f"{'build':24} {'instr/pkt':>9} {'ratio':>6} {'ratio deb':>9}")
+        print(f"{'build':24} {'instr/pkt':>9} " + " ".join(f"{'ratio ' + v:>11}" for v in versions) +
+              f" {'ratio deb':>9}")
         for side, r in instr.items():
-            ratio = ratio_d = ""
+            cols = [""] * len(versions)
+            ratio_d = ""
             if side.startswith("sluice-"):
                 r["ratio_to_dpdk"] = r["instructions_per_packet"] / instr["dpdk"]["instructions_per_packet"]
                 ratio_d = f"{r['ratio_to_dpdk']:.3f}"
-                src = instr.get(f"dpdk-src-{side[len('sluice-'):].split('-')[0]}")
-                if src:
-                    r["ratio_to_dpdk_src"] = r["instructions_per_packet"] / src["instructions_per_packet"]
-                    ratio = f"{r['ratio_to_dpdk_src']:.3f}"
+                r["ratio_to_dpdk_src"] = {}
+                for i, v in enumerate(versions):
+                    src = partner(instr, side[len("sluice-"):], v)
+                    if src:
+                        r["ratio_to_dpdk_src"][v] = r["instructions_per_packet"] / src["instructions_per_packet"]
+                        cols[i] = f"{r['ratio_to_dpdk_src'][v]:.3f}"
             label = "dpdk 22.11 debian" if side == "dpdk" else side
-            print(f"{label:24} {r['instructions_per_packet']:9.1f} {ratio:>6} {ratio_d:>9}")
+            print(f"{label:24} {r['instructions_per_packet']:9.1f} " + " ".join(f"{x:>11}" for x in cols) +
+                  f" {ratio_d:>9}")
     data = {"rounds": a.rounds, "seconds": a.seconds, "tsc_hz": a.tsc_hz,
             "command": EAL + APP, "callgrind_command": EAL_4K + APP,
             "results": results, "callgrind": instr}
