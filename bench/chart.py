@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-HEAD = """set terminal svg size 980,440 dynamic font 'sans,11' background '#ffffff'
+HEAD = """set terminal svg size 980,500 dynamic font 'sans,11' background '#ffffff'
 set output '{out}'
 set termoption noenhanced
 set multiplot layout 1,2 title "{title}"
@@ -29,6 +29,7 @@ set grid ytics lc rgb '#dddddd'
 set yrange [0:*]
 set xtics rotate by -25 scale 0 font ',10'
 set key top right font ',10'
+set bmargin 8
 set offsets graph 0, graph 0, graph 0.12, 0
 """
 
