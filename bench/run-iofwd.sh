@@ -22,9 +22,9 @@
 # burst, forwarding function), for the corei7 builds and Debian's: a figure
 # that does not depend on how busy the host is (valgrind cannot run the
 # native builds' AVX-512 code on this host).
-# Multi-core: --multicore N (default: CPUs - 1, the forwarding lcores this
-# machine has room for besides the main lcore; MULTICORE=0 to skip) sweeps
-# 1..N forwarding lcores. The chart goes to doc/perf/iofwd.svg unless --svg
+# Multi-core: --multicore N (default: the CPU count, one forwarding lcore
+# per CPU, the main lcore, which only waits, sharing CPU 0 with the first;
+# MULTICORE=0 to skip) sweeps 1..N forwarding lcores. The chart goes to doc/perf/iofwd.svg unless --svg
 # says otherwise (needs gnuplot: apt-get install gnuplot-nox).
 # Environment: BASELINES="native corei7" (the -Dcpu_baseline values to build),
 # DPDK_VERSIONS="22.11 25.11" (the from-source DPDK versions; built once,
@@ -81,7 +81,7 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && [[ " ${BASELI
   for v in ${built_versions[@]+"${built_versions[@]}"}; do extra+=(--instructions "dpdk $v corei7"); done
   extra+=(--instructions "dpdk debian")
 fi
-extra+=(--multicore "${MULTICORE:-$(( $(nproc) - 1 ))}")
+extra+=(--multicore "${MULTICORE:-$(nproc)}")
 mkdir -p doc/perf
 extra+=(--svg "$top/doc/perf/iofwd.svg")
 

@@ -36,6 +36,21 @@ def queues_for(lcores):
     return max(1, (lcores + 1) // 2)
 
 
+def lcore_args(lcores):
+    """The EAL's lcore option for the main lcore 0 and LCORES forwarding
+    lcores: "-l 0-N", one CPU each, while the machine has a CPU for every
+    lcore; else (LCORES = the CPU count) each forwarding lcore keeps a CPU of
+    its own and the main lcore, which only waits (testpmd at its prompt,
+    testpmd-lite between statistics), shares CPU 0 with forwarding lcore 1:
+    "--lcores 0@0,1@0,2@1,..."."""
+    ncpu = os.cpu_count() or 1
+    if lcores + 1 <= ncpu:
+        return ["-l", f"0-{lcores}"]
+    if lcores > ncpu:
+        raise ValueError(f"{lcores} forwarding lcores need {lcores} CPUs, this machine has {ncpu}")
+    return ["--lcores", ",".join(["0@0"] + [f"{i}@{i - 1}" for i in range(1, lcores + 1)])]
+
+
 def dpdk_app_args(lcores=1):
     q = queues_for(lcores)
     return ["--", "--forward-mode=io", f"--nb-cores={lcores}", "--burst=32", "--record-core-cycles", "-i",
@@ -43,13 +58,13 @@ def dpdk_app_args(lcores=1):
 
 
 def dpdk_eal_args(pages, lcores=1):
-    cores = f"0-{lcores}"
+    cores = lcore_args(lcores)
     if pages == "huge":
         # the command line of the issue
-        return ["-l", cores, "--in-memory", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
+        return cores + ["--in-memory", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
     # --no-huge means legacy memory, which --in-memory refuses; --no-shconf keeps
     # it from writing runtime files. Its default mbuf pool needs ~400 MB.
-    return ["-l", cores, "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
+    return cores + ["--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
             "--vdev", "net_null0", "--vdev", "net_null1"]
 
 
@@ -139,7 +154,7 @@ def sluice_args(lcores=1):
 
 
 def run_sluice(binary, pages, seconds, lcores=1):
-    eal = ["-l", f"0-{lcores}", "-m", "64", "--vdev", "null0", "--vdev", "null1"]
+    eal = lcore_args(lcores) + ["-m", "64", "--vdev", "null0", "--vdev", "null1"]
     if pages == "4k":
         eal.append("--no-huge")
     cmd = [binary] + eal + sluice_args(lcores) + [f"--run-time={seconds}", "--json"]
@@ -324,7 +339,8 @@ def main():
                          "'sluice corei7', 'dpdk 25.11 corei7', 'dpdk debian' (corei7 builds only: valgrind cannot "
                          "run AVX-512 code); repeat for several")
     ap.add_argument("--multicore", type=int, default=0, metavar="N",
-                    help="also forward with 1..N forwarding lcores (2 MiB pages, one round of --seconds each), "
+                    help="also forward with 1..N forwarding lcores (2 MiB pages, one round of --seconds each; N at most "
+                         "the CPU count, the main lcore sharing CPU 0 when N is the CPU count), "
                          "queues per port ceil(n/2)")
     ap.add_argument("--svg", metavar="FILE", help="write a chart of the results (bench/chart.py; needs gnuplot)")
     a = ap.parse_args()
