@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bench/run-guest-l2fwd.sh: DPDK's unmodified l2fwd (Debian's dpdk-doc
-# main.c) on a real (emulated) NIC in the QEMU test-bed guest, built three
-# ways (bench/run-l2fwd.sh BUILD_ONLY=1, -march=corei7): against Sluice's
-# rte_ layer (static), against DPDK 22.11 built from Debian's source like
-# Sluice (static -O3, bench/build-dpdk.sh) and against Debian's shared DPDK
-# 22.11, round by round in one guest boot, the order turning each round.
+# main.c) on a real (emulated) NIC in the QEMU test-bed guest, built
+# (bench/run-l2fwd.sh BUILD_ONLY=1, -march=corei7) against Sluice's rte_
+# layer (static), against each DPDK built from source like Sluice (static
+# -O3, bench/build-dpdk.sh: 22.11, and 25.11 where it can be built) and
+# against Debian's shared DPDK 22.11, round by round in one guest boot, the
+# order turning each round.
 #
 #   bench/run-guest-l2fwd.sh [--rounds N] [--seconds S] [--scenario type1|noiommu]
 #                            [--build-dir DIR] [--out DIR] igb|virtio
@@ -28,7 +29,7 @@
 # into DIR (default build-bench-guest, corei7, release). Needs what
 # bench/run-l2fwd.sh needs (dpdk-doc, libdpdk-dev, the from-source DPDK)
 # and the guest kernel (SLUICE_GUEST_KERNEL or test/vm/kernel.sh). The l2fwd
-# binaries in build-l2fwd-bench/bin are reused when all three are there
+# binaries in build-l2fwd-bench/bin are reused when all of them are there
 # (REBUILD=1 builds them again). A benchmark, not a test: keep the host
 # otherwise idle (no second guest beside it).
 set -uo pipefail
@@ -40,7 +41,20 @@ me=run-guest-l2fwd
 . "$here/guest-bench-lib.sh"
 gb_parse_args "$@"
 bins=$src/build-l2fwd-bench/bin
-builds=(sluice=l2fwd-sluice-corei7-static dpdk-src=l2fwd-dpdk-src-22.11-corei7 dpdk-debian=l2fwd-dpdk)
+# NAME=BINARY: Sluice, each DPDK version built from source that
+# bench/run-l2fwd.sh built (DPDK_VERSIONS there), Debian's DPDK
+guest_builds() {
+	local f v
+	builds=(sluice=l2fwd-sluice-corei7-static)
+	for f in "$bins"/l2fwd-dpdk-src-*-corei7; do
+		[ -x "$f" ] || continue
+		v=${f##*/l2fwd-dpdk-src-}
+		v=${v%-corei7}
+		builds+=("dpdk-src-$v=${f##*/}")
+	done
+	builds+=(dpdk-debian=l2fwd-dpdk)
+}
+guest_builds
 
 # ---- in the guest ----------------------------------------------------------
 if [ "$in_guest" = 1 ]; then
@@ -115,40 +129,45 @@ fi
 # ---- on the host ---------------------------------------------------------------
 have_all=1
 for b in "${builds[@]}"; do [ -x "$bins/${b#*=}" ] || have_all=0; done
+[ "${#builds[@]}" -ge 3 ] || have_all=0
 if [ "$have_all" = 1 ] && [ "${REBUILD:-0}" != 1 ]; then
 	echo "run-guest-l2fwd: using the l2fwd builds in $bins (REBUILD=1 to build them again)"
 else
 	# run-l2fwd.sh starts from an empty build-l2fwd-bench: never while
 	# another run uses those binaries
-	echo "run-guest-l2fwd: building l2fwd three ways (bench/run-l2fwd.sh, BASELINES=corei7 BUILD_ONLY=1)"
+	echo "run-guest-l2fwd: building the l2fwd builds (bench/run-l2fwd.sh, BASELINES=corei7 BUILD_ONLY=1)"
 	BASELINES=corei7 BUILD_ONLY=1 "$src/bench/run-l2fwd.sh" >/dev/null ||
 		{ echo "run-guest-l2fwd: building l2fwd failed (run BASELINES=corei7 BUILD_ONLY=1 bench/run-l2fwd.sh)" >&2; exit 1; }
 fi
+guest_builds
+[ "${#builds[@]}" -ge 3 ] || { echo "run-guest-l2fwd: no l2fwd built against a DPDK from source in $bins" >&2; exit 1; }
 for b in "${builds[@]}"; do
 	[ -x "$bins/${b#*=}" ] || { echo "run-guest-l2fwd: $bins/${b#*=} missing after the build" >&2; exit 1; }
 done
+echo "run-guest-l2fwd: builds: ${builds[*]}"
 gb_run_guest l2fwd "$(( 180 + rounds * 3 * (seconds + 40) ))"
 rc=$?
 rounds_file=$out/l2fwd-$nic/rounds.txt
 [ -f "$rounds_file" ] || { echo "run-guest-l2fwd: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }
-python3 - "$rounds_file" "$nic" "$scenario" <<'PY'
+python3 - "$rounds_file" "$nic" "$scenario" "${builds[@]%%=*}" <<'PY'
 import re, statistics, sys
+names = sys.argv[4:]
 res = {}
 for line in open(sys.argv[1]):
     m = re.match(r"round (\d+): (\S+) ([0-9.]+) Mpps", line)
     if m:
         res.setdefault(m.group(2), []).append(float(m.group(3)))
 print(open(sys.argv[1]).read(), end="")
-if set(res) != {"sluice", "dpdk-src", "dpdk-debian"} or len({len(v) for v in res.values()}) != 1:
+if set(res) != set(names) or len({len(v) for v in res.values()}) != 1:
     sys.exit("run-guest-l2fwd: incomplete results")
 print("l2fwd on %s in the guest (%s, TCG), Mpps round the loop, median of %d rounds (min-max):"
       % (sys.argv[2], sys.argv[3], len(res["sluice"])))
-for name in ("sluice", "dpdk-src", "dpdk-debian"):
+for name in names:
     v = res[name]
-    print("  %-12s %.4f (%.4f-%.4f)" % (name, statistics.median(v), min(v), max(v)))
-for other in ("dpdk-src", "dpdk-debian"):
+    print("  %-15s %.4f (%.4f-%.4f)" % (name, statistics.median(v), min(v), max(v)))
+for other in names[1:]:
     pair = statistics.median(a / b for a, b in zip(res["sluice"], res[other]))
-    print("  Sluice / %-11s %.3f (medians), %.3f (median of the per-round ratios)"
+    print("  Sluice / %-15s %.3f (medians), %.3f (median of the per-round ratios)"
           % (other, statistics.median(res["sluice"]) / statistics.median(res[other]), pair))
 PY
 [ "$rc" = 0 ] || exit "$rc"
