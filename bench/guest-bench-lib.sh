@@ -4,11 +4,14 @@
 # guest and the guest run that calls the script again with --in-guest.
 
 # gb_parse_args "$@": sets rounds, seconds, scenario, build_dir, out,
-# in_guest and nic (igb|virtio; scenario type1|noiommu), or exits 2.
+# in_guest, nic (igb|virtio; scenario type1|noiommu) and extra_bins (the
+# --program NAME=PATH given: more programs for the guest to run), or exits 2.
 gb_parse_args() {
 	rounds=3 seconds=5 scenario=type1 build_dir= out= in_guest=0 nic=
+	extra_bins=()
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--program) extra_bins+=("$2"); shift 2 ;;
 		--rounds) rounds=$2; shift 2 ;;
 		--seconds) seconds=$2; shift 2 ;;
 		--scenario) scenario=$2; shift 2 ;;
@@ -36,7 +39,9 @@ gb_parse_args() {
 # out (default build_dir/guest-KIND/NIC-SCENARIO-TIME). Sets out; returns
 # the guest's exit status.
 gb_run_guest() {
-	local kind=$1 timeout_s=$2
+	local kind=$1 timeout_s=$2 b
+	local program_args=()
+	for b in ${extra_bins[@]+"${extra_bins[@]}"}; do program_args+=(--program "$b"); done
 	build_dir=${build_dir:-$src/build-bench-guest}
 	if [ ! -d "$build_dir/meson-private" ]; then
 		meson setup "$build_dir" "$src" -Dcpu_baseline=corei7 -Dbuildtype=release -Db_sanitize=none >/dev/null ||
@@ -47,5 +52,6 @@ gb_run_guest() {
 	out=${out:-$build_dir/guest-$kind/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$out"
 	"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
-		bash "$0" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" "$nic"
+		bash "$0" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" \
+		${program_args[@]+"${program_args[@]}"} "$nic"
 }

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # bench/run-guest-iofwd.sh: io forwarding across the two NICs of one kind in
 # the QEMU test-bed guest (test/vm/run-guest.sh), Sluice's testpmd-lite
-# against DPDK 22.11's dpdk-testpmd on the same ports in the same guest run,
-# alternating round by round (and which of the two goes first). Prints Mpps (all ports, received) per round,
-# the medians, the best rounds and the ratio Sluice/DPDK (also the median
-# of the per-round ratios: each round's pair ran back to back, so it is the
-# figure least disturbed by other load on the host).
+# against Debian's DPDK 22.11 dpdk-testpmd and the dpdk-testpmd of each DPDK
+# built from source like Sluice (bench/build-dpdk.sh VERSION --march corei7,
+# static -O3; the versions of DPDK_VERSIONS, default "22.11 25.11", that can
+# be built; DPDK_SRC=0 or --program for none) on the same ports in the same
+# guest run, every program once a round, the order turning round by round.
+# Prints Mpps (all ports, received) per round, the medians, the best rounds
+# and the ratio Sluice/DPDK (Debian's; also the median of the per-round
+# ratios: each round's programs ran back to back, so it is the figure least
+# disturbed by other load on the host), then the same against each
+# from-source build.
 #
 #   bench/run-guest-iofwd.sh [--rounds N] [--seconds S] [--scenario type1|noiommu]
-#                            [--build-dir DIR] [--out DIR] igb|virtio
+#                            [--build-dir DIR] [--out DIR] [--program NAME=PATH ...] igb|virtio
+#
+# --program NAME=PATH: a dpdk-testpmd to run beside Debian's instead of the
+# from-source builds (PATH as the guest sees it: the host's root, 9p).
 #
 # Both sides: two lcores (main + one forwarding core), one queue per port,
 # 512 rx/tx descriptors (virtio: 256, the device's queue size), burst 32, 32 bursts per port put on the wire first
@@ -75,28 +83,29 @@ print("round %s: sluice %.4f Mpps (mean of %d 1-s intervals after 1 s of warm-up
       sum(after) / len(after), len(after), " ".join("%.3f" % x for x in after),
       sum(p["rx_missed"] for p in r["ports"])))' "$res/sluice-$r.json" "$r" "$res/sluice-$r.err" || exit 1
 	}
-	run_dpdk() {
-		local r=$1
+	run_dpdk() { # ROUND [NAME BINARY]: Debian's dpdk-testpmd unless given
+		local r=$1 name=${2:-dpdk} exe=${3:-dpdk-testpmd} log
+		log=$res/$name-$r.log
 		# feed the commands only once testpmd shows its prompt (its start-up
 		# takes seconds under TCG)
-		fifo=$res/dpdk-$r.fifo
+		fifo=$res/$name-$r.fifo
 		rm -f "$fifo"; mkfifo "$fifo"
-		dpdk-testpmd "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$res/dpdk-$r.log" 2>&1 &
+		"$exe" "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$log" 2>&1 &
 		dpdk_pid=$!
 		exec 3>"$fifo"
 		for _ in $(seq 600); do
-			grep -q "testpmd>" "$res/dpdk-$r.log" 2>/dev/null && break
+			grep -q "testpmd>" "$log" 2>/dev/null && break
 			kill -0 "$dpdk_pid" 2>/dev/null || break
 			sleep 0.2
 		done
-		grep -q "testpmd>" "$res/dpdk-$r.log" ||
-			{ echo "round $r: dpdk-testpmd did not reach its prompt:"; tail -n 15 "$res/dpdk-$r.log"; exec 3>&-; exit 1; }
+		grep -q "testpmd>" "$log" ||
+			{ echo "round $r: $name ($exe) did not reach its prompt:"; tail -n 15 "$log"; exec 3>&-; exit 1; }
 		echo "start tx_first 32" >&3; sleep 1
 		echo "show port stats all" >&3; sleep "$seconds"
 		echo "show port stats all" >&3; sleep 0.5
 		echo "stop" >&3; echo "quit" >&3
 		exec 3>&-
-		wait "$dpdk_pid" || { echo "round $r: dpdk-testpmd failed:"; tail -n 15 "$res/dpdk-$r.log"; exit 1; }
+		wait "$dpdk_pid" || { echo "round $r: $name ($exe) failed:"; tail -n 15 "$log"; exit 1; }
 		rm -f "$fifo"
 		python3 -c '
 import re, sys
@@ -106,43 +115,64 @@ rx = [int(x) for x in re.findall(r"NIC statistics for port \d+\s+#+\s+RX-packets
 n = len(pps) // 2
 if n == 0 or len(rx) != 2 * n:
     sys.exit("no Rx-pps lines in " + sys.argv[1])
-print("round %s: dpdk %.4f Mpps (Rx-pps %s; %d packets between the two readings)" % (sys.argv[2],
+print("round %s: %s %.4f Mpps (Rx-pps %s; %d packets between the two readings)" % (sys.argv[2], sys.argv[3],
       sum(pps[-n:]) / 1e6, " + ".join(map(str, pps[-n:])), sum(rx[n:]) - sum(rx[:n])))' \
-			"$res/dpdk-$r.log" "$r" || exit 1
+			"$log" "$r" "$name" || exit 1
 	}
-	# alternate which goes first, so neither always runs in the other's wake
+	# every program once a round, the order turning round by round, so none
+	# always runs in another's wake: sluice, dpdk (Debian's), then --program
+	progs=(sluice dpdk ${extra_bins[@]+"${extra_bins[@]}"})
 	for r in $(seq "$rounds"); do
-		if [ $((r % 2)) = 1 ]; then
-			run_sluice "$r" || exit 1
-			run_dpdk "$r" || exit 1
-		else
-			run_dpdk "$r" || exit 1
-			run_sluice "$r" || exit 1
-		fi
+		n=${#progs[@]}
+		for k in $(seq 0 $((n - 1))); do
+			p=${progs[$(( (k + r - 1) % n ))]}
+			case $p in
+			sluice) run_sluice "$r" || exit 1 ;;
+			dpdk) run_dpdk "$r" || exit 1 ;;
+			*) run_dpdk "$r" "${p%%=*}" "${p#*=}" || exit 1 ;;
+			esac
+		done
 	done | tee "$res/rounds.txt"
 	exit "${PIPESTATUS[0]}"
 fi
 
 # ---- on the host ---------------------------------------------------------------
 command -v dpdk-testpmd >/dev/null || { echo "run-guest-iofwd: dpdk-testpmd not found: apt-get install dpdk" >&2; exit 1; }
-gb_run_guest iofwd "$(( 120 + rounds * (2 * seconds + 30) ))"
+# DPDK built from source like Sluice, corei7 (bench/build-dpdk.sh), for
+# each version of DPDK_VERSIONS that is built or can be; DPDK_SRC=0: none
+if [ "${DPDK_SRC:-1}" != 0 ] && [ ${#extra_bins[@]} = 0 ]; then
+	. "$here/dpdk-versions.sh"
+	for v in ${DPDK_VERSIONS:-22.11 25.11}; do
+		prefix=$(dpdk_prefix "$v" corei7) || continue
+		extra_bins+=("dpdk-src-$v=$prefix/bin/dpdk-testpmd")
+	done
+fi
+gb_run_guest iofwd "$(( 120 + rounds * (2 + ${#extra_bins[@]}) * (seconds + 15) ))"
 rc=$?
 rounds_file=$out/iofwd-$nic/rounds.txt
 [ -f "$rounds_file" ] || { echo "run-guest-iofwd: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }
 python3 - "$rounds_file" "$nic" "$scenario" <<'PY'
 import re, statistics, sys
-s, d = [], []
+res = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"round (\d+): (sluice|dpdk) ([0-9.]+) Mpps", line)
+    m = re.match(r"round (\d+): (\S+) ([0-9.]+) Mpps", line)
     if m:
-        (s if m.group(2) == "sluice" else d).append(float(m.group(3)))
+        res.setdefault(m.group(2), []).append(float(m.group(3)))
 print(open(sys.argv[1]).read(), end="")
-if not s or not d:
+if "sluice" not in res or "dpdk" not in res or len({len(v) for v in res.values()}) != 1:
     sys.exit("run-guest-iofwd: incomplete results")
+s, d = res["sluice"], res["dpdk"]
 ms, md = statistics.median(s), statistics.median(d)
 pair = statistics.median(a / b for a, b in zip(s, d))
 print("%s io forwarding in the guest (%s, TCG): testpmd-lite %.4f Mpps, dpdk-testpmd %.4f Mpps (medians of %d rounds), "
       "ratio Sluice/DPDK %.2f; best %.4f vs %.4f Mpps (%.2f); median of the per-round ratios %.2f"
       % (sys.argv[2], sys.argv[3], ms, md, len(s), ms / md, max(s), max(d), max(s) / max(d), pair))
+for name in sorted(res):
+    if name in ("sluice", "dpdk"):
+        continue
+    v = res[name]
+    print("  against %s (static -O3 corei7): %.4f Mpps (%.4f-%.4f), ratio of medians %.2f, "
+          "median of the per-round ratios %.2f" % (name, statistics.median(v), min(v), max(v),
+          ms / statistics.median(v), statistics.median(a / b for a, b in zip(s, v))))
 PY
 [ "$rc" = 0 ] || exit "$rc"
