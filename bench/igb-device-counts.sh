@@ -9,7 +9,9 @@
 #                              [--build-dir DIR] [--out DIR] igb
 #
 # The guest is booted with the trace events below logged to
-# OUT/qemu-trace.log (SLUICE_QEMU_EXTRA_ARGS of test/vm/run-guest.sh); in
+# OUT/qemu-trace.log (through a QEMU wrapper written to OUT and given to
+# test/vm/run-guest.sh as SLUICE_QEMU, as bench/virtio/qemu-trace-notify.sh
+# is); in
 # the guest each side forwards as in bench/run-guest-iofwd.sh (one round,
 # S+1 seconds, the same options) and the size of the trace log is noted
 # before and after it, so that the host can split the log between the two.
@@ -87,8 +89,15 @@ out=${out:-$build_dir/guest-devcounts/$nic-$scenario-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 : >"$out/qemu-trace.log"
-export SLUICE_QEMU_EXTRA_ARGS="-D $out/qemu-trace.log"
-for e in "${events[@]}"; do SLUICE_QEMU_EXTRA_ARGS+=" -trace enable=$e"; done
+{
+	echo '#!/bin/sh'
+	echo "# written by $me: QEMU with the counted trace events logged"
+	printf 'exec qemu-system-x86_64 -D %q' "$out/qemu-trace.log"
+	printf ' -trace enable=%s' "${events[@]}"
+	echo ' "$@"'
+} >"$out/qemu-traced.sh"
+chmod +x "$out/qemu-traced.sh"
+export SLUICE_QEMU=$out/qemu-traced.sh
 gb_run_guest devcounts "$((240 + 4 * seconds))"
 rc=$?
 [ -f "$out/counts/marks" ] || { echo "$me: no results (guest exit $rc; console: $out/console.log)" >&2; exit 1; }

@@ -35,11 +35,6 @@
 #                     to test that a missing device is reported (test/vm/selftest.sh)
 #   -v, --verbose     also stream the guest console to stderr
 #
-# SLUICE_QEMU_EXTRA_ARGS: extra QEMU arguments, split at white space and put
-# at the end of the QEMU command line (e.g. trace events for a measurement:
-# "-trace enable=e1000e_core_write -D /path/trace.log", see
-# bench/igb-device-counts.sh).
-#
 # The monitor channel: QEMU gets a QMP socket and a second guest serial port
 # (the guest's /dev/ttyS1, SLUICE_VM_MONITOR) on unix sockets, and
 # test/vm/monitor-relay.py runs on the host, executing the HMP commands a
@@ -201,10 +196,6 @@ qemu_cmd=(timeout --kill-after=10 "$timeout_s" "$qemu" -nodefaults -no-user-conf
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap"
 	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
-if [ -n "${SLUICE_QEMU_EXTRA_ARGS:-}" ]; then
-	read -r -a extra_args <<<"$SLUICE_QEMU_EXTRA_ARGS"
-	qemu_cmd+=("${extra_args[@]}")
-fi
 printf '%q ' "${qemu_cmd[@]}" >"$out/qemu-command.txt"
 echo >>"$out/qemu-command.txt"
 
