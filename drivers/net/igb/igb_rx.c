@@ -3,9 +3,9 @@
  *
  * Every descriptor of a started queue holds an mbuf whose buffer IOVA was
  * written into it; the device writes the frame straight there (no copy).
- * The burst hands out completed mbufs and refills the consumed descriptors
- * in chunks of free_thresh (one mempool get per chunk), then moves the tail
- * once. The tail stays one descriptor behind the first consumed one, so the
+ * The burst hands out completed mbufs and, once more than free_thresh
+ * consumed descriptors are held, refills them in chunks of free_thresh (one
+ * mempool get per chunk), then moves the tail once. The tail stays one descriptor behind the first consumed one, so the
  * device never owns every descriptor (RDH == RDT means empty).
  *
  * The device is not trusted: a write-back is used only if it is on a
