@@ -3,9 +3,9 @@
  *
  * Every descriptor of a started queue holds an mbuf whose buffer IOVA was
  * written into it; the device writes the frame straight there (no copy).
- * The burst hands out completed mbufs and refills the consumed descriptors
- * in chunks of free_thresh (one mempool get per chunk), then moves the tail
- * once. The tail stays one descriptor behind the first consumed one, so the
+ * The burst hands out completed mbufs and, once more than free_thresh
+ * consumed descriptors are held, refills them in chunks of free_thresh (one
+ * mempool get per chunk), then moves the tail once. The tail stays one descriptor behind the first consumed one, so the
  * device never owns every descriptor (RDH == RDT means empty).
  *
  * The device is not trusted: a write-back is used only if it is on a
@@ -358,9 +358,15 @@ uint16_t igb_recv_pkts(void *queue, struct sl_mbuf **pkts, uint16_t nb_pkts)
 		igb_rx_bad_desc(rxq, idx, ring[idx].wb.status_error, 0, false);
 	rxq->next = idx;
 	/* consumed descriptors (frames handed out or dropped) are held until
-	 * refilled; a broken queue is never refilled (stop frees the rest) */
+	 * refilled; a broken queue is never refilled (stop frees the rest).
+	 * Refill (and write RDT) only once more than free_thresh are held, as
+	 * DPDK's igb PMD does (nb_hold > rx_free_thresh): with bursts of 32
+	 * and chunks of 32 that is one RDT write per 64 frames, not per 32.
+	 * Under QEMU each RDT write flushes the model's queued frames and
+	 * wakes QEMU's main loop, the costliest thing the driver does to it
+	 * (doc/drivers/igb.md, "What each side costs the device model"). */
 	uint16_t hold = (uint16_t)(rxq->nb_hold + consumed);
-	if (hold >= rxq->free_thresh && sl_likely(!rxq->broken))
+	if (hold > rxq->free_thresh && sl_likely(!rxq->broken))
 		igb_rx_refill(rxq, hold);
 	else
 		rxq->nb_hold = hold;
