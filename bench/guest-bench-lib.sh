@@ -1,7 +1,8 @@
 # bench/guest-bench-lib.sh: what the guest benchmarks (run-guest-iofwd.sh,
-# run-guest-l2fwd.sh) share, sourced with $me set to the script's name:
-# their command line, and on the host testpmd-lite's corei7 build for the
-# guest and the guest run that calls the script again with --in-guest.
+# run-guest-l2fwd.sh, igb-device-counts.sh) share, sourced with $me set to
+# the script's name: their command line, the io-forwarding EAL options in
+# the guest, and on the host testpmd-lite's corei7 build for the guest and
+# the guest run that calls the script again with --in-guest.
 
 # gb_parse_args "$@": sets rounds, seconds, scenario, build_dir, out,
 # in_guest, nic (igb|virtio; scenario type1|noiommu) and extra_bins (the
@@ -54,4 +55,21 @@ gb_run_guest() {
 	"$src/test/vm/run-guest.sh" --build-dir "$build_dir" --out "$out" --timeout "$timeout_s" "$scenario" -- \
 		bash "$0" --in-guest --rounds "$rounds" --seconds "$seconds" --scenario "$scenario" \
 		${program_args[@]+"${program_args[@]}"} "$nic"
+}
+
+# gb_io_eal BDF...: in the guest, the EAL options both io-forwarding sides
+# use on these ports for the scenario: sets sl_eal (testpmd-lite) and
+# dpdk_eal (dpdk-testpmd), two lcores each.
+gb_io_eal() {
+	local b
+	sl_eal=(-l 0-1 -m 256 --log-level warning)
+	dpdk_eal=(-l 0-1 -n 1 --in-memory --log-level=lib.eal:warning)
+	if [ "$scenario" = noiommu ]; then
+		sl_eal+=(--allow-noiommu --iova-mode pa)
+		dpdk_eal+=(--iova-mode=pa)
+	fi
+	for b in "$@"; do
+		sl_eal+=(-a "$b,iommu=$scenario")
+		dpdk_eal+=(-a "$b")
+	done
 }

@@ -44,16 +44,7 @@ if [ "$in_guest" = 1 ]; then
 	trace=$SLUICE_VM_OUT/qemu-trace.log
 	res=$SLUICE_VM_OUT/counts
 	mkdir -p "$res"
-	sl_eal=(-l 0-1 -m 256 --log-level warning)
-	dpdk_eal=(-l 0-1 -n 1 --in-memory --log-level=lib.eal:warning)
-	if [ "$scenario" = noiommu ]; then
-		sl_eal+=(--allow-noiommu --iova-mode pa)
-		dpdk_eal+=(--iova-mode=pa)
-	fi
-	for b in "${bdfs[@]:0:2}"; do
-		sl_eal+=(-a "$b,iommu=$scenario")
-		dpdk_eal+=(-a "$b")
-	done
+	gb_io_eal "${bdfs[@]:0:2}"
 	fwd=(--forward-mode=io --nb-cores=1 --rxd=512 --txd=512)
 	size() { stat -c %s "$trace"; }
 	s0=$(size)

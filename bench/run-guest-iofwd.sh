@@ -49,16 +49,7 @@ if [ "$in_guest" = 1 ]; then
 	testpmd_lite=$SLUICE_BUILD_DIR/app/testpmd-lite/testpmd-lite
 	res=$SLUICE_VM_OUT/iofwd-$nic
 	mkdir -p "$res"
-	sl_eal=(-l 0-1 -m 256 --log-level warning)
-	dpdk_eal=(-l 0-1 -n 1 --in-memory --log-level=lib.eal:warning)
-	if [ "$scenario" = noiommu ]; then
-		sl_eal+=(--allow-noiommu --iova-mode pa)
-		dpdk_eal+=(--iova-mode=pa)
-	fi
-	for b in "${bdfs[@]:0:2}"; do
-		sl_eal+=(-a "$b,iommu=$scenario")
-		dpdk_eal+=(-a "$b")
-	done
+	gb_io_eal "${bdfs[@]:0:2}"
 	# QEMU's virtio-net queues have 256 entries (DPDK's virtio PMD takes the
 	# device's size whatever --rxd says; Sluice's refuses more than it has)
 	if [ "$nic" = virtio ]; then desc=256; else desc=512; fi
