@@ -144,12 +144,20 @@ PORT_STATS = re.compile(r"Statistics for port (\d+) -+\s*Packets sent:\s*(\d+)\s
 
 
 def l2fwd_stats_after(log, offset, port_id, timeout=6.0):
-    """The first complete statistics block l2fwd printed after byte OFFSET of LOG."""
+    """The first complete statistics block l2fwd printed after byte OFFSET of LOG.
+    LOG is on the 9p share and l2fwd appends to it meanwhile: a read can
+    fail there (seen: ENODATA), so a failed read is retried like an
+    incomplete block."""
     end = time.time() + timeout
     while time.time() < end:
-        with open(log, "rb") as f:
-            f.seek(offset)
-            text = f.read().decode(errors="replace")
+        try:
+            with open(log, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
+        except OSError as e:
+            print("  note: reading %s: %s; reading again" % (log, e))
+            time.sleep(0.1)
+            continue
         m = STATS_BLOCK.search(text)
         if m:
             for p in PORT_STATS.finditer(m.group(1)):
