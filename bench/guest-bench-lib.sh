@@ -1,7 +1,7 @@
 # bench/guest-bench-lib.sh: what the guest benchmarks (run-guest-iofwd.sh,
 # run-guest-l2fwd.sh, igb-device-counts.sh) share, sourced with $me set to
-# the script's name: their command line, the io-forwarding EAL options in
-# the guest, and on the host testpmd-lite's corei7 build for the guest and
+# the script's name: their command line, the io-forwarding EAL options and
+# dpdk-testpmd's interactive start in the guest, and on the host testpmd-lite's corei7 build for the guest and
 # the guest run that calls the script again with --in-guest.
 
 # gb_parse_args "$@": sets rounds, seconds, scenario, build_dir, out,
@@ -72,4 +72,28 @@ gb_io_eal() {
 		sl_eal+=(-a "$b,iommu=$scenario")
 		dpdk_eal+=(-a "$b")
 	done
+}
+
+# gb_testpmd_start EXE LOG FIFO: in the guest, start EXE (a dpdk-testpmd)
+# interactive with dpdk_eal and fwd, its input FIFO held open as fd 3, and
+# wait for its prompt (start-up takes seconds under TCG) before anything is
+# fed to it. Sets dpdk_pid; without a prompt prints the log's tail, closes
+# fd 3 and returns 1.
+gb_testpmd_start() {
+	local exe=$1 log=$2 fifo=$3
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$exe" "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$log" 2>&1 &
+	dpdk_pid=$!
+	exec 3>"$fifo"
+	for _ in $(seq 600); do
+		grep -q "testpmd>" "$log" 2>/dev/null && return 0
+		kill -0 "$dpdk_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q "testpmd>" "$log" && return 0
+	echo "$exe did not reach its prompt:"
+	tail -n 15 "$log"
+	exec 3>&-
+	return 1
 }

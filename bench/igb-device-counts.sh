@@ -54,16 +54,7 @@ if [ "$in_guest" = 1 ]; then
 	sleep 1
 	s1=$(size)
 	echo "sluice $s0 $s1" >"$res/marks"
-	fifo=$res/dpdk.fifo
-	mkfifo "$fifo"
-	dpdk-testpmd "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$res/dpdk.out" 2>&1 &
-	dpdk_pid=$!
-	exec 3>"$fifo"
-	for _ in $(seq 600); do
-		grep -q "testpmd>" "$res/dpdk.out" 2>/dev/null && break
-		kill -0 "$dpdk_pid" 2>/dev/null || break
-		sleep 0.2
-	done
+	gb_testpmd_start dpdk-testpmd "$res/dpdk.out" "$res/dpdk.fifo" || exit 1
 	echo "start tx_first 32" >&3; sleep "$((seconds + 1))"
 	echo "stop" >&3; echo "quit" >&3
 	exec 3>&-

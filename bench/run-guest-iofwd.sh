@@ -77,20 +77,8 @@ print("round %s: sluice %.4f Mpps (mean of %d 1-s intervals after 1 s of warm-up
 	run_dpdk() { # ROUND [NAME BINARY]: Debian's dpdk-testpmd unless given
 		local r=$1 name=${2:-dpdk} exe=${3:-dpdk-testpmd} log
 		log=$res/$name-$r.log
-		# feed the commands only once testpmd shows its prompt (its start-up
-		# takes seconds under TCG)
 		fifo=$res/$name-$r.fifo
-		rm -f "$fifo"; mkfifo "$fifo"
-		"$exe" "${dpdk_eal[@]}" -- -i "${fwd[@]}" <"$fifo" >"$log" 2>&1 &
-		dpdk_pid=$!
-		exec 3>"$fifo"
-		for _ in $(seq 600); do
-			grep -q "testpmd>" "$log" 2>/dev/null && break
-			kill -0 "$dpdk_pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		grep -q "testpmd>" "$log" ||
-			{ echo "round $r: $name ($exe) did not reach its prompt:"; tail -n 15 "$log"; exec 3>&-; exit 1; }
+		gb_testpmd_start "$exe" "$log" "$fifo" || { echo "round $r: $name failed to start"; exit 1; }
 		echo "start tx_first 32" >&3; sleep 1
 		echo "show port stats all" >&3; sleep "$seconds"
 		echo "show port stats all" >&3; sleep 0.5

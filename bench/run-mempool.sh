@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run-mempool.sh: mempool bulk get/put, Sluice vs DPDK's rte_mempool, on the same workload (bench/mempool/bench_mempool.h).
+# bench/run-mempool.sh: mempool bulk get/put, Sluice vs DPDK's rte_mempool,
+# on the same workload (bench/mempool/bench_mempool.h).
 #
 # Builds Sluice twice, for the host CPU (-Dcpu_baseline=native) and for
 # corei7 (what Debian builds DPDK for), and per baseline three programs:

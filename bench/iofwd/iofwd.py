@@ -319,7 +319,13 @@ def add_ratios(table, name, kind, builds, key):
 
 def ratio_header(builds):
     """The ratio columns' headings, as add_ratios fills them."""
-    return " ".join(f"{'ratio ' + v:>11}" for v in source_versions(builds)) + f" {'ratio debian':>12}"
+    return ratio_cells([f"ratio {v}" for v in source_versions(builds)] + ["ratio debian"])
+
+
+def ratio_cells(cells):
+    """The ratio columns of a row (add_ratios' list, or the headings): one
+    per DPDK version, then Debian's, wider."""
+    return " ".join(f"{x:>11}" for x in cells[:-1]) + f" {cells[-1]:>12}"
 
 
 def main():
@@ -394,7 +400,7 @@ def main():
             sp = s["cycles_spread"]
             ratios = add_ratios(res, name, kind, builds, "cycles_per_packet")
             print(f"{pages:6} {name:18} {s['cycles_per_packet']:10.2f} {sp['min']:7.2f}-{sp['max']:<7.2f} "
-                  f"{s['mpps']:8.2f} " + " ".join(f"{x:>11}" for x in ratios[:-1]) + f" {ratios[-1]:>12}")
+                  f"{s['mpps']:8.2f} " + ratio_cells(ratios))
 
     multicore = None
     if a.multicore > 0:
@@ -427,8 +433,7 @@ def main():
             r = instr[name]
             cols = [f"{r[k]['per_packet']:9.1f}" if r.get(k) else f"{'-':>9}" for k in ("rx", "tx", "forward")]
             ratios = add_ratios(instr, name, kind, builds, "instructions_per_packet")
-            print(f"{name:18} {' '.join(cols)} {r['instructions_per_packet']:8.1f} " +
-                  " ".join(f"{x:>11}" for x in ratios[:-1]) + f" {ratios[-1]:>12}")
+            print(f"{name:18} {' '.join(cols)} {r['instructions_per_packet']:8.1f} " + ratio_cells(ratios))
         for name, kind, _ in sel:
             r = instr[name]
             print(f"  {name}: " + "; ".join(f"{k} = {r[k]['function']}" for k in ("rx", "tx", "forward") if r.get(k)))

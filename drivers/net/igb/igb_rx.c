@@ -5,8 +5,9 @@
  * written into it; the device writes the frame straight there (no copy).
  * The burst hands out completed mbufs and, once more than free_thresh
  * consumed descriptors are held, refills them in chunks of free_thresh (one
- * mempool get per chunk), then moves the tail once. The tail stays one descriptor behind the first consumed one, so the
- * device never owns every descriptor (RDH == RDT means empty).
+ * mempool get per chunk), then moves the tail once. The tail stays one
+ * descriptor behind the first consumed one, so the device never owns every
+ * descriptor (RDH == RDT means empty).
  *
  * The device is not trusted: a write-back is used only if it is on a
  * descriptor the device owns, has EOP (one buffer per frame) and a length
